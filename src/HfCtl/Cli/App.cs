@@ -1,0 +1,122 @@
+using System.CommandLine;
+using HfCtl.Commands.Auth;
+using HfCtl.Commands.LocalHub;
+using HfHub;
+using HfHub.Http;
+
+namespace HfCtl.Cli;
+
+/// <summary>
+/// Builds the command tree and runs one invocation: parse, run, and turn every failure into one
+/// line on stderr and a documented exit code (a stack trace only with <c>--verbose</c>).
+/// </summary>
+public sealed class App(CliConsole console, HfEnvironment environment)
+{
+    public CliConsole Console { get; } = console;
+    public HfEnvironment Environment { get; } = environment;
+
+    public static Task<int> RunAsync(string[] args, CliConsole console, HfEnvironment environment, CancellationToken cancellationToken) =>
+        new App(console, environment).RunAsync(args, cancellationToken);
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var root = BuildRoot();
+        var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // Unknown tokens say the most; "required command" only when nothing else is wrong.
+            var error = parseResult.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.OrdinalIgnoreCase))
+                ?? parseResult.Errors[0];
+            Console.Err.WriteLine($"error: {error.Message}");
+            Console.Err.WriteLine($"Run '{CommandPath(parseResult)} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+        var configuration = new InvocationConfiguration
+        {
+            Output = Console.Out,
+            Error = Console.Err,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+        try
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return Report(e, parseResult.GetValue(GlobalOptions.Verbose));
+        }
+    }
+
+    /// <summary>Wraps a command's body: builds its context, runs it, maps failures to exit codes.</summary>
+    public Func<ParseResult, CancellationToken, Task<int>> Handler(Func<CommandContext, CancellationToken, Task<int>> body) =>
+        async (parseResult, cancellationToken) =>
+        {
+            await using var context = new CommandContext(parseResult, Console, Environment);
+            try
+            {
+                return await body(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                return Report(e, context.Verbose);
+            }
+        };
+
+    private RootCommand BuildRoot()
+    {
+        var root = new RootCommand("hfctl: the Hugging Face Hub from the command line (Spaces, files, persistence) with an embedded local hub.");
+        foreach (var option in GlobalOptions.Each)
+        {
+            root.Options.Add(option);
+        }
+        root.Subcommands.Add(AuthCommands.Create(this));
+        root.Subcommands.Add(LocalHubCommands.Create(this));
+        return root;
+    }
+
+    private int Report(Exception exception, bool verbose)
+    {
+        var (code, message) = Classify(exception);
+        Console.Err.WriteLine($"error: {message}");
+        if (verbose && code != ExitCodes.Usage)
+        {
+            Console.Err.WriteLine(exception.ToString());
+        }
+        return code;
+    }
+
+    /// <summary>Maps an exception to its exit code and one-line message.</summary>
+    public static (int Code, string Message) Classify(Exception exception) => exception switch
+    {
+        UsageException e => (ExitCodes.Usage, e.Message),
+        CommandFailedException e => (e.ExitCode, e.Message),
+        OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
+        HubAuthenticationException e => (ExitCodes.Auth, WithRequestId($"authentication failed: {e.Message}", e)),
+        HubNotFoundException e => (ExitCodes.NotFound, WithRequestId(e.Message, e)),
+        HubForbiddenException e => (ExitCodes.Forbidden, WithRequestId($"forbidden: {e.Message}", e)),
+        HubConflictException e => (ExitCodes.Conflict, WithRequestId(e.Message, e)),
+        HubConnectionException e => (ExitCodes.Network, e.Message),
+        HubException e => (ExitCodes.Error, WithRequestId(e.Status > 0 ? $"{e.Message} (HTTP {e.Status})" : e.Message, e)),
+        ArgumentException e => (ExitCodes.Usage, e.Message),
+        IOException or UnauthorizedAccessException => (ExitCodes.Error, exception.Message),
+        _ => (ExitCodes.Error, $"{exception.GetType().Name}: {exception.Message}"),
+    };
+
+    private static string WithRequestId(string message, HubException e) =>
+        e.RequestId is null ? message : $"{message} [request id {e.RequestId}]";
+
+    private static string CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+        if (names.Count > 0)
+        {
+            names[0] = "hfctl";
+        }
+        return string.Join(' ', names);
+    }
+}

@@ -1,0 +1,46 @@
+namespace HfCtl.Cli;
+
+/// <summary>
+/// The one IO abstraction every command writes through. It knows whether stdout is a terminal,
+/// so commands print tables to people and TSV to pipes, and tests can claim either.
+/// </summary>
+public sealed class CliConsole
+{
+    public CliConsole(TextWriter output, TextWriter error, TextReader input, bool isOutputTerminal, bool isInputTerminal, bool color, int width)
+    {
+        Out = output;
+        Err = error;
+        In = input;
+        IsOutputTerminal = isOutputTerminal;
+        IsInputTerminal = isInputTerminal;
+        Color = color;
+        Width = width;
+    }
+
+    public TextWriter Out { get; }
+    public TextWriter Err { get; }
+    public TextReader In { get; }
+    public bool IsOutputTerminal { get; }
+    public bool IsInputTerminal { get; }
+    public bool IsErrorTerminal => IsOutputTerminal;
+    /// <summary>False when NO_COLOR is set or stdout is not a terminal.</summary>
+    public bool Color { get; }
+    public int Width { get; }
+
+    /// <summary>The real console: terminal detection from the OS, <c>NO_COLOR</c> honoured.</summary>
+    public static CliConsole System()
+    {
+        var outTerminal = !Console.IsOutputRedirected;
+        int width;
+        try
+        {
+            width = outTerminal ? Math.Max(Console.WindowWidth, 40) : 200;
+        }
+        catch (IOException)
+        {
+            width = 120;
+        }
+        var color = outTerminal && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
+        return new CliConsole(Console.Out, Console.Error, Console.In, outTerminal, !Console.IsInputRedirected, color, width);
+    }
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using HfHub;
+using HfHub.Auth;
+using HfHub.LocalHub;
+
+namespace HfCtl.Cli;
+
+/// <summary>
+/// What one command invocation works with: the console, the environment, the output layer and a
+/// Hub client built from the global options. With <c>--local</c> (or <c>HF_ENDPOINT=local</c>) it
+/// starts the embedded local hub for this command and stops it afterwards.
+/// </summary>
+public sealed class CommandContext : IAsyncDisposable
+{
+    private LocalHubServer? _localHub;
+    private HubClient? _client;
+
+    public CommandContext(ParseResult parseResult, CliConsole console, HfEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        ParseResult = parseResult;
+        Console = console;
+        Environment = environment;
+        var jsonGiven = parseResult.GetResult(GlobalOptions.Json) is not null;
+        var fields = parseResult.GetValue(GlobalOptions.Json)?
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Verbose = parseResult.GetValue(GlobalOptions.Verbose);
+        Output = new Output(console, new OutputSettings(jsonGiven, fields, parseResult.GetValue(GlobalOptions.All), parseResult.GetValue(GlobalOptions.Quiet)));
+    }
+
+    public ParseResult ParseResult { get; }
+    public CliConsole Console { get; }
+    public HfEnvironment Environment { get; }
+    public Output Output { get; }
+    public bool Verbose { get; }
+
+    /// <summary>True when this invocation targets the embedded local hub.</summary>
+    public bool UsesLocalHub =>
+        ParseResult.GetValue(GlobalOptions.Local)
+        || string.Equals(ParseResult.GetValue(GlobalOptions.Endpoint), "local", StringComparison.OrdinalIgnoreCase)
+        || (ParseResult.GetValue(GlobalOptions.Endpoint) is null && string.Equals(Environment.Get("HF_ENDPOINT"), "local", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The embedded hub's folder: <c>$HF_HOME/hfctl/local-hub</c>.</summary>
+    public string LocalHubDirectory => Path.Combine(Environment.HfHome, "hfctl", "local-hub");
+
+    /// <summary>Builds (once) the client for this invocation; <paramref name="token"/> overrides discovery (for login).</summary>
+    public async Task<HubClient> ConnectAsync(CancellationToken cancellationToken, DiscoveredToken? token = null)
+    {
+        if (_client is not null)
+        {
+            return _client;
+        }
+        var options = new HubClientOptions
+        {
+            Environment = Environment,
+            ApplicationId = $"hfctl/{typeof(CommandContext).Assembly.GetName().Version?.ToString(3)}",
+            HttpTrace = Verbose ? line => Console.Err.WriteLine("* " + line) : null,
+        };
+        if (token is not null)
+        {
+            options.Token = token.Token;
+            options.TokenSource = token;
+        }
+        else if (ParseResult.GetValue(GlobalOptions.Token) is { } explicitToken)
+        {
+            options.Token = HfToken.FromValue(explicitToken) ?? throw new UsageException("--token cannot be empty");
+            options.TokenSource = new DiscoveredToken(options.Token, TokenSourceKind.Explicit, "--token");
+        }
+        if (UsesLocalHub)
+        {
+            _localHub = await LocalHubServer.StartAsync(new LocalHubOptions { DataDirectory = LocalHubDirectory }, cancellationToken).ConfigureAwait(false);
+            options.Endpoint = _localHub.Endpoint;
+            if (options.Token is null && HfToken.FromValue(_localHub.DemoToken) is { } demo)
+            {
+                options.Token = demo;
+                options.TokenSource = new DiscoveredToken(demo, TokenSourceKind.LocalHub, "local hub demo account");
+            }
+        }
+        else if (ParseResult.GetValue(GlobalOptions.Endpoint) is { } endpoint)
+        {
+            options.Endpoint = ParseEndpoint(endpoint);
+        }
+        else if (Environment.Get("HF_ENDPOINT") is { } fromEnv)
+        {
+            options.Endpoint = ParseEndpoint(fromEnv);
+        }
+        _client = new HubClient(options);
+        return _client;
+    }
+
+    private static Uri ParseEndpoint(string text)
+    {
+        try
+        {
+            return HubClientOptions.Normalize(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_localHub is not null)
+        {
+            await _localHub.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json;
+using HfCtl.Cli;
+using HfHub.LocalHub;
+
+namespace HfCtl.Commands.LocalHub;
+
+/// <summary>
+/// <c>hfctl local-hub serve</c>: a long-running local hub. At start it prints one line that any
+/// client can <c>eval</c> or copy: <c>HF_ENDPOINT=… HF_TOKEN=…</c> (the seeded demo account's
+/// write token, local to this hub), and the admin secret on the next line. Ctrl-C or SIGTERM stops it.
+/// </summary>
+internal static class ServeCommand
+{
+    private static readonly Option<int> Port = new("--port") { Description = "Port on 127.0.0.1 (default: a free one)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<string?> Data = new("--data") { Description = "Folder for the hub's state (default: $HF_HOME/hfctl/local-hub)" };
+    private static readonly Option<bool> InMemory = new("--in-memory") { Description = "Keep no state: a temporary folder removed on exit" };
+    private static readonly Option<string?> Config = new("--config") { Description = "JSON file of users, organisations and tokens to seed" };
+
+    public static Command Create(App app)
+    {
+        var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config };
+        command.SetAction(app.Handler(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var port = context.ParseResult.GetValue(Port);
+        if (port is < 0 or > 65535)
+        {
+            throw new UsageException($"--port must be between 0 and 65535, not {port}");
+        }
+        var inMemory = context.ParseResult.GetValue(InMemory);
+        var data = context.ParseResult.GetValue(Data);
+        if (inMemory && data is not null)
+        {
+            throw new UsageException("--in-memory and --data cannot be used together");
+        }
+        var options = new LocalHubOptions
+        {
+            Port = port,
+            DataDirectory = inMemory ? null : Path.GetFullPath(data ?? context.LocalHubDirectory),
+        };
+        if (context.ParseResult.GetValue(Config) is { } configPath)
+        {
+            foreach (var seed in ReadConfig(configPath))
+            {
+                options.Seed.Add(seed);
+            }
+        }
+        await using var hub = await LocalHubServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        var endpoint = hub.Endpoint.ToString().TrimEnd('/');
+        context.Console.Out.WriteLine($"HF_ENDPOINT={endpoint} HF_TOKEN={hub.DemoToken}");
+        context.Console.Out.WriteLine($"HFCTL_LOCALHUB_ADMIN={hub.AdminSecret}");
+        context.Console.Err.WriteLine($"local hub listening on {endpoint} (state: {options.DataDirectory ?? "temporary"}); Ctrl-C to stop");
+        await context.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C or SIGTERM: stop cleanly.
+        }
+        context.Console.Err.WriteLine("local hub stopped");
+        return ExitCodes.Ok;
+    }
+
+    private static IReadOnlyList<SeedUser> ReadConfig(string path)
+    {
+        try
+        {
+            return LocalHubOptions.ReadSeedFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new UsageException($"cannot read --config {path}: {e.Message}");
+        }
+    }
+}

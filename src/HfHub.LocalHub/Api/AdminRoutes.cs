@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Text;
+using HfHub.LocalHub.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace HfHub.LocalHub.Api;
+
+/// <summary>
+/// The local hub's own admin surface under <c>/_localhub/</c>: create users, organisations and
+/// tokens, revoke tokens. Every route but <c>health</c> needs <c>X-LocalHub-Admin: &lt;secret&gt;</c>.
+/// </summary>
+internal static class AdminRoutes
+{
+    public const string SecretHeader = "X-LocalHub-Admin";
+
+    public static void Map(IEndpointRouteBuilder app, HubState state)
+    {
+        app.MapGet("/_localhub/health", context => HubResponses.Json(context, new HealthBody("ok"), LocalHubJsonContext.Default.HealthBody));
+        app.MapPost("/_localhub/users", RequireAdmin(state, context => CreateAccount(context, state, "user")));
+        app.MapPost("/_localhub/orgs", RequireAdmin(state, context => CreateAccount(context, state, "org")));
+        app.MapPost("/_localhub/orgs/{org}/members", RequireAdmin(state, context => AddMember(context, state)));
+        app.MapPost("/_localhub/tokens", RequireAdmin(state, context => CreateToken(context, state)));
+        app.MapPost("/_localhub/tokens/revoke", RequireAdmin(state, context => RevokeToken(context, state)));
+    }
+
+    /// <summary>Wraps an admin handler: without the secret the route answers 401 and does nothing.</summary>
+    public static RequestDelegate RequireAdmin(HubState state, RequestDelegate handler) =>
+        context => IsAdmin(context, state)
+            ? handler(context)
+            : HubResponses.Error(context, StatusCodes.Status401Unauthorized, "This route needs the local hub's admin secret in the X-LocalHub-Admin header");
+
+    private static bool IsAdmin(HttpContext context, HubState state)
+    {
+        var given = context.Request.Headers[SecretHeader].ToString();
+        return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(state.AdminSecret));
+    }
+
+    private static async Task CreateAccount(HttpContext context, HubState state, string type)
+    {
+        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.CreateAccountBody).ConfigureAwait(false);
+        if (body is null || !AccountNames.IsValid(body.Name))
+        {
+            await HubResponses.BadRequest(context, "name must be 2-42 letters, digits or single hyphens").ConfigureAwait(false);
+            return;
+        }
+        var account = state.Accounts.Ensure(body.Name, type, body.Fullname, body.Email);
+        await HubResponses.Json(context, new AccountBody(account.Id, account.Name, account.Type), LocalHubJsonContext.Default.AccountBody).ConfigureAwait(false);
+    }
+
+    private static async Task AddMember(HttpContext context, HubState state)
+    {
+        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.MemberBody).ConfigureAwait(false);
+        var org = state.Accounts.Find(context.Request.RouteValues["org"] as string ?? "");
+        var user = body is null ? null : state.Accounts.Find(body.User);
+        if (org is not { IsOrg: true } || user is null || user.IsOrg || body!.Role is not ("admin" or "write" or "contributor" or "read"))
+        {
+            await HubResponses.BadRequest(context, "need an existing org, an existing user and a role of admin, write, contributor or read").ConfigureAwait(false);
+            return;
+        }
+        state.Accounts.AddMember(org, user, body.Role);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task CreateToken(HttpContext context, HubState state)
+    {
+        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.CreateTokenBody).ConfigureAwait(false);
+        var user = body is null ? null : state.Accounts.Find(body.User);
+        if (body is null || user is null || user.IsOrg || body.Role is not ("read" or "write"))
+        {
+            await HubResponses.BadRequest(context, "need an existing user and a role of read or write").ConfigureAwait(false);
+            return;
+        }
+        if (body.Value is not null && !HubIds.LooksLikeToken(body.Value))
+        {
+            await HubResponses.BadRequest(context, "a token value must be hf_ followed by 34 letters or digits").ConfigureAwait(false);
+            return;
+        }
+        var token = state.Accounts.CreateToken(user, body.DisplayName ?? "token", body.Role, body.Value);
+        await HubResponses.Json(context, new TokenBody(token.Value, user.Name, token.DisplayName, token.Role, token.CreatedAt), LocalHubJsonContext.Default.TokenBody).ConfigureAwait(false);
+    }
+
+    private static async Task RevokeToken(HttpContext context, HubState state)
+    {
+        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.RevokeTokenBody).ConfigureAwait(false);
+        if (body is null || !state.Accounts.Revoke(body.Token))
+        {
+            await HubResponses.Error(context, StatusCodes.Status404NotFound, "No such live token").ConfigureAwait(false);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+}
+
+internal sealed record HealthBody(string Status);
+internal sealed record CreateAccountBody(string Name, string? Fullname, string? Email);
+internal sealed record AccountBody(string Id, string Name, string Type);
+internal sealed record MemberBody(string User, string Role);
+internal sealed record CreateTokenBody(string User, string Role, string? DisplayName, string? Value);
+internal sealed record TokenBody(string Token, string User, string DisplayName, string Role, string CreatedAt);
+internal sealed record RevokeTokenBody(string Token);

@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+
+namespace HfHub.LocalHub.Api;
+
+/// <summary>Writes JSON and errors the way the Hub does: <c>{"error": …}</c> plus <c>X-Error-Code</c> / <c>X-Error-Message</c>.</summary>
+public static class HubResponses
+{
+    public const string InvalidCredentials = "Invalid credentials in Authorization header";
+
+    public static Task Json<T>(HttpContext context, T value, JsonTypeInfo<T> typeInfo, int status = StatusCodes.Status200OK)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(value, typeInfo, contentType: "application/json; charset=utf-8");
+    }
+
+    public static Task Error(HttpContext context, int status, string message, string? errorCode = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        context.Response.Headers["X-Error-Message"] = message;
+        if (errorCode is not null)
+        {
+            context.Response.Headers["X-Error-Code"] = errorCode;
+        }
+        return context.Response.WriteAsJsonAsync(new ErrorBody(message), LocalHubJsonContext.Default.ErrorBody, contentType: "application/json; charset=utf-8");
+    }
+
+    public static Task Unauthorized(HttpContext context) => Error(context, StatusCodes.Status401Unauthorized, InvalidCredentials);
+
+    public static Task RepoNotFound(HttpContext context) => Error(context, StatusCodes.Status404NotFound, "Repository not found", "RepoNotFound");
+
+    public static Task Forbidden(HttpContext context, string message) => Error(context, StatusCodes.Status403Forbidden, message);
+
+    public static Task BadRequest(HttpContext context, string message) => Error(context, StatusCodes.Status400BadRequest, message);
+
+    /// <summary>The caller resolved by the authentication middleware.</summary>
+    public static HubCaller Caller(this HttpContext context) =>
+        context?.Features.Get<HubCaller>() ?? HubCaller.Anonymous;
+}
+
+/// <summary>The Hub's error body.</summary>
+public sealed record ErrorBody(string Error);

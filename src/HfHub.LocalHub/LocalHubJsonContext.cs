@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+using HfHub.LocalHub.Api;
+
+namespace HfHub.LocalHub;
+
+/// <summary>Source-generated JSON for every body the local hub reads or writes.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(WhoAmIBody))]
+[JsonSerializable(typeof(HealthBody))]
+[JsonSerializable(typeof(CreateAccountBody))]
+[JsonSerializable(typeof(AccountBody))]
+[JsonSerializable(typeof(MemberBody))]
+[JsonSerializable(typeof(CreateTokenBody))]
+[JsonSerializable(typeof(TokenBody))]
+[JsonSerializable(typeof(RevokeTokenBody))]
+[JsonSerializable(typeof(SeedUser))]
+[JsonSerializable(typeof(List<SeedUser>))]
+internal sealed partial class LocalHubJsonContext : JsonSerializerContext;

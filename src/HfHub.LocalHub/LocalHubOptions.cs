@@ -1,0 +1,59 @@
+namespace HfHub.LocalHub;
+
+/// <summary>How a local hub starts: where it listens, where it keeps state, whom it seeds.</summary>
+public sealed class LocalHubOptions
+{
+    /// <summary>The loopback port; 0 lets the system pick a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>
+    /// The folder for the SQLite database and the blob store. Null makes the hub ephemeral: its
+    /// state lives in a temporary folder that is deleted when the hub stops.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The secret for the <c>/_localhub/</c> admin routes; a random one when null.</summary>
+    public string? AdminSecret { get; set; }
+
+    /// <summary>The demo account seeded on first start, with a write token; null seeds nothing.</summary>
+    public string? DemoUser { get; set; } = "demo";
+
+    /// <summary>Extra accounts, organisations and tokens to seed (from a config file).</summary>
+    public IList<SeedUser> Seed { get; } = [];
+
+    /// <summary>
+    /// The public address clients should use, when it differs from the listening socket
+    /// (for example behind a proxy); default <c>http://127.0.0.1:{port}</c>.
+    /// </summary>
+    public Uri? PublicEndpoint { get; set; }
+
+    /// <summary>Reads a seed file: a JSON array of <see cref="SeedUser"/>.</summary>
+    public static IReadOnlyList<SeedUser> ReadSeedFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return System.Text.Json.JsonSerializer.Deserialize(stream, LocalHubJsonContext.Default.ListSeedUser) ?? [];
+    }
+}
+
+/// <summary>A user (or organisation) to create at start-up if missing.</summary>
+public sealed class SeedUser
+{
+    public string Name { get; set; } = "";
+    public string? Fullname { get; set; }
+    public string? Email { get; set; }
+    /// <summary>True for an organisation.</summary>
+    public bool IsOrg { get; set; }
+    /// <summary>For organisations: members as <c>user:role</c> (role <c>admin</c>, <c>write</c>, <c>read</c>).</summary>
+    public IList<string> Members { get; set; } = [];
+    public IList<SeedToken> Tokens { get; set; } = [];
+}
+
+/// <summary>A token to create for a seeded user.</summary>
+public sealed class SeedToken
+{
+    public string DisplayName { get; set; } = "seed";
+    /// <summary><c>read</c> or <c>write</c>.</summary>
+    public string Role { get; set; } = "write";
+    /// <summary>A fixed value (<c>hf_</c> + 34 characters), or null for a random one.</summary>
+    public string? Value { get; set; }
+}

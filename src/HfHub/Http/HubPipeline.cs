@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization.Metadata;
+using HfHub.Auth;
+
+namespace HfHub.Http;
+
+/// <summary>
+/// The HTTP core shared by every sub-client: endpoint, authentication, user agent, retries,
+/// tracing, error mapping and pagination. The token is sent only to the Hub's own host,
+/// never to pre-signed upload URLs or redirects elsewhere.
+/// </summary>
+internal sealed class HubPipeline : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly HfToken? _token;
+    private readonly bool _ownsHttp;
+
+    public HubPipeline(Uri endpoint, HfToken? token, HubClientOptions options)
+    {
+        Endpoint = endpoint;
+        _token = token;
+        HttpMessageHandler handler = options.Transport ?? new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            // Redirects are followed by hand so that a cross-host hop never carries the token.
+            AllowAutoRedirect = false,
+        };
+        if (options.HttpTrace is { } trace)
+        {
+            handler = new TraceHandler(trace) { InnerHandler = handler };
+        }
+        handler = new RetryHandler(options.Retry, options.HttpTrace) { InnerHandler = handler };
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = options.Timeout };
+        _ownsHttp = true;
+        UserAgent = BuildUserAgent(options.ApplicationId);
+    }
+
+    public Uri Endpoint { get; }
+
+    public string UserAgent { get; }
+
+    public bool HasToken => _token is not null;
+
+    public Uri Url(string pathAndQuery) =>
+        new(Endpoint, Endpoint.AbsolutePath.TrimEnd('/') + "/" + pathAndQuery.TrimStart('/'));
+
+    public HttpRequestMessage Request(HttpMethod method, string pathAndQuery) => new(method, Url(pathAndQuery));
+
+    /// <summary>Sends a request and throws a <see cref="HubException"/> when it fails; follows redirects safely.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        var response = await SendRawAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+        using (response)
+        {
+            throw await HubErrorReader.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends a request and returns whatever comes back (after redirects), mapping only transport failures.</summary>
+    public async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Prepare(request);
+        var response = await SendMappedAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        for (var hops = 0; IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < 10; hops++)
+        {
+            var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
+            response.Dispose();
+            var next = new HttpRequestMessage(request.Method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get, target);
+            foreach (var header in request.Headers)
+            {
+                if (!header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    next.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+            if (IsHubHost(target) && _token is not null)
+            {
+                next.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Reveal());
+            }
+            request = next;
+            response = await SendMappedAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        }
+        return response;
+    }
+
+    public async Task<T> GetJsonAsync<T>(string pathAndQuery, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Get, pathAndQuery);
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, typeInfo, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await System.Text.Json.JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false)
+                ?? throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with an empty body", (int)response.StatusCode);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with a body that is not the expected JSON ({e.Message})", (int)response.StatusCode, null, null, null, e);
+        }
+    }
+
+    /// <summary>Follows <c>Link: &lt;…&gt;; rel="next"</c> page by page, yielding items as they arrive.</summary>
+    public async IAsyncEnumerable<T> GetPagedAsync<T>(string pathAndQuery, JsonTypeInfo<List<T>> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var next = Url(pathAndQuery);
+        while (next is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, next);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var page = await ReadJsonAsync(response, typeInfo, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page)
+            {
+                yield return item;
+            }
+            var link = response.Headers.TryGetValues("Link", out var values) ? LinkHeader.Find(string.Join(",", values)) : null;
+            next = link is not null && Uri.TryCreate(next, link, out var resolved) ? resolved : null;
+        }
+    }
+
+    private void Prepare(HttpRequestMessage request)
+    {
+        request.Headers.UserAgent.Clear();
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        if (!request.Headers.Contains("X-Amzn-Trace-Id"))
+        {
+            request.Headers.TryAddWithoutValidation("X-Amzn-Trace-Id", Guid.NewGuid().ToString());
+        }
+        if (_token is not null && request.Headers.Authorization is null && request.RequestUri is { } uri && IsHubHost(uri))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Reveal());
+        }
+    }
+
+    private bool IsHubHost(Uri uri) =>
+        uri.IsAbsoluteUri && string.Equals(uri.Host, Endpoint.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == Endpoint.Port
+        && uri.Scheme == Endpoint.Scheme;
+
+    private async Task<HttpResponseMessage> SendMappedAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new HubConnectionException(DescribeConnectionFailure(request.RequestUri, e), request.RequestUri?.GetLeftPart(UriPartial.Path), e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HubConnectionException($"timed out waiting for {request.RequestUri?.Host} after {_http.Timeout.TotalSeconds:0} s", request.RequestUri?.GetLeftPart(UriPartial.Path), e);
+        }
+    }
+
+    internal static string DescribeConnectionFailure(Uri? uri, HttpRequestException e)
+    {
+        var host = uri?.Authority ?? "the Hub";
+        var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
+        return socket?.SocketErrorCode switch
+        {
+            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot resolve host '{uri?.Host}'",
+            SocketError.ConnectionRefused => $"connection refused by {host}",
+            SocketError.TimedOut => $"connection to {host} timed out",
+            SocketError.NetworkUnreachable or SocketError.HostUnreachable => $"network unreachable for {host}",
+            _ => $"cannot reach {host}: {HubErrorReader.OneLine(e.InnerException?.Message ?? e.Message)}",
+        };
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) =>
+        status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static string BuildUserAgent(string? applicationId)
+    {
+        var version = typeof(HubPipeline).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        var core = $"hfhub/{version}; dotnet/{System.Environment.Version.ToString(3)}";
+        return string.IsNullOrWhiteSpace(applicationId) ? core : $"{applicationId}; {core}";
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+}

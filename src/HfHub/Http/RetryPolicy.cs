@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net;
+
+namespace HfHub.Http;
+
+/// <summary>
+/// How failed requests are retried: which outcomes, how many times, and how long to wait.
+/// Defaults follow the Python client's <c>http_backoff</c>: 5 retries, 1 s doubling to 8 s,
+/// statuses 408/429/500/502/503/504 and connection errors, honouring <c>Retry-After</c>
+/// and <c>RateLimit: …;r=0;t=N</c>. Jitter spreads concurrent clients apart.
+/// </summary>
+public sealed record RetryPolicy
+{
+    /// <summary>The default policy.</summary>
+    public static RetryPolicy Default { get; } = new();
+
+    /// <summary>No retries at all.</summary>
+    public static RetryPolicy None { get; } = new() { MaxRetries = 0 };
+
+    /// <summary>Retries after the first attempt.</summary>
+    public int MaxRetries { get; init; } = 5;
+
+    /// <summary>The first backoff delay; it doubles each retry.</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest backoff delay.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// The longest server-requested wait that is honoured; a longer <c>Retry-After</c> ends the
+    /// retries and surfaces a <see cref="HubRateLimitedException"/> at once.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>True for the statuses worth another try.</summary>
+    public static bool IsRetryableStatus(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    /// <summary>
+    /// The wait before retry number <paramref name="attempt"/> (0-based): the server's request if it
+    /// made one, else exponential backoff with full jitter in [delay/2, delay].
+    /// Returns null when the server asked for longer than <see cref="MaxRetryAfter"/>.
+    /// </summary>
+    public TimeSpan? DelayFor(int attempt, HttpResponseMessage? response, double jitter01)
+    {
+        if (response is not null && RetryAfter(response) is { } requested)
+        {
+            return requested <= MaxRetryAfter ? requested : null;
+        }
+        var exponential = BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30));
+        var capped = Math.Min(exponential, MaxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped / 2 + capped / 2 * Math.Clamp(jitter01, 0, 1));
+    }
+
+    /// <summary>
+    /// The wait a response asks for: <c>RateLimit: "api";r=0;t=N</c> gives N+1 s; else an integer
+    /// <c>Retry-After</c> (the delta-seconds form; HTTP dates are honoured too).
+    /// </summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.Headers.TryGetValues("RateLimit", out var rateLimit) && ParseRateLimitReset(rateLimit.FirstOrDefault()) is { } reset)
+        {
+            return reset;
+        }
+        var retryAfter = response.Headers.RetryAfter;
+        if (retryAfter?.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+        if (retryAfter?.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+        return null;
+    }
+
+    /// <summary>Parses <c>"api";r=0;t=55</c>: when nothing remains, the reset time plus one second.</summary>
+    internal static TimeSpan? ParseRateLimitReset(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return null;
+        }
+        int? remaining = null, reset = null;
+        foreach (var part in header.Split(';', StringSplitOptions.TrimEntries))
+        {
+            if (part.StartsWith("r=", StringComparison.Ordinal) && int.TryParse(part.AsSpan(2), NumberStyles.Integer, CultureInfo.InvariantCulture, out var r))
+            {
+                remaining = r;
+            }
+            else if (part.StartsWith("t=", StringComparison.Ordinal) && int.TryParse(part.AsSpan(2), NumberStyles.Integer, CultureInfo.InvariantCulture, out var t))
+            {
+                reset = t;
+            }
+        }
+        return remaining == 0 && reset is { } seconds ? TimeSpan.FromSeconds(seconds + 1) : null;
+    }
+}

@@ -1,0 +1,57 @@
+using HfHub.Auth;
+using HfHub.Http;
+using HfHub.Json;
+
+namespace HfHub;
+
+/// <summary>
+/// The entry point to the Hugging Face Hub. One instance per endpoint and token; thread-safe;
+/// dispose it to release connections.
+/// </summary>
+public sealed class HubClient : IDisposable
+{
+    private readonly HubPipeline _pipeline;
+
+    /// <summary>Creates a client; endpoint and token come from the options, else the environment.</summary>
+    public HubClient(HubClientOptions? options = null)
+    {
+        Options = options ?? new HubClientOptions();
+        Endpoint = Options.ResolveEndpoint();
+        if (Options.Token is { } explicitToken)
+        {
+            Token = Options.TokenSource ?? new DiscoveredToken(explicitToken, TokenSourceKind.Explicit, "option");
+        }
+        else if (!Options.Anonymous)
+        {
+            Token = TokenDiscovery.Discover(Options.Environment);
+        }
+        _pipeline = new HubPipeline(Endpoint, Token?.Token, Options);
+    }
+
+    /// <summary>The Hub this client talks to.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The token in use and where it came from; null when anonymous.</summary>
+    public DiscoveredToken? Token { get; }
+
+    /// <summary>The options the client was built with.</summary>
+    public HubClientOptions Options { get; }
+
+    internal HubPipeline Pipeline => _pipeline;
+
+    /// <summary>
+    /// The account behind the token (<c>GET /api/whoami-v2</c>). Throws
+    /// <see cref="HubAuthenticationException"/> when there is no token or it is invalid.
+    /// </summary>
+    public Task<WhoAmI> WhoAmIAsync(CancellationToken cancellationToken = default)
+    {
+        if (Token is null)
+        {
+            throw new HubAuthenticationException("not logged in: set HF_TOKEN, pass --token, or run 'hfctl auth login'", null, null, null);
+        }
+        return _pipeline.GetJsonAsync("api/whoami-v2", HubJsonContext.Default.WhoAmI, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _pipeline.Dispose();
+}
