@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using HfCtl.Cli;
+using HfHub.Diagnostics;
+
+namespace HfCtl.Commands.TestConnection;
+
+/// <summary>
+/// <c>hfctl test-connection</c>: DNS → TCP → TLS → HTTP → token, each step timed with ✓/✗/–
+/// and a hint per failure; then the dedicated <c>--url</c> if given. Exit 0 when everything
+/// passed, else by the first failure: 3 for the network (DNS, TCP, TLS, HTTP), 4 for the token.
+/// </summary>
+internal static class TestConnectionCommand
+{
+    private static readonly Option<string?> Url = new("--url")
+    {
+        Description = "Also check a dedicated URL: a Space app (https://owner-name.hf.space) or an Inference Endpoint",
+    };
+
+    private static readonly Option<string> Timeout = new("--timeout")
+    {
+        Description = "Limit for each step, e.g. 10s, 500ms, 1m (default 10s)",
+        DefaultValueFactory = _ => "10s",
+    };
+
+    private static readonly Option<bool> SendToken = new("--send-token")
+    {
+        Description = "Send the token to --url even if its host is not *.hf.space or *.endpoints.huggingface.cloud",
+    };
+
+    public static Command Create(App app)
+    {
+        var command = new Command("test-connection", "Check DNS, TCP, TLS, HTTP and the token against the Hub (and a Space or Endpoint URL)")
+        {
+            Url, Timeout, SendToken,
+        };
+        command.SetAction(app.Handler(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var timeout = ParseDuration(context.ParseResult.GetValue(Timeout) ?? "10s");
+        Uri? url = null;
+        if (context.ParseResult.GetValue(Url) is { } urlText)
+        {
+            if (!Uri.TryCreate(urlText, UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new UsageException($"--url must be an http:// or https:// URL, not '{urlText}'");
+            }
+        }
+        var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var tester = new ConnectionTester(new ConnectionTestOptions
+        {
+            Endpoint = client.Endpoint,
+            Token = client.Token?.Token,
+            TokenSource = client.Token?.Location,
+            Url = url,
+            SendTokenToUrl = context.ParseResult.GetValue(SendToken),
+            Timeout = timeout,
+            Environment = context.Environment,
+            ApplicationId = client.Options.ApplicationId,
+            HttpTrace = context.Verbose ? line => context.Console.Err.WriteLine("* " + line) : null,
+        });
+        var report = await tester.RunAsync(cancellationToken).ConfigureAwait(false);
+        var code = report.FirstFailure switch
+        {
+            FailureKind.None => ExitCodes.Ok,
+            FailureKind.Authentication => ExitCodes.Auth,
+            _ => ExitCodes.Network,
+        };
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(ToJson(report, code), TestConnectionJsonContext.Default.TestConnectionResult);
+            return code;
+        }
+        Print(context, report);
+        return code;
+    }
+
+    private static void Print(CommandContext context, ConnectionReport report)
+    {
+        var output = context.Output;
+        var proxy = report.Proxy is null ? "" : $" via proxy {report.Proxy}";
+        output.Line($"Testing {report.Endpoint.ToString().TrimEnd('/')}{proxy}{(report.Url is null ? "" : $" and {report.Url}")}");
+        var width = report.Steps.Max(s => s.Name.Length);
+        foreach (var step in report.Steps)
+        {
+            var mark = step.Status switch
+            {
+                StepStatus.Passed => output.Mark(true),
+                StepStatus.Failed => output.Mark(false),
+                _ => "–",
+            };
+            var time = step.Status == StepStatus.Skipped ? "" : $"  ({Milliseconds(step.Elapsed)})";
+            output.Line($"  {mark} {step.Name.PadRight(width)}  {step.Detail}{time}");
+            if (step.Hint is not null)
+            {
+                output.Line($"    {new string(' ', width)}  hint: {step.Hint}");
+            }
+            if (step.Note is not null)
+            {
+                output.Line($"    {new string(' ', width)}  note: {step.Note}");
+            }
+        }
+        if (report.Ok)
+        {
+            output.Success(report.Verdict);
+        }
+        else
+        {
+            context.Console.Err.WriteLine($"error: {report.Verdict}");
+        }
+    }
+
+    private static TestConnectionResult ToJson(ConnectionReport report, int exitCode) => new(
+        report.Endpoint.ToString().TrimEnd('/'),
+        report.Url?.ToString(),
+        report.Proxy,
+        report.Ok,
+        exitCode,
+        report.Verdict,
+        [.. report.Steps.Select(s => new TestConnectionStep(
+            s.Name, s.Target, s.Status.ToString().ToLowerInvariant(), Math.Round(s.Elapsed.TotalMilliseconds, 1), s.Detail, s.Hint, s.Note))],
+        report.Certificate,
+        report.Account is { } me
+            ? new TestConnectionAccount(me.Name, [.. me.Orgs.Select(o => o.Name)], me.Auth?.AccessToken?.DisplayName, me.Auth?.AccessToken?.Role)
+            : null);
+
+    private static string Milliseconds(TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds:0} ms");
+
+    /// <summary>Parses <c>10s</c>, <c>500ms</c>, <c>1m</c>, or a plain number of seconds.</summary>
+    internal static TimeSpan ParseDuration(string text)
+    {
+        var trimmed = text.Trim().ToLowerInvariant();
+        var (number, scale) = trimmed switch
+        {
+            _ when trimmed.EndsWith("ms", StringComparison.Ordinal) => (trimmed[..^2], 0.001),
+            _ when trimmed.EndsWith('s') => (trimmed[..^1], 1.0),
+            _ when trimmed.EndsWith('m') => (trimmed[..^1], 60.0),
+            _ => (trimmed, 1.0),
+        };
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0 || value * scale > 3600)
+        {
+            throw new UsageException($"--timeout must be a duration like 10s, 500ms or 1m (at most 1 hour), not '{text}'");
+        }
+        return TimeSpan.FromSeconds(value * scale);
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+using HfHub.Diagnostics;
+
+namespace HfCtl.Commands.TestConnection;
+
+/// <summary>What <c>test-connection --json</c> prints. The token appears only masked, inside step details.</summary>
+public sealed record TestConnectionResult(
+    string Endpoint,
+    string? Url,
+    string? Proxy,
+    bool Ok,
+    int ExitCode,
+    string Verdict,
+    IReadOnlyList<TestConnectionStep> Steps,
+    TlsCertificateInfo? Certificate,
+    TestConnectionAccount? Account);
+
+/// <summary>One step: <c>status</c> is <c>passed</c>, <c>failed</c> or <c>skipped</c>.</summary>
+public sealed record TestConnectionStep(string Name, string Target, string Status, double ElapsedMs, string Detail, string? Hint, string? Note);
+
+/// <summary>The account the token check found.</summary>
+public sealed record TestConnectionAccount(string User, IReadOnlyList<string> Orgs, string? TokenName, string? Role);
+
+/// <summary>Source-generated JSON for <c>test-connection</c>.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(TestConnectionResult))]
+internal sealed partial class TestConnectionJsonContext : JsonSerializerContext;
