@@ -17,7 +17,19 @@ public static class TokenStore
         ArgumentNullException.ThrowIfNull(token);
         WriteSecret(environment.TokenPath, token.Reveal());
         var stored = ReadStored(environment.StoredTokensPath);
-        stored[SectionName(name)] = token.Reveal();
+        var section = SectionName(name);
+        var index = stored.FindIndex(s => s.Name == section);
+        // A re-login under the same name replaces that entry in place (dropping an old OAuth refresh token);
+        // every other section, with all its keys, stays where it was.
+        var entry = new StoredToken(section, [new("hf_token", token.Reveal())]);
+        if (index >= 0)
+        {
+            stored[index] = entry;
+        }
+        else
+        {
+            stored.Add(entry);
+        }
         WriteSecret(environment.StoredTokensPath, Format(stored));
     }
 
@@ -34,11 +46,10 @@ public static class TokenStore
         if (active is not null && File.Exists(environment.StoredTokensPath))
         {
             var stored = ReadStored(environment.StoredTokensPath);
-            foreach (var key in stored.Where(p => p.Value == active.Reveal()).Select(p => p.Key).ToList())
+            if (stored.RemoveAll(s => s.Token == active.Reveal()) > 0)
             {
-                stored.Remove(key);
+                WriteSecret(environment.StoredTokensPath, Format(stored));
             }
-            WriteSecret(environment.StoredTokensPath, Format(stored));
         }
         return existed;
     }
@@ -47,7 +58,7 @@ public static class TokenStore
     public static IReadOnlyList<string> StoredNames(HfEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return [.. ReadStored(environment.StoredTokensPath).Keys];
+        return [.. ReadStored(environment.StoredTokensPath).Select(s => s.Name)];
     }
 
     private static string SectionName(string name)
@@ -56,36 +67,55 @@ public static class TokenStore
         return clean.Length == 0 ? "default" : clean;
     }
 
-    /// <summary>Reads <c>[name]</c> sections with their <c>hf_token</c> value, keeping order.</summary>
-    internal static Dictionary<string, string> ReadStored(string path)
+    /// <summary>One <c>[name]</c> section: its keys in file order (<c>hf_token</c>, and for OAuth <c>refresh_token</c>, <c>expires_at</c>).</summary>
+    internal sealed record StoredToken(string Name, List<KeyValuePair<string, string>> Values)
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        public string? Token => Values.FirstOrDefault(v => v.Key == "hf_token").Value;
+    }
+
+    /// <summary>Reads every section with all its keys, keeping file order, so a rewrite loses nothing.</summary>
+    internal static List<StoredToken> ReadStored(string path)
+    {
+        var result = new List<StoredToken>();
         if (!File.Exists(path))
         {
             return result;
         }
-        string? section = null;
+        StoredToken? section = null;
         foreach (var raw in File.ReadLines(path))
         {
             var line = raw.Trim();
             if (line.StartsWith('[') && line.EndsWith(']'))
             {
-                section = line[1..^1].Trim();
+                var name = line[1..^1].Trim();
+                section = result.Find(s => s.Name == name);
+                if (section is null)
+                {
+                    section = new StoredToken(name, []);
+                    result.Add(section);
+                }
             }
-            else if (section is not null && line.Split('=', 2) is [var key, var value] && key.Trim() == "hf_token")
+            else if (section is not null && !line.StartsWith('#') && !line.StartsWith(';') && line.Split('=', 2) is [var key, var value])
             {
-                result[section] = value.Trim();
+                var k = key.Trim();
+                section.Values.RemoveAll(v => v.Key == k);
+                section.Values.Add(new(k, value.Trim()));
             }
         }
         return result;
     }
 
-    private static string Format(Dictionary<string, string> stored)
+    private static string Format(List<StoredToken> stored)
     {
         var builder = new StringBuilder();
-        foreach (var (name, value) in stored)
+        foreach (var section in stored)
         {
-            builder.Append('[').Append(name).Append("]\nhf_token = ").Append(value).Append("\n\n");
+            builder.Append('[').Append(section.Name).Append("]\n");
+            foreach (var (key, value) in section.Values)
+            {
+                builder.Append(key).Append(" = ").Append(value).Append('\n');
+            }
+            builder.Append('\n');
         }
         return builder.ToString();
     }
