@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using HfCtl.Testing;
+
+namespace HfCtl.Tests;
+
+/// <summary>hfctl test-connection end to end against a local hub on loopback, and against places that fail.</summary>
+public sealed class TestConnectionCommandTests(LocalHubFixture hub) : IClassFixture<LocalHubFixture>
+{
+    [Fact]
+    public async Task All_green_against_the_local_hub_with_TLS_skipped_for_http()
+    {
+        var (user, token) = await hub.CreateUserAsync("write");
+        var org = LocalHubFixture.UniqueName("org");
+        await hub.CreateOrgAsync(org, (user, "write"));
+        using var cli = Cli(token);
+
+        var result = await cli.RunAsync("test-connection");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Split('\n');
+        Assert.StartsWith($"Testing {hub.EndpointText}", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("  ✓ DNS ", StringComparison.Ordinal) && l.Contains("127.0.0.1 is an IP address"));
+        Assert.Contains(lines, l => l.StartsWith("  ✓ TCP connect ", StringComparison.Ordinal) && l.Contains($"connected to 127.0.0.1:{hub.Endpoint.Port}"));
+        Assert.Contains(lines, l => l.StartsWith("  – TLS handshake ", StringComparison.Ordinal) && l.Contains("plain http:// has no TLS"));
+        Assert.Contains(lines, l => l.StartsWith("  ✓ HTTP ", StringComparison.Ordinal) && l.Contains("X-Request-Id Root=1-"));
+        var tokenLine = Assert.Single(lines, l => l.StartsWith("  ✓ Token ", StringComparison.Ordinal));
+        Assert.Contains($"user {user}, orgs: {org}, token 'test' (write) hf_****{token[^4..]} from HF_TOKEN", tokenLine);
+        Assert.Matches(@"\(\d+ ms\)$", tokenLine);
+        Assert.Equal("connection works: every check passed", lines.Last(l => l.Length > 0));
+        Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_read_only_token_passes_with_a_note()
+    {
+        var (_, token) = await hub.CreateUserAsync("read");
+        using var cli = Cli(token);
+        var result = await cli.RunAsync("test-connection");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("(read)", result.Stdout);
+        Assert.Contains("note: read-only token", result.Stdout);
+        Assert.Contains("connection works (see the notes above)", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_closed_port_fails_the_TCP_step_with_exit_3()
+    {
+        using var cli = Cli(hub.DemoToken);
+        var result = await cli.RunAsync("test-connection", "--endpoint", $"http://127.0.0.1:{ClosedPort()}");
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("✗ TCP connect", result.Stdout);
+        Assert.Contains("connection refused", result.Stdout);
+        Assert.Contains("hint: nothing listens on that port", result.Stdout);
+        Assert.Contains("– Token", result.Stdout);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.StartsWith("error: TCP connect failed for 127.0.0.1:", result.Stderr);
+    }
+
+    [Fact]
+    public async Task An_unresolvable_host_fails_the_DNS_step_with_exit_3()
+    {
+        using var cli = Cli(hub.DemoToken);
+        var result = await cli.RunAsync("test-connection", "--endpoint", "https://nonexistent.invalid", "--timeout", "5s");
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("✗ DNS", result.Stdout);
+        Assert.Contains("nonexistent.invalid", result.Stdout);
+        Assert.Contains("hint: the name does not resolve", result.Stdout);
+        Assert.Contains("– TCP connect", result.Stdout);
+        Assert.Contains("– TLS handshake", result.Stdout);
+        Assert.Contains("error: DNS failed for nonexistent.invalid", result.Stderr);
+    }
+
+    [Fact]
+    public async Task An_invalid_token_fails_the_token_step_with_exit_4()
+    {
+        var (_, token) = await hub.CreateUserAsync("write");
+        await hub.RevokeAsync(token);
+        using var cli = Cli(token);
+        var result = await cli.RunAsync("test-connection");
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("✓ HTTP", result.Stdout);
+        Assert.Contains("✗ Token", result.Stdout);
+        Assert.Contains("Invalid credentials in Authorization header", result.Stdout);
+        Assert.Contains("hint: the token is invalid, expired or revoked", result.Stdout);
+        Assert.Contains("(and update or unset HF_TOKEN)", result.Stdout);
+        Assert.DoesNotContain(token, result.All);
+    }
+
+    [Fact]
+    public async Task No_token_at_all_exits_4_with_the_login_hint()
+    {
+        using var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        var result = await cli.RunAsync("test-connection");
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("✗ Token", result.Stdout);
+        Assert.Contains("no token found", result.Stdout);
+        Assert.Contains("hfctl auth login", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Url_checks_a_dedicated_path_with_the_token_on_the_same_origin()
+    {
+        using var cli = Cli(hub.DemoToken);
+        var result = await cli.RunAsync("test-connection", "--url", $"{hub.EndpointText}/_localhub/health");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var urlLine = Assert.Single(result.Stdout.Split('\n'), l => l.StartsWith("  ✓ URL ", StringComparison.Ordinal));
+        Assert.Contains("GET → 200 OK in", urlLine);
+        Assert.Contains("(with token)", urlLine);
+    }
+
+    [Fact]
+    public async Task Url_on_another_host_gets_no_token_unless_asked_and_a_404_fails()
+    {
+        using var cli = Cli(hub.DemoToken);
+        // "localhost" is not the endpoint's origin (127.0.0.1), nor a Space or Endpoint host.
+        var other = $"http://localhost:{hub.Endpoint.Port}/_localhub/health";
+        var plain = await cli.RunAsync("test-connection", "--url", other);
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.Contains("token not sent", plain.Stdout);
+
+        var forced = await cli.RunAsync("test-connection", "--url", other, "--send-token");
+        Assert.Contains("(with token)", forced.Stdout);
+
+        var missing = await cli.RunAsync("test-connection", "--url", $"{hub.EndpointText}/no/such/app");
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("✗ URL", missing.Stdout);
+        Assert.Contains("404", missing.Stdout);
+        Assert.Contains("hint: nothing at this URL", missing.Stdout);
+    }
+
+    [Fact]
+    public async Task Json_output_lists_every_step_and_the_exit_code()
+    {
+        var (user, token) = await hub.CreateUserAsync("write");
+        using var cli = Cli(token);
+        var result = await cli.RunAsync("test-connection", "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("ok").GetBoolean());
+        Assert.Equal(0, root.GetProperty("exitCode").GetInt32());
+        Assert.Equal(hub.EndpointText, root.GetProperty("endpoint").GetString());
+        var steps = root.GetProperty("steps").EnumerateArray().Select(s => (s.GetProperty("name").GetString(), s.GetProperty("status").GetString())).ToList();
+        Assert.Equal([("DNS", "passed"), ("TCP connect", "passed"), ("TLS handshake", "skipped"), ("HTTP", "passed"), ("Token", "passed")], steps);
+        Assert.Equal(user, root.GetProperty("account").GetProperty("user").GetString());
+        Assert.Equal("write", root.GetProperty("account").GetProperty("role").GetString());
+        Assert.DoesNotContain(token, result.All);
+
+        var failed = await cli.RunAsync("test-connection", "--json", "--endpoint", $"http://127.0.0.1:{ClosedPort()}");
+        Assert.Equal(3, failed.ExitCode);
+        using var failedDoc = JsonDocument.Parse(failed.Stdout);
+        Assert.Equal(3, failedDoc.RootElement.GetProperty("exitCode").GetInt32());
+        Assert.Contains(failedDoc.RootElement.GetProperty("steps").EnumerateArray(),
+            s => s.GetProperty("name").GetString() == "TCP connect" && s.GetProperty("status").GetString() == "failed" && s.GetProperty("hint").GetString()!.Length > 0);
+    }
+
+    [Fact]
+    public async Task Local_flag_tests_the_embedded_hub()
+    {
+        using var cli = new CliRunner();
+        var result = await cli.RunAsync("--local", "test-connection");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("user demo", result.Stdout);
+        Assert.Contains("from local hub demo account", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("-1")]
+    [InlineData("soon")]
+    [InlineData("2h")]
+    public async Task Bad_timeouts_and_urls_exit_2(string timeout)
+    {
+        using var cli = Cli(hub.DemoToken);
+        var result = await cli.RunAsync("test-connection", "--timeout", timeout);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--timeout must be a duration", result.Stderr);
+        var url = await cli.RunAsync("test-connection", "--url", "ftp://x");
+        Assert.Equal(2, url.ExitCode);
+        Assert.Contains("--url must be an http:// or https:// URL", url.Stderr);
+    }
+
+    [Theory]
+    [InlineData("10s", 10_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("2m", 120_000)]
+    [InlineData("7", 7_000)]
+    public void Durations_parse(string text, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Commands.TestConnection.TestConnectionCommand.ParseDuration(text));
+
+    private CliRunner Cli(string token)
+    {
+        var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        cli.Variables["HF_TOKEN"] = token;
+        return cli;
+    }
+
+    /// <summary>A loopback port nothing listens on: bound then released.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
