@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace HfCtl.Tests;
+
+/// <summary>
+/// The real hfctl as a separate process (<c>dotnet hfctl.dll</c> from this test's build output):
+/// the README's first command, and <c>local-hub serve</c> from start-up line to SIGTERM.
+/// </summary>
+public sealed partial class ProcessTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    private readonly string _home = Directory.CreateTempSubdirectory("hfctl-process-home-").FullName;
+
+    [Fact]
+    public async Task The_READMEs_first_command_names_the_demo_user()
+    {
+        var result = await RunToEndAsync("--local", "auth", "status");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Logged in as demo", result.Stdout);
+        Assert.Contains("(local hub demo account)", result.Stdout);
+        Assert.Contains("Role: write", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Usage_errors_are_one_line_without_a_stack_trace()
+    {
+        var result = await RunToEndAsync("auth", "status", "--nope");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(2, result.Stderr.Trim().Split('\n').Length); // the error and the --help pointer
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Serve_prints_the_endpoint_and_token_answers_whoami_and_stops_on_SIGTERM()
+    {
+        using var process = Process.Start(StartInfo("local-hub", "serve", "--in-memory", "--port", "0"))!;
+        using var deadline = new CancellationTokenSource(Deadline);
+        var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
+        try
+        {
+            var first = await process.StandardOutput.ReadLineAsync(deadline.Token);
+            var second = await process.StandardOutput.ReadLineAsync(deadline.Token);
+            var match = ServeLine().Match(first ?? "");
+            Assert.True(match.Success, $"unexpected first line: {first}");
+            Assert.Matches("^HFCTL_LOCALHUB_ADMIN=\\S{16,}$", second ?? "");
+            var endpoint = new Uri(match.Groups["endpoint"].Value);
+            var token = match.Groups["token"].Value;
+
+            using var http = new HttpClient { BaseAddress = endpoint };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.GetAsync("/api/whoami-v2", deadline.Token);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}");
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(deadline.Token));
+            Assert.Equal("demo", body.RootElement.GetProperty("name").GetString());
+            Assert.Equal("write", body.RootElement.GetProperty("auth").GetProperty("accessToken").GetProperty("role").GetString());
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            {
+                await kill.WaitForExitAsync(deadline.Token);
+            }
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("local hub stopped", await stderr);
+            using var probe = new TcpClient();
+            await Assert.ThrowsAnyAsync<SocketException>(async () => await probe.ConnectAsync(endpoint.Host, endpoint.Port, deadline.Token));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^HF_ENDPOINT=(?<endpoint>http://127\.0\.0\.1:\d+) HF_TOKEN=(?<token>hf_[A-Za-z0-9]{34})$")]
+    private static partial Regex ServeLine();
+
+    private async Task<CliResult> RunToEndAsync(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        using var deadline = new CancellationTokenSource(Deadline);
+        var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts hfctl with a private HF_HOME and none of the caller's Hugging Face variables.</summary>
+    private ProcessStartInfo StartInfo(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hfctl.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("HF_", StringComparison.Ordinal) || k == "HUGGING_FACE_HUB_TOKEN").ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        start.Environment["HF_HOME"] = _home;
+        start.Environment["NO_COLOR"] = "1";
+        return start;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
