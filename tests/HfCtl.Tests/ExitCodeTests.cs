@@ -22,7 +22,18 @@ public sealed class ExitCodeTests
         { new OperationCanceledException(), ExitCodes.Interrupted },
         { new IOException("disk full"), ExitCodes.Error },
         { new InvalidOperationException("boom"), ExitCodes.Error },
+        { new TypeInitializationException("X", new HubConnectionException("cannot resolve host 'x'", null, new HttpRequestException("x"))), ExitCodes.Network },
     };
+
+    [Fact]
+    public void A_missing_native_library_is_named_instead_of_a_type_initializer()
+    {
+        var wrapped = new TypeInitializationException("SQLitePCL.raw",
+            new DllNotFoundException("Unable to load shared library 'e_sqlite3' or one of its dependencies. In order to help diagnose\nloading problems, consider..."));
+        var (code, message) = App.Classify(wrapped);
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Equal("a native library is missing: Unable to load shared library 'e_sqlite3' or one of its dependencies (keep the files published next to hfctl together)", message);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

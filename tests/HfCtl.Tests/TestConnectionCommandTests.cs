@@ -109,6 +109,11 @@ public sealed class TestConnectionCommandTests(LocalHubFixture hub) : IClassFixt
         var urlLine = Assert.Single(result.Stdout.Split('\n'), l => l.StartsWith("  ✓ URL ", StringComparison.Ordinal));
         Assert.Contains("GET → 200 OK in", urlLine);
         Assert.Contains("(with token)", urlLine);
+        var lines = result.Stdout.Split('\n');
+        var header = Array.IndexOf(lines, $"Testing {hub.EndpointText}/_localhub/health");
+        Assert.True(header > 0, result.Stdout);
+        Assert.StartsWith("  ✓ DNS ", lines[header + 1]);
+        Assert.StartsWith("  ✓ URL ", lines[header + 4]);
     }
 
     [Fact]

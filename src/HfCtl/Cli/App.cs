@@ -91,6 +91,9 @@ public sealed class App(CliConsole console, HfEnvironment environment)
     /// <summary>Maps an exception to its exit code and one-line message.</summary>
     public static (int Code, string Message) Classify(Exception exception) => exception switch
     {
+        // A failed static constructor (e.g. a native library that did not load) says nothing itself.
+        TypeInitializationException { InnerException: { } inner } => Classify(inner),
+        DllNotFoundException e => (ExitCodes.Error, $"a native library is missing: {FirstSentence(e.Message)} (keep the files published next to hfctl together)"),
         UsageException e => (ExitCodes.Usage, e.Message),
         CommandFailedException e => (e.ExitCode, e.Message),
         OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
@@ -104,6 +107,12 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         IOException or UnauthorizedAccessException => (ExitCodes.Error, exception.Message),
         _ => (ExitCodes.Error, $"{exception.GetType().Name}: {exception.Message}"),
     };
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return (end < 0 ? message : message[..end]).ReplaceLineEndings(" ");
+    }
 
     private static string WithRequestId(string message, HubException e) =>
         e.RequestId is null ? message : $"{message} [request id {e.RequestId}]";

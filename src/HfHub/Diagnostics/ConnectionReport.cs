@@ -35,6 +35,7 @@ public enum FailureKind
 /// <param name="Hint">For a failure: a plain next step (proxy, DNS, firewall, TLS interception, token).</param>
 /// <param name="Note">A remark on a passed step worth a look, e.g. a read-only token or a certificate close to expiry.</param>
 /// <param name="Failure">The failure class when <paramref name="Status"/> is <see cref="StepStatus.Failed"/>.</param>
+/// <param name="Scope">What the step belongs to: <c>hub</c> (the endpoint) or <c>url</c> (the dedicated URL).</param>
 public sealed record ConnectionStep(
     string Name,
     string Target,
@@ -43,7 +44,15 @@ public sealed record ConnectionStep(
     string Detail,
     string? Hint = null,
     string? Note = null,
-    FailureKind Failure = FailureKind.None);
+    FailureKind Failure = FailureKind.None,
+    string Scope = ConnectionStep.HubScope)
+{
+    /// <summary>The scope of the endpoint's steps.</summary>
+    public const string HubScope = "hub";
+
+    /// <summary>The scope of the dedicated URL's steps.</summary>
+    public const string UrlScope = "url";
+}
 
 /// <summary>The server certificate seen during the TLS handshake.</summary>
 /// <param name="Subject">The certificate's subject, e.g. <c>CN=huggingface.co</c>.</param>

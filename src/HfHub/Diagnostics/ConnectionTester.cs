@@ -53,6 +53,7 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
 
         if (_options.Url is { } url)
         {
+            var first = steps.Count;
             var urlProxy = ProxySettings.For(url, _options.Environment);
             var app = await CheckTransportAsync(url, urlProxy, steps, cancellationToken).ConfigureAwait(false);
             if (app.Ok)
@@ -62,6 +63,10 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             else
             {
                 steps.Add(Skip("URL", Display(url), "skipped: the host is not reachable"));
+            }
+            for (var i = first; i < steps.Count; i++)
+            {
+                steps[i] = steps[i] with { Scope = ConnectionStep.UrlScope };
             }
         }
 

@@ -82,10 +82,16 @@ internal static class TestConnectionCommand
     {
         var output = context.Output;
         var proxy = report.Proxy is null ? "" : $" via proxy {report.Proxy}";
-        output.Line($"Testing {report.Endpoint.ToString().TrimEnd('/')}{proxy}{(report.Url is null ? "" : $" and {report.Url}")}");
+        output.Line($"Testing {report.Endpoint.ToString().TrimEnd('/')}{proxy}");
         var width = report.Steps.Max(s => s.Name.Length);
+        var scope = ConnectionStep.HubScope;
         foreach (var step in report.Steps)
         {
+            if (step.Scope != scope)
+            {
+                scope = step.Scope;
+                output.Line($"Testing {report.Url}");
+            }
             var mark = step.Status switch
             {
                 StepStatus.Passed => output.Mark(true),
@@ -121,7 +127,7 @@ internal static class TestConnectionCommand
         exitCode,
         report.Verdict,
         [.. report.Steps.Select(s => new TestConnectionStep(
-            s.Name, s.Target, s.Status.ToString().ToLowerInvariant(), Math.Round(s.Elapsed.TotalMilliseconds, 1), s.Detail, s.Hint, s.Note))],
+            s.Name, s.Scope, s.Target, s.Status.ToString().ToLowerInvariant(), Math.Round(s.Elapsed.TotalMilliseconds, 1), s.Detail, s.Hint, s.Note))],
         report.Certificate,
         report.Account is { } me
             ? new TestConnectionAccount(me.Name, [.. me.Orgs.Select(o => o.Name)], me.Auth?.AccessToken?.DisplayName, me.Auth?.AccessToken?.Role)

@@ -15,8 +15,8 @@ public sealed record TestConnectionResult(
     TlsCertificateInfo? Certificate,
     TestConnectionAccount? Account);
 
-/// <summary>One step: <c>status</c> is <c>passed</c>, <c>failed</c> or <c>skipped</c>.</summary>
-public sealed record TestConnectionStep(string Name, string Target, string Status, double ElapsedMs, string Detail, string? Hint, string? Note);
+/// <summary>One step: <c>scope</c> is <c>hub</c> or <c>url</c>; <c>status</c> is <c>passed</c>, <c>failed</c> or <c>skipped</c>.</summary>
+public sealed record TestConnectionStep(string Name, string Scope, string Target, string Status, double ElapsedMs, string Detail, string? Hint, string? Note);
 
 /// <summary>The account the token check found.</summary>
 public sealed record TestConnectionAccount(string User, IReadOnlyList<string> Orgs, string? TokenName, string? Role);
