@@ -218,7 +218,7 @@ internal static class LfsRoutes
     /// <summary>Whole-request LFS errors in the Git LFS shape (<c>message</c>), with the Hub's error headers too.</summary>
     private static Task LfsError(HttpContext context, int status, string message)
     {
-        context.Response.Headers["X-Error-Message"] = message;
+        context.Response.Headers["X-Error-Message"] = HubResponses.HeaderSafe(message);
         return RepoLookup.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();

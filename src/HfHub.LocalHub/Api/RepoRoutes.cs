@@ -529,7 +529,7 @@ internal static class RepoRoutes
 
     private static async Task Conflict(HttpContext context, string message, string url)
     {
-        context.Response.Headers["X-Error-Message"] = message;
+        context.Response.Headers["X-Error-Message"] = HubResponses.HeaderSafe(message);
         await RepoLookup.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();
