@@ -176,4 +176,42 @@ public sealed class LfsTests(SmallPagesHubFixture hub) : IClassFixture<SmallPage
         Assert.Contains("data/app.sqlite filter=lfs diff=lfs merge=lfs -text", attributes);
         Assert.Equal(content, await client.GetByteArrayAsync($"/spaces/{repo}/resolve/main/data/app.sqlite"));
     }
+
+    [Fact]
+    public async Task A_part_uploaded_again_after_it_was_hashed_is_verified_by_its_new_bytes()
+    {
+        var (_, token) = await hub.CreateUserAsync();
+        using var client = hub.RawClient(token);
+        var repo = await client.CreateRepoAsync("multipart-retry");
+        var content = HubFiles.RandomBytes(SmallPagesHubFixture.ChunkSize * 2 + 10, seed: 5);
+        var upload = (await client.LfsBatchAsync(repo, content)).GetProperty("objects")[0].GetProperty("actions").GetProperty("upload");
+        using var storage = new HttpClient();
+        async Task<string> PutAsync(int number, byte[] data)
+        {
+            var offset = (number - 1) * SmallPagesHubFixture.ChunkSize;
+            var slice = data.AsMemory(offset, Math.Min(SmallPagesHubFixture.ChunkSize, data.Length - offset)).ToArray();
+            var put = await storage.PutAsync(upload.GetProperty("header").GetProperty($"0000{number}").GetString(), new ByteArrayContent(slice));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            return put.Headers.ETag!.ToString();
+        }
+        Task<HttpResponseMessage> CompleteAsync(params string[] etags) => storage.PostAsync(upload.GetProperty("href").GetString(),
+            new StringContent(JsonSerializer.Serialize(new { oid = HubFiles.Sha256(content), parts = etags.Select((e, i) => new { partNumber = i + 1, etag = e }) }),
+                Encoding.UTF8, "application/vnd.git-lfs+json"));
+
+        var tampered = (byte[])content.Clone();
+        tampered[5] ^= 0xFF;
+        var e1 = await PutAsync(1, content);
+        var e2 = await PutAsync(2, content);
+        var e3 = await PutAsync(3, content);
+        e1 = await PutAsync(1, tampered); // part 1 was hashed already; its new bytes must count
+        Assert.Equal(HttpStatusCode.BadRequest, (await CompleteAsync(e1, e2, e3)).StatusCode);
+
+        upload = (await client.LfsBatchAsync(repo, content)).GetProperty("objects")[0].GetProperty("actions").GetProperty("upload");
+        e2 = await PutAsync(2, content);
+        e1 = await PutAsync(1, content);
+        e3 = await PutAsync(3, content);
+        e3 = await PutAsync(3, content); // an identical retry is fine
+        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(e1, e2, e3)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(e1, e2, e3)).StatusCode); // a retried completion too
+    }
 }
