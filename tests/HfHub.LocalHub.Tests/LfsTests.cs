@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -213,5 +214,27 @@ public sealed class LfsTests(SmallPagesHubFixture hub) : IClassFixture<SmallPage
         e3 = await PutAsync(3, content); // an identical retry is fine
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(e1, e2, e3)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(e1, e2, e3)).StatusCode); // a retried completion too
+    }
+
+    [Fact]
+    public async Task Batch_download_and_verify_actions_serve_stored_objects_only()
+    {
+        var (_, token) = await hub.CreateUserAsync();
+        using var client = hub.RawClient(token);
+        var repo = await client.CreateRepoAsync("batch-download");
+        var content = HubFiles.RandomBytes(1500, seed: 21);
+        var batch = await client.LfsBatchAsync(repo, content);
+        var verify = batch.GetProperty("objects")[0].GetProperty("actions").GetProperty("verify").GetProperty("href").GetString();
+        using var storage = new HttpClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await storage.PostAsync(verify, JsonContent.Create(new { oid = HubFiles.Sha256(content), size = 1500 }))).StatusCode);
+        await client.UploadLfsAsync(repo, content);
+        Assert.Equal(HttpStatusCode.OK, (await storage.PostAsync(verify, JsonContent.Create(new { oid = HubFiles.Sha256(content), size = 1500 }))).StatusCode);
+
+        var request = $"{{\"operation\":\"download\",\"objects\":[{{\"oid\":\"{HubFiles.Sha256(content)}\",\"size\":1500}},{{\"oid\":\"{new string('b', 64)}\",\"size\":3}}]}}";
+        var response = await client.PostAsync($"/{repo}.git/info/lfs/objects/batch", new StringContent(request, Encoding.UTF8, "application/vnd.git-lfs+json"));
+        var objects = (await response.JsonAsync()).GetProperty("objects");
+        var href = objects[0].GetProperty("actions").GetProperty("download").GetProperty("href").GetString();
+        Assert.Equal(content, await storage.GetByteArrayAsync(href));
+        Assert.Equal(404, objects[1].GetProperty("error").GetProperty("code").GetInt32());
     }
 }
