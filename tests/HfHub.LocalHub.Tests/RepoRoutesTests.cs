@@ -134,6 +134,8 @@ public sealed class RepoRoutesTests(SmallPagesHubFixture hub) : IClassFixture<Sm
             Assert.Equal(0, list.GetArrayLength());
         }
         Assert.Equal(HttpStatusCode.NotFound, (await other.CommitAsync(repo, "x", [HubFiles.File("b.txt", "b")])).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/models/{repo}/auth-check")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/models/{repo}/auth-check/write")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/models/{repo}")).StatusCode);
     }
 

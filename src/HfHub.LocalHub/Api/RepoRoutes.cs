@@ -96,6 +96,8 @@ internal static class RepoRoutes
             app.MapGet($"/api/{segment}/{{ns}}/{{name}}", context => Info(context, state, type, null));
             app.MapGet($"/api/{segment}/{{ns}}/{{name}}/revision/{{**rev}}", context => Info(context, state, type, RepoLookup.Revision(RepoLookup.Route(context, "rev"))));
             app.MapPut($"/api/{segment}/{{ns}}/{{name}}/settings", context => Settings(context, state, type));
+            app.MapGet($"/api/{segment}/{{ns}}/{{name}}/auth-check", context => AuthCheck(context, state, type, write: false));
+            app.MapGet($"/api/{segment}/{{ns}}/{{name}}/auth-check/write", context => AuthCheck(context, state, type, write: true));
         }
     }
 
@@ -407,6 +409,23 @@ internal static class RepoRoutes
             w.WriteBoolean("disabled", settings.Disabled);
             w.WriteEndObject();
         }).ConfigureAwait(false);
+    }
+
+    /// <summary><c>auth-check[/write]</c>: 200 when the caller may read (or write) the repo, else the usual 404/401/403.</summary>
+    private static async Task AuthCheck(HttpContext context, HubState state, string type, bool write)
+    {
+        var repo = write
+            ? await RepoLookup.WritableAsync(context, state, type).ConfigureAwait(false)
+            : await RepoLookup.ReadableAsync(context, state, type).ConfigureAwait(false);
+        if (repo is not null)
+        {
+            await RepoLookup.WriteJsonAsync(context, w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("success", true);
+                w.WriteEndObject();
+            }).ConfigureAwait(false);
+        }
     }
 
     private static async Task Info(HttpContext context, HubState state, string type, string? revision)
