@@ -56,5 +56,9 @@ public sealed class SpaceHookTests(LocalHubFixture hub) : IClassFixture<LocalHub
         var info = await (await client.GetAsync($"/api/spaces/{repo}/revision/HEAD?expand=sdk&expand=likes&expand=private&expand=lastModified")).JsonAsync();
         Assert.Equal("static", info.GetProperty("sdk").GetString());
         Assert.Equal(["_id", "id", "lastModified", "private", "likes", "sdk"], info.EnumerateObject().Select(p => p.Name).ToList());
+        var full = await (await client.GetAsync($"/api/spaces/{repo}")).JsonAsync();
+        Assert.Equal("static", full.GetProperty("cardData").GetProperty("sdk").GetString());
+        Assert.False(full.GetProperty("cardData").GetProperty("pinned").GetBoolean());
+        Assert.Equal("carded", full.GetProperty("cardData").GetProperty("title").GetString());
     }
 }

@@ -42,12 +42,12 @@ internal static class RepoJson
     private static readonly HashSet<string> SpaceOnly = ["datasets", "models", "region", "runtime", "sdk", "subdomain", "host"];
 
     private static readonly HashSet<string> InfoDefault =
-        ["author", "sha", "lastModified", "private", "disabled", "gated", "downloads", "likes", "tags", "createdAt", "siblings", "usedStorage", "sdk", "subdomain"];
+        ["author", "sha", "lastModified", "private", "disabled", "gated", "downloads", "likes", "tags", "createdAt", "siblings", "usedStorage", "sdk", "subdomain", "cardData"];
 
     private static readonly HashSet<string> ListDefault = ["likes", "trendingScore", "private", "downloads", "tags", "createdAt", "sdk"];
 
     private static readonly HashSet<string> FullDefault =
-        ["author", "sha", "lastModified", "private", "disabled", "gated", "downloads", "likes", "trendingScore", "tags", "createdAt", "siblings", "sdk", "subdomain"];
+        ["author", "sha", "lastModified", "private", "disabled", "gated", "downloads", "likes", "trendingScore", "tags", "createdAt", "siblings", "sdk", "subdomain", "cardData"];
 
     /// <summary>
     /// The <c>expand</c> / <c>expand[]</c> values of the query (null when none). An unknown
@@ -146,6 +146,10 @@ internal static class RepoJson
         {
             WriteSpaceFields(writer, repo, Want);
         }
+        if (Want("cardData") && commit is not null && CardData.Parse(ReadReadme(state, repo, commit)) is { } card)
+        {
+            CardData.Write(writer, card);
+        }
         if (Want("siblings") && commit is not null)
         {
             writer.WriteStartArray("siblings");
@@ -172,6 +176,11 @@ internal static class RepoJson
         }
         writer.WriteEndObject();
     }
+
+    private static string? ReadReadme(HubState state, Repo repo, string commit) =>
+        state.Git.GetEntry(repo.Id, commit, "README.md") is { IsDirectory: false, Lfs: false, Sha256: { } sha } && state.Blobs.Exists(sha)
+            ? File.ReadAllText(state.Blobs.PathOf(sha))
+            : null;
 
     /// <summary>The Space-only properties the repo routes know; the Spaces runtime owns the rest (runtime, host…).</summary>
     private static void WriteSpaceFields(Utf8JsonWriter writer, Repo repo, Func<string, bool> want)
