@@ -40,6 +40,10 @@ public sealed class FaultTests(LocalHubFixture hub) : IClassFixture<LocalHubFixt
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.SlowDelay);
         Assert.Equal(3, options.RetryAfterSeconds);
         Assert.False(FaultOptions.Parse("off").Enabled);
+        var targeted = FaultOptions.Parse("rate=1,methods=get+put,paths=/lfs-storage+/api/models");
+        Assert.True(targeted.Applies("GET", "/api/models/a/b"));
+        Assert.False(targeted.Applies("POST", "/api/models/a/b/commit/main"));
+        Assert.False(targeted.Applies("GET", "/a/b/resolve/main/x"));
         Assert.Throws<FormatException>(() => FaultOptions.Parse("rate=2"));
         Assert.Throws<FormatException>(() => FaultOptions.Parse("kinds=boom"));
         Assert.Throws<FormatException>(() => FaultOptions.Parse("colour=blue"));
@@ -62,6 +66,9 @@ public sealed class FaultTests(LocalHubFixture hub) : IClassFixture<LocalHubFixt
 
             await admin.PostAsJsonAsync("/_localhub/faults", new { rate = 1.0, kinds = new[] { "500" }, seed = 1 });
             Assert.Equal(HttpStatusCode.InternalServerError, (await client.GetAsync("/api/whoami-v2")).StatusCode);
+
+            await admin.PostAsJsonAsync("/_localhub/faults", new { rate = 1.0, kinds = new[] { "500" }, methods = new[] { "POST" } });
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/whoami-v2")).StatusCode);
 
             await admin.PostAsJsonAsync("/_localhub/faults", new { rate = 1.0, kinds = new[] { "drop" } });
             await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/api/whoami-v2"));

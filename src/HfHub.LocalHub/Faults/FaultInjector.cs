@@ -59,7 +59,9 @@ public sealed class FaultInjector
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (context.Request.Path.StartsWithSegments("/_localhub") || Next() is not { } fault)
+        if (context.Request.Path.StartsWithSegments("/_localhub")
+            || !Options.Applies(context.Request.Method, context.Request.Path.Value ?? "")
+            || Next() is not { } fault)
         {
             await next(context).ConfigureAwait(false);
             return;

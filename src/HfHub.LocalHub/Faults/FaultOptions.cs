@@ -41,12 +41,23 @@ public sealed record FaultOptions
     /// <summary>The <c>Retry-After</c> value of injected 429s, in seconds.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>Only requests whose path starts with one of these prefixes are faulted; empty = every path.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
+    /// <summary>Only requests with one of these methods are faulted (e.g. GET, HEAD, PUT to spare non-idempotent commits); empty = every method.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = [];
+
     public static FaultOptions None { get; } = new();
+
+    /// <summary>True when a request with this method and path is eligible for a fault.</summary>
+    public bool Applies(string method, string path) =>
+        (Methods.Count == 0 || Methods.Contains(method, StringComparer.OrdinalIgnoreCase))
+        && (Paths.Count == 0 || Paths.Any(p => path.StartsWith(p, StringComparison.Ordinal)));
 
     public bool Enabled => Rate > 0 && Kinds.Count > 0;
 
     /// <summary>
-    /// Parses <c>rate=0.1,kinds=500+429+drop+truncate+slow,seed=42[,delay=250][,retry-after=1]</c>
+    /// Parses <c>rate=0.1,kinds=500+429+drop+truncate+slow,seed=42[,delay=250][,retry-after=1][,methods=GET+PUT][,paths=/lfs-storage+/api]</c>
     /// (<c>delay</c> in milliseconds); <c>off</c> or an empty text disables faults.
     /// </summary>
     public static FaultOptions Parse(string? text)
@@ -71,7 +82,9 @@ public sealed record FaultOptions
                 "seed" => result with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 "delay" => result with { SlowDelay = TimeSpan.FromMilliseconds(ParseNonNegative(value, "delay")) },
                 "retry-after" => result with { RetryAfterSeconds = (int)ParseNonNegative(value, "retry-after") },
-                _ => throw new FormatException($"unknown fault setting '{pair[0]}' (rate, kinds, seed, delay, retry-after)"),
+                "methods" => result with { Methods = [.. value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToUpperInvariant())] },
+                "paths" => result with { Paths = [.. value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
+                _ => throw new FormatException($"unknown fault setting '{pair[0]}' (rate, kinds, seed, delay, retry-after, methods, paths)"),
             };
         }
         return result;

@@ -23,7 +23,8 @@ internal static class FaultRoutes
 
     /// <summary>
     /// Body: <c>{"spec": "rate=0.1,kinds=500+429,seed=42"}</c>, or the fields
-    /// <c>{"rate": 0.1, "kinds": ["500", "429", "drop", "truncate", "slow"], "seed": 42, "delayMs": 250, "retryAfter": 1}</c>;
+    /// <c>{"rate": 0.1, "kinds": ["500", "429", "drop", "truncate", "slow"], "seed": 42, "delayMs": 250, "retryAfter": 1,
+    /// "methods": ["GET", "PUT"], "paths": ["/lfs-storage"]}</c>;
     /// <c>{"rate": 0}</c> switches faults off.
     /// </summary>
     private static async Task Switch(HttpContext context, HubState state)
@@ -60,6 +61,14 @@ internal static class FaultRoutes
                 {
                     options = options with { SlowDelay = TimeSpan.FromMilliseconds(Math.Max(0, delay.GetInt32())) };
                 }
+                if (body.TryGetProperty("methods", out var methods) && methods.ValueKind == JsonValueKind.Array)
+                {
+                    options = options with { Methods = [.. methods.EnumerateArray().Select(m => (m.GetString() ?? "").ToUpperInvariant())] };
+                }
+                if (body.TryGetProperty("paths", out var paths) && paths.ValueKind == JsonValueKind.Array)
+                {
+                    options = options with { Paths = [.. paths.EnumerateArray().Select(p => p.GetString() ?? "")] };
+                }
                 if (body.TryGetProperty("retryAfter", out var retryAfter))
                 {
                     options = options with { RetryAfterSeconds = Math.Max(0, retryAfter.GetInt32()) };
@@ -92,6 +101,18 @@ internal static class FaultRoutes
             w.WriteNumber("seed", options.Seed);
             w.WriteNumber("delayMs", (long)options.SlowDelay.TotalMilliseconds);
             w.WriteNumber("retryAfter", options.RetryAfterSeconds);
+            w.WriteStartArray("methods");
+            foreach (var method in options.Methods)
+            {
+                w.WriteStringValue(method);
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("paths");
+            foreach (var path in options.Paths)
+            {
+                w.WriteStringValue(path);
+            }
+            w.WriteEndArray();
             w.WriteStartObject("injected");
             foreach (var (kind, count) in counts)
             {
