@@ -225,6 +225,8 @@ public sealed partial class FilesClient
             BufferSize = 0,
         });
         var buffer = ArrayPool<byte>.Shared.Rent(ContentHasher.BufferSize);
+        var buffers = new[] { buffer, ArrayPool<byte>.Shared.Rent(ContentHasher.BufferSize) };
+        var hashing = Task.CompletedTask;
         IncrementalHash? hash = null;
         try
         {
@@ -254,6 +256,7 @@ public sealed partial class FilesClient
                         request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(have, null);
                     }
                     using var response = await _pipeline.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+                    await hashing.ConfigureAwait(false);
                     if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
                     {
                         // The server ignored Range: start over.
@@ -264,12 +267,28 @@ public sealed partial class FilesClient
                         hash = NewHash();
                     }
                     await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                    while (have < meta.Size && (read = await body.ReadAsync(buffer.AsMemory(0, ContentHasher.BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                    // Two buffers: while one is hashed on another core, the next is read and written,
+                    // so verification costs (almost) no wall time.
+                    var current = 0;
+                    while (have < meta.Size)
                     {
-                        var keep = (int)Math.Min(read, meta.Size - have);
-                        await file.WriteAsync(buffer.AsMemory(0, keep), cancellationToken).ConfigureAwait(false);
-                        hash?.AppendData(buffer, 0, keep);
-                        have += keep;
+                        var target = buffers[current];
+                        var want = (int)Math.Min(ContentHasher.BufferSize, meta.Size - have);
+                        var filled = 0;
+                        while (filled < want && (read = await body.ReadAsync(target.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false)) > 0)
+                        {
+                            filled += read;
+                        }
+                        if (filled == 0)
+                        {
+                            break;
+                        }
+                        await file.WriteAsync(target.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+                        await hashing.ConfigureAwait(false);
+                        var running = hash;
+                        hashing = running is null ? Task.CompletedTask : Task.Run(() => running.AppendData(target, 0, filled), CancellationToken.None);
+                        have += filled;
+                        current ^= 1;
                         Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
                     }
                     if (have < meta.Size)
@@ -280,11 +299,13 @@ public sealed partial class FilesClient
                 catch (Exception e) when (e is IOException or HttpRequestException or HubConnectionException
                     && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
                 {
+                    await hashing.ConfigureAwait(false);
                     await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                     var wait = _options.Retry.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1);
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 }
             }
+            await hashing.ConfigureAwait(false);
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (hash is not null)
             {
@@ -299,8 +320,10 @@ public sealed partial class FilesClient
         }
         finally
         {
+            await hashing.ConfigureAwait(false);
             hash?.Dispose();
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
             await file.DisposeAsync().ConfigureAwait(false);
         }
         File.Move(incomplete, destination, overwrite: true);
