@@ -2,11 +2,11 @@ using System.CommandLine;
 using HfCtl.Commands.Auth;
 using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
-using HfCtl.Commands.TestConnection;
 using HfCtl.Commands.Repo;
+using HfCtl.Commands.TestConnection;
 using HfCtl.Commands.Upload;
-using HfHub;
 using HfHub.Http;
+using HfHub;
 
 namespace HfCtl.Cli;
 
