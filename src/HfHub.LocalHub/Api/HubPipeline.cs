@@ -63,6 +63,7 @@ internal static class HubPipeline
 
         AccountRoutes.Map(app, state);
         AdminRoutes.Map(app, state);
+        SpaceRoutes.Map(app, state);
 
         app.MapFallback(context => HubResponses.Error(context, StatusCodes.Status404NotFound, "Sorry, we can't find the page you are looking for."));
     }
