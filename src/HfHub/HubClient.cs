@@ -1,6 +1,7 @@
 using HfHub.Auth;
 using HfHub.Http;
 using HfHub.Json;
+using HfHub.Spaces;
 
 namespace HfHub;
 
@@ -26,7 +27,11 @@ public sealed class HubClient : IDisposable
             Token = TokenDiscovery.Discover(Options.Environment);
         }
         _pipeline = new HubPipeline(Endpoint, Token?.Token, Options);
+        Spaces = new SpacesClient(_pipeline);
     }
+
+    /// <summary>Spaces: list, info, runtime, lifecycle, hardware, secrets, variables, logs.</summary>
+    public SpacesClient Spaces { get; }
 
     /// <summary>The Hub this client talks to.</summary>
     public Uri Endpoint { get; }
