@@ -63,6 +63,8 @@ internal static class HubPipeline
 
         AccountRoutes.Map(app, state);
         AdminRoutes.Map(app, state);
+        RepoRoutes.Map(app, state);
+        CommitRoutes.Map(app, state);
         SpaceRoutes.Map(app, state);
 
         app.MapFallback(context => HubResponses.Error(context, StatusCodes.Status404NotFound, "Sorry, we can't find the page you are looking for."));

@@ -267,7 +267,7 @@ internal static class SpaceRoutes
         }
         var target = body.TryGetProperty("repository", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
         var parts = target?.Split('/') ?? [];
-        if (parts.Length != 2 || parts[1].Length == 0 || !AccountNames.IsValid(parts[0]))
+        if (parts.Length != 2 || !RepoNames.IsValid(parts[1]) || !AccountNames.IsValid(parts[0]))
         {
             await HubResponses.BadRequest(context, "repository must be 'namespace/name'").ConfigureAwait(false);
             return;
@@ -292,7 +292,7 @@ internal static class SpaceRoutes
                 }
             }
         }
-        if (!caller.CanWrite || !state.Access.OwnsNamespace(caller, parts[0]))
+        if (state.Accounts.Find(parts[0]) is not { } owner || !caller.CanWrite || !state.Access.OwnsNamespace(caller, parts[0]))
         {
             await HubResponses.Forbidden(context, $"You don't have the rights to create a Space in {parts[0]}").ConfigureAwait(false);
             return;
@@ -300,14 +300,14 @@ internal static class SpaceRoutes
         var isPrivate = body.TryGetProperty("private", out var p) && p.ValueKind == JsonValueKind.True
             || body.TryGetProperty("visibility", out var vis) && vis.ValueKind == JsonValueKind.String && vis.GetString() is "private" or "protected";
         var url = $"{state.Endpoint.ToString().TrimEnd('/')}/spaces/{parts[0]}/{parts[1]}";
-        var copy = state.Repos.Create("space", parts[0], parts[1], isPrivate, source.Sdk, user);
+        var copy = state.Repos.Create("space", parts[0], parts[1], isPrivate, source.Sdk, owner);
         if (copy is null)
         {
             context.Response.Headers["X-Error-Message"] = "You already created this space repo";
             await Node(context, new JsonObject { ["error"] = "You already created this space repo", ["url"] = url }, StatusCodes.Status409Conflict).ConfigureAwait(false);
             return;
         }
-        state.Spaces.FileCopier?.Invoke(source, copy);
+        state.Spaces.CopyFiles(source, copy, user.Name);
         state.Spaces.OnDuplicated(source, copy, body);
         await Node(context, new JsonObject { ["url"] = url }).ConfigureAwait(false);
     }

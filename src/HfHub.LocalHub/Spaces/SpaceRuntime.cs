@@ -46,6 +46,46 @@ public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
     /// </summary>
     public Func<Repo, string, string, byte[]?>? FileReader { get; set; }
 
+    /// <summary>Reads a small text file of a Space at a commit from the git store (null when absent or stored in LFS).</summary>
+    public byte[]? ReadFile(Repo space, string commit, string path)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        if (FileReader is { } reader)
+        {
+            return reader(space, commit, path);
+        }
+        if (_state.Git.GetEntry(space.Id, commit, path) is not { IsDirectory: false, Lfs: false, Sha256: { } sha } || !_state.Blobs.Exists(sha))
+        {
+            return null;
+        }
+        return File.ReadAllBytes(_state.Blobs.PathOf(sha));
+    }
+
+    /// <summary>Copies the main branch of one Space to a new one as its first commit (duplicate).</summary>
+    public void CopyFiles(Repo source, Repo copy, string author)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(copy);
+        if (FileCopier is { } copier)
+        {
+            copier(source, copy);
+            return;
+        }
+        if (_state.Git.ResolveRevision(source.Id, "main") is not { } head)
+        {
+            return;
+        }
+        var files = _state.Git.Files(source.Id, head).Values
+            .Where(e => e.Sha256 is not null)
+            .Select(e => new GitFile(e.Path, e.Oid, e.Size, e.Sha256!, e.Lfs))
+            .ToList();
+        foreach (var lfs in files.Where(f => f.Lfs))
+        {
+            _state.Git.AddLfsObject(copy.Id, lfs.Sha256, lfs.Size);
+        }
+        _state.Git.Commit(copy.Id, "refs/heads/main", null, null, files, author, $"Duplicate from {source.FullName}", "");
+    }
+
     /// <summary>Copies every file of one Space to another as one commit (for duplicate); wired by the repo routes.</summary>
     public Action<Repo, Repo>? FileCopier { get; set; }
 
@@ -192,6 +232,7 @@ public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
                 GcTimeout = gc,
                 DevMode = body.TryGetProperty("devModeEnabled", out var dev) && dev.ValueKind == JsonValueKind.True,
                 LastActivity = now,
+                Sha = _state.Git.ResolveRevision(space.Id, "main"),
             };
             // Files in the create body (the Hub OpenAPI's `files`) make the first commit; when the repo
             // routes also report that commit, the build simply starts again from the same content.
@@ -229,27 +270,18 @@ public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
             var candidates = SpaceApps.AppFiles(row.Sdk);
             foreach (var path in changedPaths.Where(candidates.Contains))
             {
-                string? content;
-                if (FileReader is { } reader)
+                var bytes = ReadFile(space, commitId, path);
+                if (bytes is null)
                 {
-                    var bytes = reader(space, commitId, path);
-                    content = bytes is null ? null : Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 65_536));
-                    if (bytes is null)
+                    if (row.AppFile == path)
                     {
-                        if (row.AppFile == path)
-                        {
-                            row.AppFile = null;
-                            row.AppContent = null;
-                        }
-                        continue;
+                        row.AppFile = null;
+                        row.AppContent = null;
                     }
-                }
-                else
-                {
-                    content = null;
+                    continue;
                 }
                 row.AppFile = path;
-                row.AppContent = content;
+                row.AppContent = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 65_536));
             }
             if (row.AppFile is null)
             {
@@ -558,6 +590,7 @@ public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
             }
             row.AppFile = from.AppFile;
             row.AppContent = from.AppContent;
+            row.Sha = _state.Git.ResolveRevision(copy.Id, "main");
             foreach (var (kind, field) in new[] { (SecretKind, "secrets"), (VariableKind, "variables") })
             {
                 foreach (var setting in Settings(body, field))
