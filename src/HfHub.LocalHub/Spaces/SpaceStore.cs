@@ -28,7 +28,7 @@ public sealed class SpaceRow
 }
 
 /// <summary>A secret's or variable's row; secret values never leave the store through the API.</summary>
-public sealed record SpaceSetting(string Key, string Value, string? Description, string UpdatedAt);
+public sealed record SpaceSettingRow(string Key, string Value, string? Description, string UpdatedAt);
 
 /// <summary>One buffered log line.</summary>
 public sealed record SpaceLogEntry(long Id, string Timestamp, string Data);
@@ -161,7 +161,7 @@ public sealed class SpaceStore(HubDatabase database)
             """, ("$id", repoId));
     }
 
-    public List<SpaceSetting> Settings(string repoId, string kind)
+    public List<SpaceSettingRow> Settings(string repoId, string kind)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
@@ -169,10 +169,10 @@ public sealed class SpaceStore(HubDatabase database)
         command.Parameters.AddWithValue("$id", repoId);
         command.Parameters.AddWithValue("$kind", kind);
         using var reader = command.ExecuteReader();
-        var result = new List<SpaceSetting>();
+        var result = new List<SpaceSettingRow>();
         while (reader.Read())
         {
-            result.Add(new SpaceSetting(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3)));
+            result.Add(new SpaceSettingRow(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3)));
         }
         return result;
     }
