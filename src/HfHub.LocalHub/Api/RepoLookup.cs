@@ -23,6 +23,22 @@ internal static class RepoLookup
     public static string Route(HttpContext context, string name) =>
         context.Request.RouteValues[name] as string ?? "";
 
+    /// <summary>
+    /// A catch-all route value still percent-encoded as the client sent it: the server decodes
+    /// the path before routing (all but <c>%2F</c>), which would decode a file named <c>a%20b</c>
+    /// twice. The value's segments are the last segments of the raw request target.
+    /// </summary>
+    public static string RawRoute(HttpContext context, string name)
+    {
+        var decoded = Route(context, name);
+        var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
+        var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = HubPipeline.CollapseSlashes(query < 0 ? rawTarget : rawTarget[..query]);
+        var count = decoded.Count(c => c == '/') + 1;
+        var segments = rawPath.Split('/');
+        return segments.Length < count ? decoded : string.Join('/', segments[^count..]);
+    }
+
     /// <summary>A revision from a URL: percent-decoded (<c>refs%2Fpr%2F1</c> → <c>refs/pr/1</c>).</summary>
     public static string Revision(string raw) => Uri.UnescapeDataString(raw);
 
@@ -119,7 +135,7 @@ internal static class RepoLookup
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
     /// <summary>Writes a JSON body built with a <see cref="Utf8JsonWriter"/>.</summary>
-    public static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write, int status = StatusCodes.Status200OK)
+    public static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write, int status = StatusCodes.Status200OK, string contentType = "application/json; charset=utf-8")
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -127,7 +143,7 @@ internal static class RepoLookup
             write(writer);
         }
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentType = contentType;
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
