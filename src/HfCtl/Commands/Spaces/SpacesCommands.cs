@@ -24,6 +24,7 @@ internal static class SpacesCommands
         spaces.Subcommands.Add(VariablesCommand.Create(app));
         spaces.Subcommands.Add(DuplicateCommand.Create(app));
         spaces.Subcommands.Add(DeleteCommand.Create(app));
+        spaces.Subcommands.Add(DeployCommand.Create(app));
         return spaces;
     }
 }
