@@ -59,39 +59,54 @@ internal static class SpaceLogRoutes
             }
             // The buffer is drained: say so at once with a keep-alive, then follow.
             await KeepAlive(context).ConfigureAwait(false);
-            while (!aborted.IsCancellationRequested)
+            runtime.LogStreamOpened();
+            try
             {
-                var changed = runtime.Changed;
-                var fresh = runtime.Store.Logs(space.Id, kind, lastId);
-                foreach (var line in fresh)
-                {
-                    await Write(context, line).ConfigureAwait(false);
-                    lastId = line.Id;
-                }
-                if (fresh.Count > 0)
-                {
-                    await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
-                }
-                if (state.Repos.FindById(space.Id) is null || !IsLive(kind, runtime.Stage(space)))
-                {
-                    foreach (var line in runtime.Store.Logs(space.Id, kind, lastId))
-                    {
-                        await Write(context, line).ConfigureAwait(false);
-                    }
-                    await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
-                    return;
-                }
-                var delay = Task.Delay(runtime.Timings.KeepAlive, state.Clock, aborted);
-                if (await Task.WhenAny(changed, delay).ConfigureAwait(false) == delay)
-                {
-                    await delay.ConfigureAwait(false); // throws when the client went away
-                    await KeepAlive(context).ConfigureAwait(false);
-                }
+                await FollowAsync(context, state, space, kind, lastId).ConfigureAwait(false);
+            }
+            finally
+            {
+                runtime.LogStreamClosed();
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             // The client disconnected.
+        }
+    }
+
+    private static async Task FollowAsync(HttpContext context, HubState state, Repo space, string kind, long lastId)
+    {
+        var runtime = state.Spaces;
+        var aborted = context.RequestAborted;
+        while (!aborted.IsCancellationRequested)
+        {
+            var changed = runtime.Changed;
+            var fresh = runtime.Store.Logs(space.Id, kind, lastId);
+            foreach (var line in fresh)
+            {
+                await Write(context, line).ConfigureAwait(false);
+                lastId = line.Id;
+            }
+            if (fresh.Count > 0)
+            {
+                await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            }
+            if (state.Repos.FindById(space.Id) is null || !IsLive(kind, runtime.Stage(space)))
+            {
+                foreach (var line in runtime.Store.Logs(space.Id, kind, lastId))
+                {
+                    await Write(context, line).ConfigureAwait(false);
+                }
+                await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                return;
+            }
+            var delay = Task.Delay(runtime.Timings.KeepAlive, state.Clock, aborted);
+            if (await Task.WhenAny(changed, delay).ConfigureAwait(false) == delay)
+            {
+                await delay.ConfigureAwait(false); // throws when the client went away
+                await KeepAlive(context).ConfigureAwait(false);
+            }
         }
     }
 

@@ -89,6 +89,15 @@ public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
     /// <summary>Copies every file of one Space to another as one commit (for duplicate); wired by the repo routes.</summary>
     public Action<Repo, Repo>? FileCopier { get; set; }
 
+    private int _openLogStreams;
+
+    /// <summary>How many log streams are following right now (tests wait on it instead of sleeping).</summary>
+    public int OpenLogStreams => Volatile.Read(ref _openLogStreams);
+
+    internal void LogStreamOpened() => Interlocked.Increment(ref _openLogStreams);
+
+    internal void LogStreamClosed() => Interlocked.Decrement(ref _openLogStreams);
+
     /// <summary>Completes whenever a stage changes or a log line is written (open log streams wait on it).</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 

@@ -156,7 +156,7 @@ public sealed class SpacesClientTests(SpacesHubFixture hub) : IClassFixture<Spac
         var (user, token) = await hub.CreateUserAsync();
         using var client = Client(token);
         var id = $"{user}/sleepy";
-        await client.Spaces.CreateAsync(id, Docker() with { SleepTimeSeconds = 5 }); // 5 "seconds" of 10 ms
+        await client.Spaces.CreateAsync(id, Docker() with { SleepTimeSeconds = 30 }); // 30 "seconds" of 10 ms
         await client.Spaces.WaitAsync(id, Fast);
         await SpacesHubFixture.Eventually(async () => (await client.Spaces.GetRuntimeAsync(id)).Stage == SpaceStage.Sleeping, "SLEEPING");
 
