@@ -3,8 +3,8 @@ using HfCtl.Commands.Auth;
 using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
 using HfCtl.Commands.Repo;
-using HfCtl.Commands.Upload;
 using HfCtl.Commands.Spaces;
+using HfCtl.Commands.Upload;
 using HfHub;
 using HfHub.Http;
 
