@@ -13,7 +13,7 @@ public sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Access = new RepoAccess(Accounts);
@@ -22,6 +22,8 @@ public sealed class HubState
         Git = new GitStore(Database, clock);
         Lfs = new LfsTransfers(clock);
         Faults = new FaultInjector(options.Faults);
+        Spaces = new SpaceRuntime(this, options.Spaces);
+        SpaceHooks = Spaces;
     }
 
     public LocalHubOptions Options { get; }
@@ -34,6 +36,8 @@ public sealed class HubState
 
     /// <summary>The Spaces runtime's hooks into repo creation, commits and deletion; null until Spaces are wired in.</summary>
     public ISpaceHooks? SpaceHooks { get; set; }
+    /// <summary>The Spaces runtime: stages, hardware, secrets, variables, logs and the app host.</summary>
+    public SpaceRuntime Spaces { get; }
     public BlobStore Blobs { get; }
     public string AdminSecret { get; }
 

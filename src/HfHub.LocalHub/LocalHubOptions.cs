@@ -45,6 +45,9 @@ public sealed class LocalHubOptions
     /// <summary>Faults to inject from start-up (see <see cref="HfHub.LocalHub.Faults.FaultOptions.Parse"/>); null injects none.</summary>
     public HfHub.LocalHub.Faults.FaultOptions? Faults { get; set; }
 
+    /// <summary>How fast Spaces build, start and fall asleep (tests use <see cref="Spaces.SpaceTimings.Fast"/>).</summary>
+    public Spaces.SpaceTimings Spaces { get; set; } = new();
+
     /// <summary>Reads a seed file: a JSON array of <see cref="SeedUser"/>.</summary>
     public static IReadOnlyList<SeedUser> ReadSeedFile(string path)
     {

@@ -3,6 +3,7 @@ using HfHub.Files;
 using HfHub.Http;
 using HfHub.Json;
 using HfHub.Repos;
+using HfHub.Spaces;
 
 namespace HfHub;
 
@@ -30,6 +31,7 @@ public sealed class HubClient : IDisposable
         _pipeline = new HubPipeline(Endpoint, Token?.Token, Options);
         Repos = new RepoClient(_pipeline);
         Files = new FilesClient(_pipeline, Repos, Options);
+        Spaces = new SpacesClient(_pipeline);
     }
 
     /// <summary>Repositories: create, delete, info, list, settings, refs.</summary>
@@ -37,6 +39,9 @@ public sealed class HubClient : IDisposable
 
     /// <summary>Files: commits and uploads, downloads into the shared cache, trees and history.</summary>
     public FilesClient Files { get; }
+
+    /// <summary>Spaces: list, info, runtime, lifecycle, hardware, secrets, variables, logs.</summary>
+    public SpacesClient Spaces { get; }
 
     /// <summary>The Hub this client talks to.</summary>
     public Uri Endpoint { get; }

@@ -3,10 +3,11 @@ using HfCtl.Commands.Auth;
 using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
 using HfCtl.Commands.Repo;
+using HfCtl.Commands.Spaces;
 using HfCtl.Commands.TestConnection;
 using HfCtl.Commands.Upload;
-using HfHub.Http;
 using HfHub;
+using HfHub.Http;
 
 namespace HfCtl.Cli;
 
@@ -80,6 +81,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         root.Subcommands.Add(RepoCommands.Create(this));
         root.Subcommands.Add(UploadCommand.Create(this));
         root.Subcommands.Add(DownloadCommand.Create(this));
+        root.Subcommands.Add(SpacesCommands.Create(this));
         return root;
     }
 

@@ -70,6 +70,7 @@ internal static class HubPipeline
         FileRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);
+        SpaceRoutes.Map(app, state);
 
         app.MapFallback(context => HubResponses.Error(context, StatusCodes.Status404NotFound, "Sorry, we can't find the page you are looking for."));
     }

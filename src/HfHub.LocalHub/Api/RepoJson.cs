@@ -42,7 +42,7 @@ internal static class RepoJson
     private static readonly HashSet<string> SpaceOnly = ["datasets", "models", "region", "runtime", "sdk", "subdomain", "host"];
 
     private static readonly HashSet<string> InfoDefault =
-        ["author", "sha", "lastModified", "private", "disabled", "gated", "downloads", "likes", "tags", "createdAt", "siblings", "usedStorage", "sdk", "subdomain", "cardData"];
+        ["author", "sha", "lastModified", "private", "disabled", "gated", "downloads", "likes", "tags", "createdAt", "siblings", "usedStorage", "sdk", "subdomain", "host", "runtime", "cardData"];
 
     private static readonly HashSet<string> ListDefault = ["likes", "trendingScore", "private", "downloads", "tags", "createdAt", "sdk"];
 
@@ -144,7 +144,7 @@ internal static class RepoJson
         }
         if (repo.Type == "space")
         {
-            WriteSpaceFields(writer, repo, Want);
+            WriteSpaceFields(writer, state, repo, Want);
         }
         if (Want("cardData") && commit is not null && CardData.Parse(ReadReadme(state, repo, commit)) is { } card)
         {
@@ -183,8 +183,18 @@ internal static class RepoJson
             : null;
 
     /// <summary>The Space-only properties the repo routes know; the Spaces runtime owns the rest (runtime, host…).</summary>
-    private static void WriteSpaceFields(Utf8JsonWriter writer, Repo repo, Func<string, bool> want)
+    private static void WriteSpaceFields(Utf8JsonWriter writer, HubState state, Repo repo, Func<string, bool> want)
     {
+        // host and runtime come from the Spaces runtime (spaces.md §3–§5).
+        if (want("host"))
+        {
+            writer.WriteString("host", state.Spaces.Host(repo));
+        }
+        if (want("runtime"))
+        {
+            writer.WritePropertyName("runtime");
+            state.Spaces.Runtime(repo).WriteTo(writer);
+        }
         if (want("sdk") && repo.Sdk is not null)
         {
             writer.WriteString("sdk", repo.Sdk);

@@ -1,0 +1,321 @@
+using HfCtl.Commands.Spaces;
+using HfCtl.Testing;
+using HfHub;
+using HfHub.Auth;
+using HfHub.LocalHub;
+using HfHub.LocalHub.Spaces;
+using HfHub.Spaces;
+
+namespace HfCtl.Tests.Spaces;
+
+/// <summary>The seed's Spaces walk-through and the hf CLI's nouns, end to end against a local hub.</summary>
+public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<SpacesHubFixture>
+{
+    private CliRunner Cli(string token)
+    {
+        var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        cli.Variables["HF_TOKEN"] = token;
+        return cli;
+    }
+
+    private HubClient Client(string token) => new(new HubClientOptions { Endpoint = hub.Endpoint, Token = HfToken.FromValue(token) });
+
+    private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.ToString());
+
+    private static void OneLineError(CliResult result, int code, string contains)
+    {
+        Assert.True(result.ExitCode == code, result.ToString());
+        var lines = result.Stderr.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(contains, lines[0]);
+    }
+
+    [Fact]
+    public async Task The_seed_walk_through_works_end_to_end()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        const string secret = "sk-live-value-that-must-never-print";
+
+        var empty = await cli.RunAsync("spaces", "list", "--author", user);
+        Ok(empty);
+        Assert.Equal("", empty.Stdout);
+
+        var create = await cli.RunAsync("spaces", "create", "web", "--sdk", "docker", "--wait");
+        Ok(create);
+        Assert.Contains($"Created {user}/web", create.Stdout);
+        Assert.Contains($"{user}/web is RUNNING on cpu-basic", create.Stdout);
+
+        var list = await cli.RunAsync("spaces", "list", "--author", user);
+        Ok(list);
+        Assert.Equal($"{user}/web\tRUNNING\tcpu-basic\t{hub.EndpointText}/_spaces/{user.ToLowerInvariant()}-web", list.Stdout.Trim());
+
+        cli.Terminal = true;
+        var table = await cli.RunAsync("spaces", "list", "--author", user);
+        Assert.Contains("NAME", table.Stdout);
+        Assert.Contains("APP URL", table.Stdout);
+        cli.Terminal = false;
+
+        var set = await cli.RunAsync("--verbose", "spaces", "secrets", "web", "--set_key", "API_KEY", "--set_value", secret);
+        Ok(set);
+        cli.Stdin = "from-stdin-secret\n";
+        Ok(await cli.RunAsync("spaces", "secrets", "web", "--set-key", "OTHER", "--set-value", "-"));
+        var get = await cli.RunAsync("--verbose", "spaces", "secrets", "web", "--get");
+        Ok(get);
+        Assert.Contains("API_KEY", get.Stdout);
+        Assert.Contains("OTHER", get.Stdout);
+        Assert.DoesNotContain(secret, set.All + get.All);
+        Assert.DoesNotContain("from-stdin-secret", get.All);
+
+        var hardware = await cli.RunAsync("spaces", "hardware", "web");
+        Ok(hardware);
+        Assert.Contains("current:   cpu-basic", hardware.Stdout);
+        var upgrade = await cli.RunAsync("spaces", "hardware", "web", "--set", "t4-small");
+        Ok(upgrade);
+        Assert.Contains("Requested t4-small", upgrade.Stdout);
+        var invalid = await cli.RunAsync("spaces", "hardware", "web", "--set", "t4-gigantic");
+        OneLineError(invalid, 1, "Invalid hardware flavor 't4-gigantic'");
+        var after = await cli.RunAsync("spaces", "hardware", "web", "--json");
+        Assert.Contains("\"requested\":\"t4-small\"", after.Stdout);
+
+        var restart = await cli.RunAsync("spaces", "action", "web", "restart", "--wait");
+        Ok(restart);
+        Assert.Contains($"{user}/web is RUNNING on t4-small", restart.Stdout);
+
+        var logs = await cli.RunAsync("spaces", "logs", "web");
+        Ok(logs);
+        Assert.Contains("Uvicorn running", logs.Stdout);
+        var build = await cli.RunAsync("spaces", "logs", "web", "--build");
+        Ok(build);
+        Assert.Contains("--> FROM python:3.12-slim", build.Stdout);
+        Assert.Contains("API_KEY", build.Stdout);
+        Assert.DoesNotContain(secret, logs.All + build.All);
+
+        var pause = await cli.RunAsync("spaces", "action", "web", "pause");
+        Ok(pause);
+        Assert.Contains("PAUSED", pause.Stdout);
+        var paused = await cli.RunAsync("spaces", "wait", "web");
+        Assert.Equal(SpaceExitCodes.NotRunning, paused.ExitCode);
+
+        var wake = await cli.RunAsync("spaces", "action", "web", "wakeup", "--wait");
+        Ok(wake);
+        Assert.Contains("restarted from PAUSED", wake.Stdout);
+        Assert.Contains("is RUNNING", wake.Stdout);
+
+        // A Space that falls asleep wakes up when its app URL is visited.
+        Ok(await cli.RunAsync("spaces", "settings", "web", "--sleep-time", "50"));
+        using var client = Client(token);
+        await SpacesHubFixture.Eventually(async () => (await client.Spaces.GetRuntimeAsync($"{user}/web")).Stage == SpaceStage.Sleeping, "SLEEPING");
+        var info = await cli.RunAsync("spaces", "info", "web", "--json");
+        Assert.Contains("\"stage\":\"SLEEPING\"", info.Stdout);
+        using (var http = new HttpClient())
+        {
+            Assert.Equal(503, (int)(await http.GetAsync($"{hub.EndpointText}/_spaces/{user.ToLowerInvariant()}-web/")).StatusCode);
+        }
+        Ok(await cli.RunAsync("spaces", "wait", "web"));
+    }
+
+    [Fact]
+    public async Task Wakeup_of_a_sleeping_space_visits_its_app_url()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "nap", "--sleep-time", "50", "--wait"));
+        using var client = Client(token);
+        await SpacesHubFixture.Eventually(async () => (await client.Spaces.GetRuntimeAsync($"{user}/nap")).Stage == SpaceStage.Sleeping, "SLEEPING");
+        var wake = await cli.RunAsync("spaces", "wakeup", $"{user}/nap", "--wait");
+        Ok(wake);
+        Assert.Contains("visited its app URL", wake.Stdout);
+        Assert.Contains("is RUNNING", wake.Stdout);
+    }
+
+    [Fact]
+    public async Task Wait_exit_codes_are_documented_per_final_stage()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "good"));
+        Ok(await cli.RunAsync("spaces", "wait", "good", "--timeout", "30s"));
+
+        var folder = Directory.CreateTempSubdirectory("hfctl-broken-space-").FullName;
+        File.WriteAllText(Path.Combine(folder, "Dockerfile"), "WORKDIR /app\n");
+        var deploy = await cli.RunAsync("spaces", "deploy", "broken", folder, "--create");
+        Assert.Equal(SpaceExitCodes.Failed, deploy.ExitCode);
+        Assert.Contains("BUILD_ERROR", deploy.Stderr);
+        Assert.Equal(SpaceExitCodes.Failed, (await cli.RunAsync("spaces", "wait", "broken")).ExitCode);
+
+        Ok(await cli.RunAsync("spaces", "create", "bare", "--empty"));
+        var bare = await cli.RunAsync("spaces", "wait", "bare");
+        Assert.Equal(SpaceExitCodes.Failed, bare.ExitCode);
+        Assert.Contains("NO_APP_FILE", bare.Stderr);
+
+        // A hub whose builds take ten minutes: the wait times out.
+        var slow = new SpaceTimings { Build = TimeSpan.FromMinutes(10), Tick = TimeSpan.FromMilliseconds(50) };
+        await using var slowHub = await LocalHubServer.StartAsync(new LocalHubOptions { Spaces = slow });
+        using var slowCli = new CliRunner();
+        slowCli.Variables["HF_ENDPOINT"] = slowHub.Endpoint.ToString().TrimEnd('/');
+        slowCli.Variables["HF_TOKEN"] = slowHub.DemoToken!;
+        Ok(await slowCli.RunAsync("spaces", "create", "slow"));
+        var timeout = await slowCli.RunAsync("spaces", "wait", "slow", "--timeout", "300ms");
+        Assert.Equal(SpaceExitCodes.Timeout, timeout.ExitCode);
+        Assert.Contains("still BUILDING", timeout.Stderr);
+    }
+
+    [Fact]
+    public async Task Logs_follow_prints_lines_as_the_app_writes_them()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "chatty", "--wait"));
+        var streams = hub.Hub.State.Spaces.OpenLogStreams;
+
+        var follow = cli.RunAsync("spaces", "logs", "chatty", "-f", "-n", "0");
+        await SpacesHubFixture.Eventually(() => Task.FromResult(hub.Hub.State.Spaces.OpenLogStreams > streams || follow.IsCompleted), "the log stream to open");
+        using (var http = new HttpClient())
+        {
+            await http.GetAsync($"{hub.EndpointText}/_spaces/{user.ToLowerInvariant()}-chatty/produced-after-connect");
+        }
+        using var client = Client(token);
+        await client.Spaces.PauseAsync($"{user}/chatty"); // the app stops: the stream ends
+        var result = await follow.WaitAsync(TimeSpan.FromSeconds(20));
+        Ok(result);
+        var lines = result.Stdout.Trim().Split('\n');
+        Assert.Contains("GET /produced-after-connect", lines[0]);
+        Assert.Contains("paused", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Logs_show_the_last_50_lines_and_say_how_many_were_left_out()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "busy", "--wait"));
+        using (var http = new HttpClient())
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                await http.GetAsync($"{hub.EndpointText}/_spaces/{user.ToLowerInvariant()}-busy/r{i}");
+            }
+        }
+        var logs = await cli.RunAsync("spaces", "logs", "busy");
+        Ok(logs);
+        var lines = logs.Stdout.TrimEnd().Split('\n');
+        Assert.Equal(51, lines.Length);
+        Assert.Matches(@"^… \d+ earlier lines left out", lines[0]);
+        Assert.Contains("GET /r59", lines[^1]);
+        var tail = await cli.RunAsync("spaces", "logs", "busy", "-n", "3");
+        Assert.Equal(3, tail.Stdout.TrimEnd().Split('\n').Length);
+        var all = await cli.RunAsync("spaces", "logs", "busy", "--all");
+        Assert.True(all.Stdout.TrimEnd().Split('\n').Length > 60);
+    }
+
+    [Fact]
+    public async Task Deploy_uploads_a_folder_as_one_commit_and_reports_running()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "site", "--empty"));
+        var folder = Directory.CreateTempSubdirectory("hfctl-deploy-").FullName;
+        File.WriteAllText(Path.Combine(folder, "Dockerfile"), SpacesHubFixture.GoodDockerfile);
+        File.WriteAllText(Path.Combine(folder, "app.py"), "print('hello')\n");
+        Directory.CreateDirectory(Path.Combine(folder, "static"));
+        File.WriteAllText(Path.Combine(folder, "static", "style.css"), "body{}\n");
+
+        var deploy = await cli.RunAsync("spaces", "deploy", "site", folder);
+        Ok(deploy);
+        Assert.Contains("Uploaded 3 files", deploy.Stdout);
+        Assert.Contains("is RUNNING", deploy.Stdout);
+        var build = await cli.RunAsync("spaces", "logs", "site", "--build");
+        Assert.Contains("--> COPY app.py .", build.Stdout);
+    }
+
+    [Fact]
+    public async Task Bad_input_fails_with_one_line_and_changes_nothing()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        var readToken = await hub.CreateTokenAsync(user, "read");
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "guarded", "--wait"));
+
+        OneLineError(await cli.RunAsync("spaces", "create", "bad name!"), 2, "invalid Space name");
+        OneLineError(await cli.RunAsync("spaces", "info", "a/b/c"), 2, "invalid Space id");
+        OneLineError(await cli.RunAsync("spaces", "secrets", "guarded", "--set_key", "1BAD", "--set_value", "x"), 2, "invalid secret key '1BAD'");
+        OneLineError(await cli.RunAsync("spaces", "restart", $"{user}/missing"), 5, "not found");
+        OneLineError(await cli.RunAsync("spaces", "create", "flavored", "--hardware", "nope-gpu"), 1, "Invalid hardware flavor 'nope-gpu'");
+        Assert.Equal(5, (await cli.RunAsync("spaces", "info", "flavored")).ExitCode);
+
+        using var reader = new CliRunner();
+        reader.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        reader.Variables["HF_TOKEN"] = readToken;
+        OneLineError(await reader.RunAsync("spaces", "pause", $"{user}/guarded"), 6, "forbidden");
+        OneLineError(await reader.RunAsync("spaces", "secrets", $"{user}/guarded", "--set_key", "K", "--set_value", "v"), 6, "forbidden");
+        OneLineError(await reader.RunAsync("spaces", "hardware", $"{user}/guarded", "--set", "t4-small"), 6, "forbidden");
+        var runtime = await reader.RunAsync("spaces", "info", $"{user}/guarded", "--json");
+        Ok(runtime);
+        Assert.Contains("\"stage\":\"RUNNING\"", runtime.Stdout);
+        Assert.Contains("\"requestedHardware\":\"cpu-basic\"", runtime.Stdout);
+        Assert.Contains("\"name\":", (await cli.RunAsync("spaces", "secrets", "list", "guarded", "--json")).Stdout.Replace("[]", "\"name\":"));
+        Assert.Equal("[]", (await cli.RunAsync("spaces", "secrets", "list", "guarded", "--json")).Stdout.Trim());
+
+        using var anonymous = new CliRunner();
+        anonymous.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        OneLineError(await anonymous.RunAsync("spaces", "restart", $"{user}/guarded"), 4, "");
+    }
+
+    [Fact]
+    public async Task A_listing_of_200_spaces_is_cut_at_50_lines_unless_all_or_json()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var client = Client(token);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await client.Spaces.CreateAsync($"{user}/s{i:000}", new SpaceCreateOptions { Sdk = "docker" }, ct));
+        using var cli = Cli(token);
+
+        var piped = await cli.RunAsync("spaces", "list", "--author", user);
+        Ok(piped);
+        var lines = piped.Stdout.TrimEnd().Split('\n');
+        Assert.Equal(51, lines.Length);
+        Assert.All(lines.Take(50), l => Assert.Contains("\tNO_APP_FILE\tcpu-basic\t", l));
+        Assert.Equal("… 150 more Spaces; --all to show all, --json for machine output", lines[^1]);
+
+        cli.Terminal = true;
+        var terminal = await cli.RunAsync("spaces", "list", "--author", user);
+        Assert.Equal(51, terminal.Stdout.TrimEnd().Split('\n').Length); // header + 49 rows + summary
+        cli.Terminal = false;
+
+        var all = await cli.RunAsync("spaces", "list", "--author", user, "--all");
+        Assert.Equal(200, all.Stdout.TrimEnd().Split('\n').Length);
+        var json = await cli.RunAsync("spaces", "list", "--author", user, "--json", "name,stage");
+        Assert.Equal(200, System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement.GetArrayLength());
+        var running = await cli.RunAsync("spaces", "list", "--author", user, "--stage", "RUNNING");
+        Ok(running);
+        Assert.Equal("", running.Stdout);
+    }
+
+    [Fact]
+    public async Task Variables_duplicate_and_delete()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "orig", "-e", "MODEL=org/model", "--wait"));
+        Ok(await cli.RunAsync("spaces", "variables", "add", "orig", "-e", "MODE=fast"));
+        var vars = await cli.RunAsync("spaces", "variables", "list", "orig");
+        Assert.Contains("MODE\tfast", vars.Stdout);
+        Assert.Contains("MODEL\torg/model", vars.Stdout);
+        Ok(await cli.RunAsync("spaces", "variables", "delete", "orig", "MODE", "-y"));
+        Assert.DoesNotContain("MODE\t", (await cli.RunAsync("spaces", "variables", "list", "orig")).Stdout);
+
+        var dup = await cli.RunAsync("spaces", "duplicate", "orig", "copy", "--wait");
+        Ok(dup);
+        Assert.Contains("is RUNNING", dup.Stdout);
+        Assert.Equal(7, (await cli.RunAsync("spaces", "duplicate", "orig", "copy")).ExitCode);
+
+        Ok(await cli.RunAsync("spaces", "delete", "copy", "-y"));
+        Assert.Equal(5, (await cli.RunAsync("spaces", "info", "copy")).ExitCode);
+        Ok(await cli.RunAsync("spaces", "delete", "copy", "-y", "--missing-ok"));
+        var flavors = await cli.RunAsync("spaces", "hardware", "--list");
+        Assert.Contains("t4-small", flavors.Stdout);
+    }
+}
