@@ -1,5 +1,7 @@
 using System.CommandLine;
+using HfCtl.Commands.Api;
 using HfCtl.Commands.Auth;
+using HfCtl.Commands.Completion;
 using HfCtl.Commands.LocalHub;
 using HfHub;
 using HfHub.Http;
@@ -72,6 +74,9 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         }
         root.Subcommands.Add(AuthCommands.Create(this));
         root.Subcommands.Add(LocalHubCommands.Create(this));
+        root.Subcommands.Add(ApiCommand.Create(this));
+        root.Subcommands.Add(CompletionCommand.Create(this));
+        VersionInfo.Configure(root);
         return root;
     }
 
