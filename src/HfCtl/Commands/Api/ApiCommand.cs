@@ -104,7 +104,7 @@ internal static class ApiCommand
             url = ApiFields.WithQuery(url, fields);
         }
         byte[]? body = input is not null ? await ReadInputAsync(context, input, cancellationToken).ConfigureAwait(false)
-            : fields.Count > 0 ? Encoding.UTF8.GetBytes(ApiFields.Body(fields).ToJsonString())
+            : fields.Count > 0 && !fieldsInQuery ? Encoding.UTF8.GetBytes(ApiFields.Body(fields).ToJsonString())
             : null;
 
         var printer = new ApiPrinter(context.Console, parse.GetValue(Include), parse.GetValue(Silent));
