@@ -1,6 +1,9 @@
 using HfHub.Auth;
+using HfHub.Files;
 using HfHub.Http;
 using HfHub.Json;
+using HfHub.Repos;
+using HfHub.Spaces;
 
 namespace HfHub;
 
@@ -26,7 +29,19 @@ public sealed class HubClient : IDisposable
             Token = TokenDiscovery.Discover(Options.Environment);
         }
         _pipeline = new HubPipeline(Endpoint, Token?.Token, Options);
+        Repos = new RepoClient(_pipeline);
+        Files = new FilesClient(_pipeline, Repos, Options);
+        Spaces = new SpacesClient(_pipeline);
     }
+
+    /// <summary>Repositories: create, delete, info, list, settings, refs.</summary>
+    public RepoClient Repos { get; }
+
+    /// <summary>Files: commits and uploads, downloads into the shared cache, trees and history.</summary>
+    public FilesClient Files { get; }
+
+    /// <summary>Spaces: list, info, runtime, lifecycle, hardware, secrets, variables, logs.</summary>
+    public SpacesClient Spaces { get; }
 
     /// <summary>The Hub this client talks to.</summary>
     public Uri Endpoint { get; }

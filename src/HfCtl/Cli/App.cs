@@ -2,7 +2,11 @@ using System.CommandLine;
 using HfCtl.Commands.Api;
 using HfCtl.Commands.Auth;
 using HfCtl.Commands.Completion;
+using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
+using HfCtl.Commands.Repo;
+using HfCtl.Commands.Upload;
+using HfCtl.Commands.Spaces;
 using HfHub;
 using HfHub.Http;
 
@@ -74,6 +78,10 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         }
         root.Subcommands.Add(AuthCommands.Create(this));
         root.Subcommands.Add(LocalHubCommands.Create(this));
+        root.Subcommands.Add(RepoCommands.Create(this));
+        root.Subcommands.Add(UploadCommand.Create(this));
+        root.Subcommands.Add(DownloadCommand.Create(this));
+        root.Subcommands.Add(SpacesCommands.Create(this));
         root.Subcommands.Add(ApiCommand.Create(this));
         root.Subcommands.Add(CompletionCommand.Create(this));
         VersionInfo.Configure(root);

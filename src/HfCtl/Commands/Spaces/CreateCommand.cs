@@ -1,0 +1,74 @@
+using System.CommandLine;
+using HfCtl.Cli;
+using HfHub.Spaces;
+
+namespace HfCtl.Commands.Spaces;
+
+/// <summary><c>hfctl spaces create &lt;name&gt; --sdk docker</c>: a new Space, with a small working app unless <c>--empty</c>.</summary>
+internal static class CreateCommand
+{
+    private static readonly Argument<string> Name = new("name") { Description = "The Space: name (in your namespace) or namespace/name" };
+    private static readonly Option<string> Sdk = new("--sdk", "--space-sdk") { Description = "docker, gradio or static", DefaultValueFactory = _ => "docker" };
+    private static readonly Option<bool> Private = new("--private") { Description = "Make the Space private" };
+    private static readonly Option<string?> Hardware = new("--hardware", "--flavor") { Description = "Hardware flavor (see 'spaces hardware --list')" };
+    private static readonly Option<long?> SleepTime = new("--sleep-time") { Description = "Seconds of idle time before the Space sleeps; -1 = never" };
+    private static readonly Option<string[]> Secrets = new("--secrets", "-s") { Description = "A secret K=V, or K to read the value from the environment variable K (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string?> SecretsFile = new("--secrets-file") { Description = "A .env file of secrets" };
+    private static readonly Option<string[]> Variables = new("--env", "-e") { Description = "A variable K=V (repeatable)" };
+    private static readonly Option<string?> VariablesFile = new("--env-file") { Description = "A .env file of variables" };
+    private static readonly Option<bool> Empty = new("--empty") { Description = "Create the Space without the starter app (it stays NO_APP_FILE)" };
+    private static readonly Option<bool> ExistOk = new("--exist-ok") { Description = "Succeed if the Space exists already" };
+
+    public static Command Create(App app)
+    {
+        var command = new Command("create", "Create a Space (a docker Space gets a small working Dockerfile and app unless --empty)")
+        {
+            Name, Sdk, Private, Hardware, SleepTime, Secrets, SecretsFile, Variables, VariablesFile, Empty, ExistOk, SpaceCli.Wait, SpaceCli.Timeout,
+        };
+        command.SetAction(app.Handler(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var result = context.ParseResult;
+        var sdk = result.GetValue(Sdk)!.Trim().ToLowerInvariant();
+        if (sdk is not ("docker" or "gradio" or "static" or "streamlit"))
+        {
+            throw new UsageException($"invalid --sdk '{sdk}': use docker, gradio or static");
+        }
+        if (!HfHub.Repos.RepoId.TryParse(result.GetValue(Name), out var name, out var error))
+        {
+            throw new UsageException(error.Replace("repo id", "Space name", StringComparison.Ordinal));
+        }
+        var timeout = SpaceCli.ParseDuration(result.GetValue(SpaceCli.Timeout));
+        var secrets = SpaceSettingsParser.Parse(result.GetValue(Secrets), result.GetValue(SecretsFile), context.Environment, "secret");
+        var variables = SpaceSettingsParser.Parse(result.GetValue(Variables), result.GetValue(VariablesFile), context.Environment, "variable");
+        var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var created = await client.Spaces.CreateAsync(name.ToString(), new SpaceCreateOptions
+        {
+            Sdk = sdk,
+            Private = result.GetValue(Private),
+            Hardware = result.GetValue(Hardware),
+            SleepTimeSeconds = result.GetValue(SleepTime),
+            Secrets = secrets,
+            Variables = variables,
+            Files = result.GetValue(Empty) ? null : SpaceTemplates.For(sdk),
+            ExistOk = result.GetValue(ExistOk),
+        }, cancellationToken).ConfigureAwait(false);
+        var info = await client.Spaces.GetAsync(created.Id, cancellationToken).ConfigureAwait(false);
+        if (context.Output.Json && !result.GetValue(SpaceCli.Wait))
+        {
+            context.Output.WriteJson(new SpaceCreatedView(created.Id, created.Url, info.Runtime?.Stage, info.AppUrl), SpacesCliJsonContext.Default.SpaceCreatedView);
+            return ExitCodes.Ok;
+        }
+        context.Output.Success($"Created {created.Id}: {created.Url}");
+        context.Output.Line($"app url: {info.AppUrl}");
+        if (result.GetValue(SpaceCli.Wait))
+        {
+            return await SpaceCli.WaitAsync(context, client, created.Id, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        context.Output.Line($"stage: {info.Runtime?.Stage} (follow with: hfctl spaces wait {created.Id})");
+        return ExitCodes.Ok;
+    }
+}

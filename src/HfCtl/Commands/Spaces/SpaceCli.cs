@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Net;
+using HfCtl.Cli;
+using HfHub;
+using HfHub.Repos;
+using HfHub.Spaces;
+
+namespace HfCtl.Commands.Spaces;
+
+/// <summary>The exit codes of <c>hfctl spaces wait</c> (and of <c>--wait</c>), beyond the common ones in <see cref="ExitCodes"/>.</summary>
+public static class SpaceExitCodes
+{
+    /// <summary>The Space ended in an error stage: BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE.</summary>
+    public const int Failed = 8;
+    /// <summary>The Space was still building or starting when the timeout passed.</summary>
+    public const int Timeout = 9;
+    /// <summary>The Space is PAUSED, SLEEPING or STOPPED: it will not run until woken or restarted.</summary>
+    public const int NotRunning = 10;
+
+    /// <summary>The exit code for a final stage.</summary>
+    public static int ForStage(string stage) => stage switch
+    {
+        SpaceStage.Running => ExitCodes.Ok,
+        _ when SpaceStage.IsAsleep(stage) => NotRunning,
+        _ => Failed,
+    };
+}
+
+/// <summary>Arguments and helpers shared by the <c>spaces</c> commands.</summary>
+internal static class SpaceCli
+{
+    public static Argument<string> SpaceArgument() => new("space") { Description = "The Space: namespace/name, or a name of your own namespace" };
+
+    public static readonly Option<bool> Wait = new("--wait") { Description = "Wait until the Space is RUNNING (or fails); exit code as 'spaces wait'" };
+
+    public static readonly Option<string> Timeout = new("--timeout") { Description = "How long to wait, e.g. 90s, 5m, 1h (default 5m)", DefaultValueFactory = _ => "5m" };
+
+    /// <summary>Resolves a Space id; a bare name means the token's own namespace.</summary>
+    public static async Task<string> ResolveAsync(HubClient client, string text, CancellationToken cancellationToken)
+    {
+        if (!RepoId.TryParse(text, out var id, out var error))
+        {
+            throw new UsageException(error.Replace("repo id", "Space id", StringComparison.Ordinal));
+        }
+        if (id.Namespace is not null)
+        {
+            return id.ToString();
+        }
+        var me = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
+        return $"{me.Name}/{id.Name}";
+    }
+
+    /// <summary>Polls fast against a loopback hub (cheap), once a second like the official client otherwise.</summary>
+    public static TimeSpan PollInterval(HubClient client) =>
+        client.Endpoint.IsLoopback ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
+
+    public static TimeSpan ParseDuration(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return TimeSpan.FromMinutes(5);
+        }
+        var t = text.Trim().ToLowerInvariant();
+        var (number, unit) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
+            : t.EndsWith('s') ? (t[..^1], 1.0)
+            : t.EndsWith('m') ? (t[..^1], 60.0)
+            : t.EndsWith('h') ? (t[..^1], 3600.0)
+            : (t, 1.0);
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            throw new UsageException($"invalid duration '{text}': use e.g. 30s, 5m or 1h");
+        }
+        return TimeSpan.FromSeconds(value * unit);
+    }
+
+    /// <summary>Waits for a final stage, printing each new stage on stderr (unless quiet); returns the exit code.</summary>
+    public static async Task<int> WaitAsync(CommandContext context, HubClient client, string id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        SpaceRuntime runtime;
+        try
+        {
+            runtime = await client.Spaces.WaitAsync(id, new SpaceWaitOptions
+            {
+                Timeout = timeout,
+                PollInterval = PollInterval(client),
+                OnStage = r =>
+                {
+                    if (!context.Output.Settings.Quiet && !context.Output.Json)
+                    {
+                        context.Console.Err.WriteLine($"{id}: {r.Stage}");
+                    }
+                },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new CommandFailedException(e.Message, SpaceExitCodes.Timeout);
+        }
+        var code = SpaceExitCodes.ForStage(runtime.Stage);
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(SpaceView.From(id, runtime, null), SpacesCliJsonContext.Default.SpaceView);
+        }
+        else if (code == ExitCodes.Ok)
+        {
+            context.Output.Success($"{id} is RUNNING on {runtime.Hardware.Current ?? "its hardware"}");
+        }
+        if (code != ExitCodes.Ok)
+        {
+            var reason = runtime.ErrorMessage is { Length: > 0 } m ? $": {OneLine(m)}" : "";
+            throw new CommandFailedException($"{id} is {runtime.Stage}{reason}", code);
+        }
+        return code;
+    }
+
+    public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>The app URL of a Space, from its info.</summary>
+    public static string AppUrl(SpaceInfo info) => info.AppUrl;
+
+    /// <summary>True for HTTP statuses meaning "no such Space".</summary>
+    public static bool IsNotFound(HttpStatusCode status) => status == HttpStatusCode.NotFound;
+
+    /// <summary>Prints a runtime after a lifecycle call.</summary>
+    public static void PrintRuntime(CommandContext context, string id, SpaceRuntime runtime, string verb)
+    {
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(SpaceView.From(id, runtime, null), SpacesCliJsonContext.Default.SpaceView);
+            return;
+        }
+        context.Output.Success($"{verb} {id}: {runtime.Stage}");
+    }
+}
+
+/// <summary>One Space as hfctl prints it (<c>--json</c> fields).</summary>
+public sealed record SpaceView(
+    string Name, string Stage, string? Hardware, string? RequestedHardware, string? Sdk, bool? Private, long? SleepTime,
+    string? AppUrl, string? LastModified, string? ErrorMessage)
+{
+    public static SpaceView From(string id, SpaceRuntime? runtime, SpaceInfo? info) => new(
+        id, runtime?.Stage ?? "UNKNOWN", runtime?.Hardware.Current, runtime?.Hardware.Requested, info?.Sdk ?? runtime?.Sdk, info?.Private,
+        runtime?.SleepTime, info?.AppUrl, info?.LastModified?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        runtime?.ErrorMessage);
+}

@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+using HfHub.Spaces;
+
+namespace HfCtl.Commands.Spaces;
+
+/// <summary>Source-generated JSON for what <c>hfctl spaces</c> prints with <c>--json</c>.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(SpaceView))]
+[JsonSerializable(typeof(List<SpaceView>))]
+[JsonSerializable(typeof(List<SpaceSecret>))]
+[JsonSerializable(typeof(List<SpaceVariable>))]
+[JsonSerializable(typeof(List<SpaceHardwareFlavor>))]
+[JsonSerializable(typeof(List<SpaceLogLine>))]
+[JsonSerializable(typeof(SpaceHardwareView))]
+[JsonSerializable(typeof(SpaceCreatedView))]
+internal sealed partial class SpacesCliJsonContext : JsonSerializerContext;
+
+/// <summary>Hardware of one Space.</summary>
+public sealed record SpaceHardwareView(string Name, string? Current, string? Requested, string Stage);
+
+/// <summary>The result of create, duplicate or deploy.</summary>
+public sealed record SpaceCreatedView(string Name, string Url, string? Stage, string? AppUrl);

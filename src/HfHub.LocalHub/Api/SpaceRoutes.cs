@@ -1,0 +1,314 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HfHub.LocalHub.Spaces;
+using HfHub.LocalHub.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace HfHub.LocalHub.Api;
+
+/// <summary>
+/// The Spaces management routes (spaces.md §5–§12): runtime, restart, pause, sleep time,
+/// hardware, secrets, variables, dev mode, duplicate and the hardware list. Info and listings
+/// come from the repo routes, which call <see cref="SpaceRuntime.AddInfoFields"/>.
+/// </summary>
+internal static class SpaceRoutes
+{
+    private const string Base = "/api/spaces/{ns}/{name}";
+
+    public static void Map(WebApplication app, HubState state)
+    {
+        var runtime = state.Spaces;
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(runtime.Start);
+        lifetime.ApplicationStopping.Register(runtime.Stop);
+
+        app.MapGet("/api/spaces/hardware", context =>
+            HubResponses.Json(context, [.. SpaceHardwareCatalog.All], SpacesJsonContext.Default.ListHardwareFlavor));
+        app.MapGet(Base + "/runtime", context => WithSpace(context, state, Need.Read, space => Node(context, runtime.Runtime(space))));
+        app.MapPost(Base + "/restart", context => WithSpace(context, state, Need.Write, space =>
+            NotStatic(context, runtime, space, "restart") ?? Node(context, runtime.Restart(space, context.Request.Query["factory"] == "true"))));
+        app.MapPost(Base + "/pause", context => WithSpace(context, state, Need.Write, space =>
+            NotStatic(context, runtime, space, "pause") ?? Node(context, runtime.Pause(space))));
+        app.MapPost(Base + "/sleeptime", context => WithSpace(context, state, Need.Write, space => SleepTime(context, runtime, space)));
+        app.MapPost(Base + "/hardware", context => WithSpace(context, state, Need.Write, space => Hardware(context, runtime, space)));
+        app.MapPost(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, null)));
+        app.MapDelete(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, false)));
+        app.MapGet(Base + "/secrets", context => WithSpace(context, state, Need.Owner, space => Node(context, Secrets(runtime, space))));
+        app.MapPost(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntime.SecretKind)));
+        app.MapDelete(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntime.SecretKind)));
+        app.MapGet(Base + "/variables", context => WithSpace(context, state, Need.Owner, space => Node(context, Variables(runtime, space))));
+        app.MapPost(Base + "/variables", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntime.VariableKind)));
+        app.MapDelete(Base + "/variables", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntime.VariableKind)));
+        app.MapPost(Base + "/duplicate", context => WithSpace(context, state, Need.Read, space => Duplicate(context, state, space)));
+        SpaceLogRoutes.Map(app, state);
+        SpaceAppHostRoutes.Map(app, state);
+    }
+
+    internal enum Need
+    {
+        /// <summary>Anyone who can see the Space.</summary>
+        Read,
+        /// <summary>The owner (user or org member), any token role.</summary>
+        Owner,
+        /// <summary>The owner with a write token.</summary>
+        Write,
+    }
+
+    /// <summary>Resolves the Space and checks the caller: 404 if invisible, 401 anonymous, 403 not allowed.</summary>
+    internal static Task WithSpace(HttpContext context, HubState state, Need need, Func<Repo, Task> handler)
+    {
+        var ns = context.Request.RouteValues["ns"] as string ?? "";
+        var name = context.Request.RouteValues["name"] as string ?? "";
+        var caller = context.Caller();
+        var space = state.Repos.Find("space", ns, name);
+        if (space is null || !state.Access.CanRead(caller, space))
+        {
+            return HubResponses.RepoNotFound(context);
+        }
+        if (need != Need.Read && caller.IsAnonymous)
+        {
+            return HubResponses.Unauthorized(context);
+        }
+        if (need == Need.Owner && !state.Access.OwnsNamespace(caller, space.Namespace))
+        {
+            return HubResponses.Forbidden(context, $"You don't have access to the settings of {space.FullName}");
+        }
+        if (need == Need.Write && !state.Access.CanWrite(caller, space))
+        {
+            return HubResponses.Forbidden(context, caller.CanWrite
+                ? $"You don't have the rights to manage {space.FullName}"
+                : "You have read access but not the required permissions for this operation (a write token is needed)");
+        }
+        return handler(space);
+    }
+
+    internal static Task Node(HttpContext context, JsonNode node, int status = StatusCodes.Status200OK)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(node.ToJsonString(), context.RequestAborted);
+    }
+
+    /// <summary>Reads a JSON object body; null (after answering 400) when it is not one.</summary>
+    internal static async Task<JsonElement?> ReadBody(HttpContext context)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document.RootElement.Clone();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        await HubResponses.BadRequest(context, "The request body must be a JSON object").ConfigureAwait(false);
+        return null;
+    }
+
+    private static Task? NotStatic(HttpContext context, SpaceRuntime runtime, Repo space, string action) =>
+        runtime.Sdk(space) == "static"
+            ? HubResponses.BadRequest(context, $"Cannot {action} a static Space: it has no container")
+            : null;
+
+    private static async Task SleepTime(HttpContext context, SpaceRuntime runtime, Repo space)
+    {
+        if (await ReadBody(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+        if (!body.TryGetProperty("seconds", out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var seconds))
+        {
+            await HubResponses.BadRequest(context, "seconds must be a number of seconds, or -1 to never sleep").ConfigureAwait(false);
+            return;
+        }
+        if (runtime.SetSleepTime(space, seconds, out var result) is { } error)
+        {
+            await HubResponses.BadRequest(context, error).ConfigureAwait(false);
+            return;
+        }
+        await Node(context, result!).ConfigureAwait(false);
+    }
+
+    private static async Task Hardware(HttpContext context, SpaceRuntime runtime, Repo space)
+    {
+        if (await ReadBody(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+        var flavor = body.TryGetProperty("flavor", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+        if (SpaceHardwareCatalog.Find(flavor) is null)
+        {
+            await HubResponses.BadRequest(context, SpaceHardwareCatalog.InvalidMessage(flavor)).ConfigureAwait(false);
+            return;
+        }
+        var sdk = runtime.Sdk(space);
+        if (sdk == "static")
+        {
+            await HubResponses.BadRequest(context, "Static Spaces run without hardware: change the SDK to request a flavor").ConfigureAwait(false);
+            return;
+        }
+        if (flavor == "zero-a10g" && sdk != "gradio")
+        {
+            await HubResponses.BadRequest(context, "If you select 'zero-a10g', the SDK must be Gradio").ConfigureAwait(false);
+            return;
+        }
+        long? sleep = null;
+        if (body.TryGetProperty("sleepTimeSeconds", out var s) && s.ValueKind == JsonValueKind.Number)
+        {
+            sleep = s.GetInt64();
+            if (sleep <= 0 && sleep != -1)
+            {
+                await HubResponses.BadRequest(context, "sleepTimeSeconds must be a positive number of seconds, or -1 to never sleep").ConfigureAwait(false);
+                return;
+            }
+        }
+        await Node(context, runtime.RequestHardware(space, flavor!, sleep)).ConfigureAwait(false);
+    }
+
+    private static async Task DevMode(HttpContext context, SpaceRuntime runtime, Repo space, bool? enabled)
+    {
+        if (NotStatic(context, runtime, space, "use dev mode on") is { } refused)
+        {
+            await refused.ConfigureAwait(false);
+            return;
+        }
+        if (enabled is null)
+        {
+            if (await ReadBody(context).ConfigureAwait(false) is not { } body)
+            {
+                return;
+            }
+            enabled = body.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.True;
+        }
+        await Node(context, runtime.SetDevMode(space, enabled.Value)).ConfigureAwait(false);
+    }
+
+    /// <summary>Secret names with description and update time; never values.</summary>
+    private static JsonObject Secrets(SpaceRuntime runtime, Repo space)
+    {
+        var result = new JsonObject();
+        foreach (var secret in runtime.Store.Settings(space.Id, SpaceRuntime.SecretKind))
+        {
+            var entry = new JsonObject();
+            if (secret.Description is not null)
+            {
+                entry["description"] = secret.Description;
+            }
+            entry["updatedAt"] = secret.UpdatedAt;
+            result[secret.Key] = entry;
+        }
+        return result;
+    }
+
+    private static JsonObject Variables(SpaceRuntime runtime, Repo space)
+    {
+        var result = new JsonObject();
+        foreach (var variable in runtime.Store.Settings(space.Id, SpaceRuntime.VariableKind))
+        {
+            var entry = new JsonObject { ["value"] = variable.Value };
+            if (variable.Description is not null)
+            {
+                entry["description"] = variable.Description;
+            }
+            entry["updatedAt"] = variable.UpdatedAt;
+            result[variable.Key] = entry;
+        }
+        return result;
+    }
+
+    private static async Task UpsertSetting(HttpContext context, SpaceRuntime runtime, Repo space, string kind)
+    {
+        if (await ReadBody(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+        var key = body.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+        if (SpaceRuntime.KeyError(key, kind) is { } error)
+        {
+            await HubResponses.BadRequest(context, error).ConfigureAwait(false);
+            return;
+        }
+        var value = body.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+        var description = body.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+        runtime.ChangeSetting(space, kind, key!, value, description);
+        await Node(context, kind == SpaceRuntime.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
+    }
+
+    private static async Task DeleteSetting(HttpContext context, SpaceRuntime runtime, Repo space, string kind)
+    {
+        if (await ReadBody(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+        // A missing key is not an error (recorded: 200 {}).
+        if (body.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String)
+        {
+            runtime.ChangeSetting(space, kind, k.GetString()!, null, null);
+        }
+        await Node(context, kind == SpaceRuntime.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
+    }
+
+    private static async Task Duplicate(HttpContext context, HubState state, Repo source)
+    {
+        var caller = context.Caller();
+        if (caller.User is not { } user)
+        {
+            await HubResponses.Unauthorized(context).ConfigureAwait(false);
+            return;
+        }
+        if (await ReadBody(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+        var target = body.TryGetProperty("repository", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        var parts = target?.Split('/') ?? [];
+        if (parts.Length != 2 || !RepoNames.IsValid(parts[1]) || !AccountNames.IsValid(parts[0]))
+        {
+            await HubResponses.BadRequest(context, "repository must be 'namespace/name'").ConfigureAwait(false);
+            return;
+        }
+        if (body.TryGetProperty("hardware", out var hw) && hw.ValueKind == JsonValueKind.String && SpaceHardwareCatalog.Find(hw.GetString()) is null)
+        {
+            await HubResponses.BadRequest(context, SpaceHardwareCatalog.InvalidMessage(hw.GetString())).ConfigureAwait(false);
+            return;
+        }
+        foreach (var field in new[] { "secrets", "variables" })
+        {
+            if (body.TryGetProperty(field, out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in list.EnumerateArray())
+                {
+                    var key = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("key", out var kk) && kk.ValueKind == JsonValueKind.String ? kk.GetString() : null;
+                    if (SpaceRuntime.KeyError(key, field.TrimEnd('s')) is { } error)
+                    {
+                        await HubResponses.BadRequest(context, error).ConfigureAwait(false);
+                        return;
+                    }
+                }
+            }
+        }
+        if (state.Accounts.Find(parts[0]) is not { } owner || !caller.CanWrite || !state.Access.OwnsNamespace(caller, parts[0]))
+        {
+            await HubResponses.Forbidden(context, $"You don't have the rights to create a Space in {parts[0]}").ConfigureAwait(false);
+            return;
+        }
+        var isPrivate = body.TryGetProperty("private", out var p) && p.ValueKind == JsonValueKind.True
+            || body.TryGetProperty("visibility", out var vis) && vis.ValueKind == JsonValueKind.String && vis.GetString() is "private" or "protected";
+        var url = $"{state.Endpoint.ToString().TrimEnd('/')}/spaces/{parts[0]}/{parts[1]}";
+        var copy = state.Repos.Create("space", parts[0], parts[1], isPrivate, source.Sdk, owner);
+        if (copy is null)
+        {
+            context.Response.Headers["X-Error-Message"] = "You already created this space repo";
+            await Node(context, new JsonObject { ["error"] = "You already created this space repo", ["url"] = url }, StatusCodes.Status409Conflict).ConfigureAwait(false);
+            return;
+        }
+        state.Spaces.CopyFiles(source, copy, user.Name);
+        state.Spaces.OnDuplicated(source, copy, body);
+        await Node(context, new JsonObject { ["url"] = url }).ConfigureAwait(false);
+    }
+}
