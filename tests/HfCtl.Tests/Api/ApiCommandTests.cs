@@ -144,5 +144,6 @@ public sealed class ApiCommandTests(LocalHubFixture hub) : IClassFixture<LocalHu
         Assert.Equal(2, (await cli.RunAsync("api", "-X", "POST", "--paginate", "/api/x")).ExitCode);
         Assert.Equal(2, (await cli.RunAsync("api", "/api/x", "-F", "f=@/no/such/file")).ExitCode);
         Assert.Equal(2, (await cli.RunAsync("api", "ftp://example.com/x")).ExitCode);
+        Assert.Equal(2, (await cli.RunAsync("api", "-X", "GET X", "/api/x")).ExitCode);
     }
 }

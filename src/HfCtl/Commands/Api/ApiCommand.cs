@@ -87,7 +87,7 @@ internal static class ApiCommand
         }
         var input = parse.GetValue(Input);
         var method = parse.GetValue(Method) is { } m
-            ? new HttpMethod(m.Trim().ToUpperInvariant())
+            ? ParseMethod(m)
             : fields.Count > 0 || input is not null ? HttpMethod.Post : HttpMethod.Get;
         var paginate = parse.GetValue(Paginate);
         if (paginate && method != HttpMethod.Get)
@@ -148,6 +148,16 @@ internal static class ApiCommand
         return ExitCodes.Ok;
 
         string ReadFile(string file) => file == "-" ? context.Console.In.ReadToEnd() : ReadText(file);
+    }
+
+    private static HttpMethod ParseMethod(string text)
+    {
+        var name = text.Trim().ToUpperInvariant();
+        if (name.Length == 0 || !name.All(char.IsAsciiLetterUpper))
+        {
+            throw new UsageException($"invalid HTTP method '{text}'");
+        }
+        return HttpMethod.Parse(name);
     }
 
     private static string ReadText(string file)
