@@ -5,8 +5,8 @@ using HfCtl.Commands.Completion;
 using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
 using HfCtl.Commands.Repo;
-using HfCtl.Commands.Upload;
 using HfCtl.Commands.Spaces;
+using HfCtl.Commands.Upload;
 using HfHub;
 using HfHub.Http;
 
