@@ -67,6 +67,22 @@ public sealed class HubClient : IDisposable
         return _pipeline.GetJsonAsync("api/whoami-v2", HubJsonContext.Default.WhoAmI, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends a raw request through the client's pipeline (user agent, retries, tracing, safe
+    /// redirects) and returns the response whatever its status; only transport failures throw
+    /// (<see cref="HubConnectionException"/>). The token is attached only when the request goes to
+    /// <see cref="Endpoint"/>'s scheme, host and port. The caller disposes the response.
+    /// </summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default) =>
+        _pipeline.SendRawAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+
+    /// <summary>The absolute URL of a path on the Hub (for example <c>api/models</c>), under <see cref="Endpoint"/>'s base path.</summary>
+    public Uri Url(string pathAndQuery)
+    {
+        ArgumentNullException.ThrowIfNull(pathAndQuery);
+        return _pipeline.Url(pathAndQuery);
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _pipeline.Dispose();
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using HfCtl.Commands.Api;
 using HfCtl.Commands.Auth;
+using HfCtl.Commands.Completion;
 using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
 using HfCtl.Commands.Repo;
@@ -82,6 +84,9 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         root.Subcommands.Add(UploadCommand.Create(this));
         root.Subcommands.Add(DownloadCommand.Create(this));
         root.Subcommands.Add(SpacesCommands.Create(this));
+        root.Subcommands.Add(ApiCommand.Create(this));
+        root.Subcommands.Add(CompletionCommand.Create(this));
+        VersionInfo.Configure(root);
         return root;
     }
 
