@@ -1,4 +1,5 @@
 using HfHub.LocalHub.Api;
+using HfHub.LocalHub.Faults;
 using HfHub.LocalHub.Spaces;
 using HfHub.LocalHub.Store;
 
@@ -12,12 +13,15 @@ public sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Access = new RepoAccess(Accounts);
         Blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
+        Git = new GitStore(Database, clock);
+        Lfs = new LfsTransfers(clock);
+        Faults = new FaultInjector(options.Faults);
     }
 
     public LocalHubOptions Options { get; }
@@ -32,6 +36,15 @@ public sealed class HubState
     public ISpaceHooks? SpaceHooks { get; set; }
     public BlobStore Blobs { get; }
     public string AdminSecret { get; }
+
+    /// <summary>Commits, trees, refs and LFS objects of every repo.</summary>
+    public GitStore Git { get; }
+
+    /// <summary>Signed storage URLs and multipart upload sessions.</summary>
+    public LfsTransfers Lfs { get; }
+
+    /// <summary>The fault-injection switch (start-up options, or the admin route at runtime).</summary>
+    public FaultInjector Faults { get; }
 
     /// <summary>The address clients use; set once Kestrel has bound its port.</summary>
     public Uri Endpoint { get; internal set; } = new("http://127.0.0.1/");

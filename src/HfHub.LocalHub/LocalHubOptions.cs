@@ -27,6 +27,24 @@ public sealed class LocalHubOptions
     /// </summary>
     public Uri? PublicEndpoint { get; set; }
 
+    /// <summary>
+    /// The part size of multipart LFS uploads (<c>chunk_size</c> in batch answers); objects larger
+    /// than this are uploaded in parts. The Hub's own value is undocumented; 10 MiB keeps part
+    /// counts low for large files while letting clients upload parts in parallel. Tests set a few KiB.
+    /// </summary>
+    public long LfsChunkSize { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>The largest page of repo listings (<c>/api/models</c> …); the Hub's maximum is undocumented. Tests set a small one.</summary>
+    public int ListPageSize { get; set; } = 1000;
+
+    /// <summary>The page size of <c>/tree</c> listings: 1000 entries as on the Hub (50 with <c>expand</c>, see <see cref="TreeExpandPageSize"/>).</summary>
+    public int TreePageSize { get; set; } = 1000;
+
+    public int TreeExpandPageSize { get; set; } = 50;
+
+    /// <summary>Faults to inject from start-up (see <see cref="HfHub.LocalHub.Faults.FaultOptions.Parse"/>); null injects none.</summary>
+    public HfHub.LocalHub.Faults.FaultOptions? Faults { get; set; }
+
     /// <summary>Reads a seed file: a JSON array of <see cref="SeedUser"/>.</summary>
     public static IReadOnlyList<SeedUser> ReadSeedFile(string path)
     {

@@ -1,6 +1,8 @@
 using HfHub.Auth;
+using HfHub.Files;
 using HfHub.Http;
 using HfHub.Json;
+using HfHub.Repos;
 
 namespace HfHub;
 
@@ -26,7 +28,15 @@ public sealed class HubClient : IDisposable
             Token = TokenDiscovery.Discover(Options.Environment);
         }
         _pipeline = new HubPipeline(Endpoint, Token?.Token, Options);
+        Repos = new RepoClient(_pipeline);
+        Files = new FilesClient(_pipeline, Repos, Options);
     }
+
+    /// <summary>Repositories: create, delete, info, list, settings, refs.</summary>
+    public RepoClient Repos { get; }
+
+    /// <summary>Files: commits and uploads, downloads into the shared cache, trees and history.</summary>
+    public FilesClient Files { get; }
 
     /// <summary>The Hub this client talks to.</summary>
     public Uri Endpoint { get; }

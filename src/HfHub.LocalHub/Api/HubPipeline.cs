@@ -63,6 +63,10 @@ internal static class HubPipeline
 
         AccountRoutes.Map(app, state);
         AdminRoutes.Map(app, state);
+        RepoRoutes.Map(app, state);
+        CommitRoutes.Map(app, state);
+        LfsRoutes.Map(app, state);
+        FileRoutes.Map(app, state);
 
         app.MapFallback(context => HubResponses.Error(context, StatusCodes.Status404NotFound, "Sorry, we can't find the page you are looking for."));
     }

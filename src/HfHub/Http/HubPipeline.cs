@@ -40,6 +40,12 @@ internal sealed class HubPipeline : IDisposable
         UserAgent = BuildUserAgent(options.ApplicationId);
     }
 
+    /// <summary>Marks a request that must carry no token even to the Hub's host (pre-signed upload URLs).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Anonymous = new("HfHub.Anonymous");
+
+    /// <summary>Marks a request whose redirects are returned to the caller instead of followed (resolve HEAD).</summary>
+    public static readonly HttpRequestOptionsKey<bool> NoRedirects = new("HfHub.NoRedirects");
+
     public Uri Endpoint { get; }
 
     public string UserAgent { get; }
@@ -71,6 +77,11 @@ internal sealed class HubPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         Prepare(request);
         var response = await SendMappedAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        if (request.Options.TryGetValue(NoRedirects, out var keep) && keep)
+        {
+            return response;
+        }
+        var anonymous = request.Options.TryGetValue(Anonymous, out var anon) && anon;
         for (var hops = 0; IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < 10; hops++)
         {
             var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
@@ -83,7 +94,7 @@ internal sealed class HubPipeline : IDisposable
                     next.Headers.TryAddWithoutValidation(header.Key, header.Value);
                 }
             }
-            if (IsHubHost(target) && _token is not null)
+            if (IsHubHost(target) && _token is not null && !anonymous)
             {
                 next.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Reveal());
             }
@@ -142,7 +153,8 @@ internal sealed class HubPipeline : IDisposable
         {
             request.Headers.TryAddWithoutValidation("X-Amzn-Trace-Id", Guid.NewGuid().ToString());
         }
-        if (_token is not null && request.Headers.Authorization is null && request.RequestUri is { } uri && IsHubHost(uri))
+        var anonymous = request.Options.TryGetValue(Anonymous, out var anon) && anon;
+        if (_token is not null && !anonymous && request.Headers.Authorization is null && request.RequestUri is { } uri && IsHubHost(uri))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Reveal());
         }

@@ -1,0 +1,456 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using HfHub.LocalHub.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
+
+namespace HfHub.LocalHub.Api;
+
+/// <summary>
+/// The Git LFS batch API (<c>POST /{prefix}{id}.git/info/lfs/objects/batch</c>) and the storage
+/// it hands out, under <c>/lfs-storage/</c>: pre-signed basic uploads, multipart part uploads and
+/// their completion, verify, and signed download URLs (the "CDN" resolve redirects to). Storage
+/// URLs need no Authorization: the signed grant in the URL is the credential.
+/// </summary>
+internal static class LfsRoutes
+{
+    private const string LfsJson = "application/vnd.git-lfs+json";
+    private const int BufferSize = 1 << 20;
+
+    public static void Map(IEndpointRouteBuilder app, HubState state)
+    {
+        foreach (var (_, type, prefix) in RepoLookup.Types)
+        {
+            app.MapPost($"/{prefix}{{ns}}/{{name}}.git/info/lfs/objects/batch", context => Batch(context, state, type, prefix));
+        }
+        app.MapPut("/lfs-storage/upload/{token}", context => UploadBasic(context, state));
+        app.MapPut("/lfs-storage/part/{token}", context => UploadPart(context, state));
+        app.MapPost("/lfs-storage/complete/{token}", context => Complete(context, state));
+        app.MapPost("/lfs-storage/verify/{token}", context => Verify(context, state));
+        app.MapMethods("/lfs-storage/object/{token}", ["GET", "HEAD"], context => Download(context, state));
+    }
+
+    /// <summary>A signed, expiring download URL for an LFS object (resolve redirects here).</summary>
+    public static string DownloadUrl(HubState state, string repoId, string sha256, long size) =>
+        $"{Base(state)}/lfs-storage/object/{state.Lfs.Sign("get", repoId, sha256, size, LfsTransfers.DownloadLifetime)}";
+
+    private static string Base(HubState state) => state.Endpoint.ToString().TrimEnd('/');
+
+    private static async Task Batch(HttpContext context, HubState state, string type, string prefix)
+    {
+        var repo = await RepoLookup.ReadableAsync(context, state, type).ConfigureAwait(false);
+        if (repo is null)
+        {
+            return;
+        }
+        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
+        if (document is null)
+        {
+            return;
+        }
+        var body = document.RootElement;
+        var operation = body.String("operation");
+        var hashAlgo = body.String("hash_algo") ?? "sha256";
+        if (operation is not ("upload" or "download") || hashAlgo is not ("sha256" or "sha_256")
+            || !body.TryGetProperty("objects", out var objects) || objects.ValueKind != JsonValueKind.Array)
+        {
+            await LfsError(context, StatusCodes.Status422UnprocessableEntity, "operation must be upload or download, hash_algo sha256, with an objects array").ConfigureAwait(false);
+            return;
+        }
+        if (operation == "upload")
+        {
+            // Without a ref (pull-request uploads) reading the repo is enough; uploading to a branch needs write access.
+            var hasRef = body.TryGetProperty("ref", out var refValue) && refValue.ValueKind == JsonValueKind.Object;
+            if (context.Caller().IsAnonymous)
+            {
+                await LfsError(context, StatusCodes.Status401Unauthorized, HubResponses.InvalidCredentials).ConfigureAwait(false);
+                return;
+            }
+            if (hasRef && !state.Access.CanWrite(context.Caller(), repo))
+            {
+                await LfsError(context, StatusCodes.Status403Forbidden, $"You don't have the rights to push to {repo.Type} {repo.FullName}").ConfigureAwait(false);
+                return;
+            }
+        }
+        var transfers = body.TryGetProperty("transfers", out var t) && t.ValueKind == JsonValueKind.Array
+            ? t.EnumerateArray().Select(x => x.GetString()).ToHashSet()
+            : ["basic"];
+        var multipartAllowed = transfers.Contains("multipart");
+        var chunkSize = Math.Max(1, state.Options.LfsChunkSize);
+        var usedMultipart = false;
+        var answers = new List<Action<Utf8JsonWriter>>();
+        foreach (var item in objects.EnumerateArray())
+        {
+            var oid = item.String("oid")?.ToLowerInvariant() ?? "";
+            var size = item.TryGetProperty("size", out var s) && s.TryGetInt64(out var n) ? n : -1;
+            if (oid.Length != 64 || !oid.All(char.IsAsciiHexDigit) || size < 0)
+            {
+                answers.Add(w => ObjectError(w, oid, size, 422, "oid must be a SHA-256 (64 hex digits) and size a non-negative integer"));
+                continue;
+            }
+            var stored = state.Git.LfsObjectSize(repo.Id, oid) is { } known && state.Blobs.Exists(oid) ? known : (long?)null;
+            if (operation == "download")
+            {
+                if (stored is null)
+                {
+                    answers.Add(w => ObjectError(w, oid, size, 404, "Object does not exist"));
+                }
+                else
+                {
+                    var href = DownloadUrl(state, repo.Id, oid, stored.Value);
+                    answers.Add(w =>
+                    {
+                        ObjectStart(w, oid, stored.Value);
+                        w.WriteStartObject("actions");
+                        Action(w, "download", href, (int)LfsTransfers.DownloadLifetime.TotalSeconds);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    });
+                }
+                continue;
+            }
+            if (stored is not null)
+            {
+                // Already in the repo's storage: no actions, so clients skip the upload.
+                answers.Add(w =>
+                {
+                    ObjectStart(w, oid, size);
+                    w.WriteEndObject();
+                });
+                continue;
+            }
+            var verify = $"{Base(state)}/lfs-storage/verify/{state.Lfs.Sign("verify", repo.Id, oid, size, LfsTransfers.UploadLifetime)}";
+            var expiresIn = (int)LfsTransfers.UploadLifetime.TotalSeconds;
+            if (multipartAllowed && size > chunkSize)
+            {
+                usedMultipart = true;
+                var session = state.Lfs.StartMultipart(repo.Id, oid, size, chunkSize, state.Blobs);
+                var complete = $"{Base(state)}/lfs-storage/complete/{state.Lfs.Sign("complete", repo.Id, oid, size, LfsTransfers.UploadLifetime, session.Id)}";
+                var parts = Enumerable.Range(1, session.PartCount)
+                    .Select(i => (Key: i.ToString("D5", CultureInfo.InvariantCulture),
+                        Url: $"{Base(state)}/lfs-storage/part/{state.Lfs.Sign("part", repo.Id, oid, size, LfsTransfers.UploadLifetime, $"{session.Id}#{i}")}"))
+                    .ToList();
+                answers.Add(w =>
+                {
+                    ObjectStart(w, oid, size);
+                    w.WriteStartObject("actions");
+                    w.WriteStartObject("upload");
+                    w.WriteString("href", complete);
+                    w.WriteStartObject("header");
+                    w.WriteString("chunk_size", chunkSize.ToString(CultureInfo.InvariantCulture));
+                    foreach (var (key, url) in parts)
+                    {
+                        w.WriteString(key, url);
+                    }
+                    w.WriteEndObject();
+                    w.WriteNumber("expires_in", expiresIn);
+                    w.WriteEndObject();
+                    Action(w, "verify", verify, null);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                var upload = $"{Base(state)}/lfs-storage/upload/{state.Lfs.Sign("upload", repo.Id, oid, size, LfsTransfers.UploadLifetime)}";
+                answers.Add(w =>
+                {
+                    ObjectStart(w, oid, size);
+                    w.WriteStartObject("actions");
+                    Action(w, "upload", upload, expiresIn);
+                    Action(w, "verify", verify, null);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                });
+            }
+        }
+        await RepoLookup.WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("transfer", usedMultipart ? "multipart" : "basic");
+            w.WriteStartArray("objects");
+            foreach (var answer in answers)
+            {
+                answer(w);
+            }
+            w.WriteEndArray();
+            w.WriteString("hash_algo", "sha256");
+            w.WriteEndObject();
+        }, contentType: LfsJson).ConfigureAwait(false);
+    }
+
+    private static void ObjectStart(Utf8JsonWriter w, string oid, long size)
+    {
+        w.WriteStartObject();
+        w.WriteString("oid", oid);
+        w.WriteNumber("size", size);
+        w.WriteBoolean("authenticated", true);
+    }
+
+    private static void ObjectError(Utf8JsonWriter w, string oid, long size, int code, string message)
+    {
+        w.WriteStartObject();
+        w.WriteString("oid", oid);
+        w.WriteNumber("size", size);
+        w.WriteStartObject("error");
+        w.WriteNumber("code", code);
+        w.WriteString("message", message);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void Action(Utf8JsonWriter w, string name, string href, int? expiresIn)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("href", href);
+        w.WriteStartObject("header");
+        w.WriteEndObject();
+        if (expiresIn is { } seconds)
+        {
+            w.WriteNumber("expires_in", seconds);
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Whole-request LFS errors in the Git LFS shape (<c>message</c>), with the Hub's error headers too.</summary>
+    private static Task LfsError(HttpContext context, int status, string message)
+    {
+        context.Response.Headers["X-Error-Message"] = message;
+        return RepoLookup.WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("message", message);
+            w.WriteString("error", message);
+            w.WriteString("request_id", context.Response.Headers["X-Request-Id"].ToString());
+            w.WriteEndObject();
+        }, status, LfsJson);
+    }
+
+    private static async Task<LfsGrant?> GrantAsync(HttpContext context, HubState state, string kind)
+    {
+        var grant = state.Lfs.Verify(RepoLookup.Route(context, "token"), kind);
+        if (grant is null)
+        {
+            await HubResponses.Error(context, StatusCodes.Status403Forbidden, "Request has expired or its signature does not match").ConfigureAwait(false);
+        }
+        else if (state.Repos.FindById(grant.RepoId) is null)
+        {
+            await HubResponses.RepoNotFound(context).ConfigureAwait(false);
+            return null;
+        }
+        return grant;
+    }
+
+    /// <summary>Basic transfer: the whole object in one PUT, hashed while it is written, refused unless its SHA-256 and size match the grant.</summary>
+    private static async Task UploadBasic(HttpContext context, HubState state)
+    {
+        if (await GrantAsync(context, state, "upload").ConfigureAwait(false) is not { } grant)
+        {
+            return;
+        }
+        var temp = state.Blobs.NewTempPath();
+        try
+        {
+            long size = 0;
+            string sha;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            {
+                if (grant.Size > 0)
+                {
+                    file.SetLength(grant.Size);
+                }
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[BufferSize];
+                int read;
+                while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    size += read;
+                    if (size > grant.Size)
+                    {
+                        break;
+                    }
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted).ConfigureAwait(false);
+                }
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+            if (size != grant.Size || sha != grant.Oid)
+            {
+                await HubResponses.BadRequest(context, size != grant.Size
+                    ? $"The uploaded body is not {grant.Size} bytes long"
+                    : $"The uploaded content's SHA-256 is {sha}, not {grant.Oid}").ConfigureAwait(false);
+                return;
+            }
+            state.Blobs.Commit(temp, sha);
+            state.Git.AddLfsObject(grant.RepoId, sha, size);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>One part of a multipart upload, written in place into the session's file; answers an ETag.</summary>
+    private static async Task UploadPart(HttpContext context, HubState state)
+    {
+        if (await GrantAsync(context, state, "part").ConfigureAwait(false) is not { } grant)
+        {
+            return;
+        }
+        var hashSign = grant.Extra.LastIndexOf('#');
+        var session = state.Lfs.Session(grant.Extra[..hashSign]);
+        var number = int.Parse(grant.Extra.AsSpan(hashSign + 1), CultureInfo.InvariantCulture);
+        if (session is null || !File.Exists(session.TempPath))
+        {
+            await HubResponses.Error(context, StatusCodes.Status404NotFound, "This multipart upload is complete or no longer exists; ask the batch API for new URLs").ConfigureAwait(false);
+            return;
+        }
+        var (offset, length) = session.Range(number);
+        long written = 0;
+        await using (var file = new FileStream(session.TempPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.Asynchronous))
+        {
+            file.Position = offset;
+            var buffer = new byte[BufferSize];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (written + read > length)
+                {
+                    written += read;
+                    break;
+                }
+                await file.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted).ConfigureAwait(false);
+                written += read;
+            }
+        }
+        if (written != length)
+        {
+            session.Parts.TryRemove(number, out _);
+            await HubResponses.BadRequest(context, $"Part {number} must be {length} bytes long (got {(written > length ? "more" : written.ToString(CultureInfo.InvariantCulture))})").ConfigureAwait(false);
+            return;
+        }
+        var etag = $"\"{RandomNumberGenerator.GetHexString(32, lowercase: true)}\"";
+        session.Parts[number] = etag;
+        context.Response.Headers.ETag = etag;
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>Completion: every part present with its ETag; the assembled file is hashed (streamed) and must match the oid.</summary>
+    private static async Task Complete(HttpContext context, HubState state)
+    {
+        if (await GrantAsync(context, state, "complete").ConfigureAwait(false) is not { } grant)
+        {
+            return;
+        }
+        if (state.Git.LfsObjectSize(grant.RepoId, grant.Oid) is not null && state.Blobs.Exists(grant.Oid))
+        {
+            await Ok(context).ConfigureAwait(false); // a retried completion of an object already stored
+            return;
+        }
+        var session = state.Lfs.Session(grant.Extra);
+        if (session is null)
+        {
+            await HubResponses.Error(context, StatusCodes.Status404NotFound, "This multipart upload no longer exists; ask the batch API for new URLs").ConfigureAwait(false);
+            return;
+        }
+        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
+        if (document is null)
+        {
+            return;
+        }
+        var body = document.RootElement;
+        var given = new Dictionary<int, string>();
+        if (body.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var part in parts.EnumerateArray())
+            {
+                if (part.TryGetProperty("partNumber", out var n) && n.TryGetInt32(out var number))
+                {
+                    given[number] = part.String("etag") ?? "";
+                }
+            }
+        }
+        if (body.String("oid") is { } oid && !string.Equals(oid, grant.Oid, StringComparison.OrdinalIgnoreCase))
+        {
+            await HubResponses.BadRequest(context, $"oid {oid} does not match this upload").ConfigureAwait(false);
+            return;
+        }
+        for (var i = 1; i <= session.PartCount; i++)
+        {
+            if (!session.Parts.TryGetValue(i, out var etag))
+            {
+                await HubResponses.BadRequest(context, $"Part {i} of {session.PartCount} was not uploaded").ConfigureAwait(false);
+                return;
+            }
+            if (!given.TryGetValue(i, out var echoed) || echoed.Trim('"') != etag.Trim('"'))
+            {
+                await HubResponses.BadRequest(context, $"The ETag given for part {i} does not match the uploaded part").ConfigureAwait(false);
+                return;
+            }
+        }
+        string sha;
+        await using (var file = new FileStream(session.TempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[BufferSize];
+            int read;
+            while ((read = await file.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+            sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        state.Lfs.EndSession(session);
+        if (sha != grant.Oid)
+        {
+            File.Delete(session.TempPath);
+            await HubResponses.BadRequest(context, $"The assembled content's SHA-256 is {sha}, not {grant.Oid}").ConfigureAwait(false);
+            return;
+        }
+        state.Blobs.Commit(session.TempPath, sha);
+        state.Git.AddLfsObject(grant.RepoId, sha, session.Size);
+        await Ok(context).ConfigureAwait(false);
+    }
+
+    private static async Task Verify(HttpContext context, HubState state)
+    {
+        if (await GrantAsync(context, state, "verify").ConfigureAwait(false) is not { } grant)
+        {
+            return;
+        }
+        if (state.Git.LfsObjectSize(grant.RepoId, grant.Oid) is null || !state.Blobs.Exists(grant.Oid))
+        {
+            await HubResponses.Error(context, StatusCodes.Status404NotFound, "Object does not exist").ConfigureAwait(false);
+            return;
+        }
+        await Ok(context).ConfigureAwait(false);
+    }
+
+    private static Task Ok(HttpContext context) => RepoLookup.WriteJsonAsync(context, w =>
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("success", true);
+        w.WriteEndObject();
+    });
+
+    /// <summary>The signed download URL: the object's bytes, with Range support.</summary>
+    private static async Task Download(HttpContext context, HubState state)
+    {
+        if (await GrantAsync(context, state, "get").ConfigureAwait(false) is not { } grant)
+        {
+            return;
+        }
+        if (!state.Blobs.Exists(grant.Oid))
+        {
+            await HubResponses.Error(context, StatusCodes.Status404NotFound, "Object does not exist").ConfigureAwait(false);
+            return;
+        }
+        await FileRoutes.ServeBlobAsync(context, state, grant.Oid, $"\"{grant.Oid}\"").ConfigureAwait(false);
+    }
+
+    internal static EntityTagHeaderValue Tag(string quoted) => new(quoted);
+}

@@ -1,0 +1,150 @@
+using System.Buffers;
+using System.Text.Json;
+using HfHub.LocalHub.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace HfHub.LocalHub.Api;
+
+/// <summary>Finding the repo a route names, with the Hub's visibility and permission answers.</summary>
+internal static class RepoLookup
+{
+    /// <summary>The API segments of the three repo types.</summary>
+    public static readonly (string Segment, string Type, string Prefix)[] Types =
+        [("models", "model", ""), ("datasets", "dataset", "datasets/"), ("spaces", "space", "spaces/")];
+
+    public static string? TypeOf(string? text) => text?.ToLowerInvariant() switch
+    {
+        null or "" or "model" or "models" => "model",
+        "dataset" or "datasets" => "dataset",
+        "space" or "spaces" => "space",
+        _ => null,
+    };
+
+    public static string Route(HttpContext context, string name) =>
+        context.Request.RouteValues[name] as string ?? "";
+
+    /// <summary>
+    /// A catch-all route value still percent-encoded as the client sent it: the server decodes
+    /// the path before routing (all but <c>%2F</c>), which would decode a file named <c>a%20b</c>
+    /// twice. The value's segments are the last segments of the raw request target.
+    /// </summary>
+    public static string RawRoute(HttpContext context, string name)
+    {
+        var decoded = Route(context, name);
+        var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
+        var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = HubPipeline.CollapseSlashes(query < 0 ? rawTarget : rawTarget[..query]);
+        var count = decoded.Count(c => c == '/') + 1;
+        var segments = rawPath.Split('/');
+        return segments.Length < count ? decoded : string.Join('/', segments[^count..]);
+    }
+
+    /// <summary>A revision from a URL: percent-decoded (<c>refs%2Fpr%2F1</c> → <c>refs/pr/1</c>).</summary>
+    public static string Revision(string raw) => Uri.UnescapeDataString(raw);
+
+    /// <summary>
+    /// Splits <c>{rev}/{path}</c> of a resolve or tree URL. The revision is one segment,
+    /// percent-encoded when it holds slashes; an unencoded <c>refs/pr/N</c> or <c>refs/heads/x</c>
+    /// (three segments) is also understood.
+    /// </summary>
+    public static (string Revision, string Path) SplitRevision(string rest)
+    {
+        var segments = rest.Split('/');
+        var take = segments.Length >= 3 && segments[0] == "refs" && segments[1] is "pr" or "heads" or "tags" or "convert" ? 3 : 1;
+        var revision = Uri.UnescapeDataString(string.Join('/', segments.Take(take)));
+        var path = Uri.UnescapeDataString(string.Join('/', segments.Skip(take)));
+        return (revision, path);
+    }
+
+    /// <summary>The repo named by the route, if the caller may read it; otherwise answers 404 RepoNotFound and returns null.</summary>
+    public static async Task<Repo?> ReadableAsync(HttpContext context, HubState state, string type)
+    {
+        var repo = state.Repos.Find(type, Route(context, "ns"), Route(context, "name"));
+        if (repo is null || !state.Access.CanRead(context.Caller(), repo))
+        {
+            await HubResponses.RepoNotFound(context).ConfigureAwait(false);
+            return null;
+        }
+        return repo;
+    }
+
+    /// <summary>The repo named by the route, if the caller may write to it; otherwise answers 404, 401 or 403 and returns null.</summary>
+    public static async Task<Repo?> WritableAsync(HttpContext context, HubState state, string type)
+    {
+        var repo = await ReadableAsync(context, state, type).ConfigureAwait(false);
+        if (repo is null)
+        {
+            return null;
+        }
+        return await CheckWriteAsync(context, state, repo).ConfigureAwait(false) ? repo : null;
+    }
+
+    public static async Task<bool> CheckWriteAsync(HttpContext context, HubState state, Repo repo)
+    {
+        var caller = context.Caller();
+        if (caller.IsAnonymous)
+        {
+            await HubResponses.Unauthorized(context).ConfigureAwait(false);
+            return false;
+        }
+        if (!state.Access.CanWrite(caller, repo))
+        {
+            await HubResponses.Forbidden(context, caller.CanWrite
+                ? $"You don't have the rights to write to {repo.Type} {repo.FullName}"
+                : "You have read access but not the required permissions for this operation (a write token is needed).").ConfigureAwait(false);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The commit a revision names, or answers 404 RevisionNotFound and returns null.</summary>
+    public static async Task<string?> CommitAsync(HttpContext context, HubState state, Repo repo, string revision)
+    {
+        if (state.Git.ResolveRevision(repo.Id, revision) is { } commit)
+        {
+            return commit;
+        }
+        await HubResponses.Error(context, StatusCodes.Status404NotFound, $"Invalid rev id: {revision}", "RevisionNotFound").ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Reads a JSON request body; null (after a 400) when it is not JSON.</summary>
+    public static async Task<JsonDocument?> ReadJsonAsync(HttpContext context, bool allowEmpty = false)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            if (buffer.Length == 0 && allowEmpty)
+            {
+                return JsonDocument.Parse("{}");
+            }
+            return JsonDocument.Parse(buffer.ToArray());
+        }
+        catch (JsonException)
+        {
+            await HubResponses.BadRequest(context, "The request body is not valid JSON").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    public static string? String(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    public static bool? Bool(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
+
+    /// <summary>Writes a JSON body built with a <see cref="Utf8JsonWriter"/>.</summary>
+    public static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write, int status = StatusCodes.Status200OK, string contentType = "application/json; charset=utf-8")
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+}

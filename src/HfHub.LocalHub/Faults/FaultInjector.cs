@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using HfHub.LocalHub.Api;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace HfHub.LocalHub.Faults;
+
+/// <summary>
+/// The middleware that injects <see cref="FaultOptions"/> faults. Every request but the admin
+/// routes draws a sequence number; a hash of (seed, number) decides whether it fails and how,
+/// so a given seed and request order always produce the same faults. Faults that fail a request
+/// (500, 429, drop) strike before the handler runs, so they never leave half-done state; a
+/// truncated body strikes after the handler, as a broken download does.
+/// </summary>
+public sealed class FaultInjector
+{
+    private FaultOptions _options;
+    private long _sequence;
+    private readonly ConcurrentDictionary<FaultKind, long> _counts = new();
+
+    public FaultInjector(FaultOptions? options) => _options = options ?? FaultOptions.None;
+
+    /// <summary>The current settings; setting them restarts the sequence (and the counts) from zero.</summary>
+    public FaultOptions Options
+    {
+        get => Volatile.Read(ref _options);
+        set
+        {
+            Volatile.Write(ref _options, value ?? FaultOptions.None);
+            Interlocked.Exchange(ref _sequence, 0);
+            _counts.Clear();
+        }
+    }
+
+    /// <summary>How many faults of each kind were injected since the settings last changed.</summary>
+    public IReadOnlyDictionary<FaultKind, long> Counts => new Dictionary<FaultKind, long>(_counts);
+
+    /// <summary>The fault for the next request, or null; advances the sequence.</summary>
+    public FaultKind? Next()
+    {
+        var options = Options;
+        if (!options.Enabled)
+        {
+            return null;
+        }
+        var n = (ulong)Interlocked.Increment(ref _sequence);
+        var seed = (ulong)(uint)options.Seed;
+        var draw = (Mix(seed * 0x9E3779B97F4A7C15UL + n) >> 11) * (1.0 / (1UL << 53));
+        if (draw >= options.Rate)
+        {
+            return null;
+        }
+        var kind = options.Kinds[(int)(Mix(n ^ (seed << 32) ^ 0xD1B54A32D192ED03UL) % (ulong)options.Kinds.Count)];
+        _counts.AddOrUpdate(kind, 1, (_, c) => c + 1);
+        return kind;
+    }
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.Request.Path.StartsWithSegments("/_localhub") || Next() is not { } fault)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+        var options = Options;
+        switch (fault)
+        {
+            case FaultKind.ServerError:
+                await HubResponses.Error(context, StatusCodes.Status500InternalServerError, "Internal Error (injected by the local hub)").ConfigureAwait(false);
+                return;
+            case FaultKind.TooManyRequests:
+                context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.Headers["RateLimit"] = $"\"api\";r=0;t={options.RetryAfterSeconds}";
+                await HubResponses.Error(context, StatusCodes.Status429TooManyRequests, "You have exceeded our request rate limit (injected by the local hub). Please retry later.").ConfigureAwait(false);
+                return;
+            case FaultKind.Drop:
+                context.Abort();
+                return;
+            case FaultKind.Slow:
+                await Task.Delay(options.SlowDelay, context.RequestAborted).ConfigureAwait(false);
+                await next(context).ConfigureAwait(false);
+                return;
+            default:
+                var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+                var truncating = new TruncatingStream(original.Stream, context);
+                context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(truncating, original));
+                try
+                {
+                    await next(context).ConfigureAwait(false);
+                }
+                finally
+                {
+                    context.Features.Set(original);
+                }
+                // A response with no body to cut (HEAD, 204, an empty body) fails as a dropped connection instead.
+                context.Abort();
+                return;
+        }
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Passes about half of the declared body through, flushes it, then aborts the connection.</summary>
+    private sealed class TruncatingStream(Stream inner, HttpContext context) : Stream
+    {
+        private long? _budget;
+        private bool _cut;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() { }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => _cut ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_cut)
+            {
+                return;
+            }
+            _budget ??= (context.Response.ContentLength ?? buffer.Length) / 2;
+            var take = (int)Math.Min(buffer.Length, _budget.Value);
+            if (take > 0)
+            {
+                await inner.WriteAsync(buffer[..take], cancellationToken).ConfigureAwait(false);
+                _budget -= take;
+            }
+            if (_budget <= 0)
+            {
+                _cut = true;
+                await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+                context.Abort();
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace HfHub.LocalHub.Store;
+
+/// <summary>
+/// The Hub's repo-name rule (the one the official clients validate with): 1–96 characters from
+/// letters, digits, '_', '-', '.', starting and ending with a letter, digit or '_', no '--' or
+/// '..', not ending in '.git'.
+/// </summary>
+public static partial class RepoNames
+{
+    public static bool IsValid(string? name) =>
+        name is { Length: >= 1 and <= 96 } && Shape().IsMatch(name)
+        && !name.Contains("--", StringComparison.Ordinal) && !name.Contains("..", StringComparison.Ordinal)
+        && !name.EndsWith(".git", StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex("^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$")]
+    private static partial Regex Shape();
+
+    /// <summary>
+    /// A path inside a repo is acceptable: relative, no empty, '.' or '..' segments, no '.git'
+    /// segment (git cannot store one), at most 1000 characters. The Hub's own server-side rule is
+    /// undocumented; this mirrors the official clients' checks so nothing can escape a checkout.
+    /// </summary>
+    public static bool IsValidPath(string? path) =>
+        path is { Length: > 0 and <= 1000 } && !path.StartsWith('/') && !path.Contains('\\', StringComparison.Ordinal) && !path.Contains('\0', StringComparison.Ordinal)
+        && path.Split('/').All(s => s.Length > 0 && s != "." && s != ".." && s != ".git");
+}

@@ -1,0 +1,362 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using HfHub.Http;
+using HfHub.Repos;
+
+namespace HfHub.Files;
+
+public sealed partial class FilesClient
+{
+    private const int DownloadRetries = 5;
+
+    /// <summary>
+    /// What the Hub says about a file at a revision, from a <c>resolve</c> HEAD: the commit, the
+    /// etag (SHA-256 for LFS files, git blob id otherwise), the real size and the LFS redirect.
+    /// Relative redirects (renamed repos) are followed; absolute ones are reported, not followed.
+    /// </summary>
+    public async Task<FileMetadata> GetFileMetadataAsync(RepoId repo, string pathInRepo, RepoType type = RepoType.Model, string? revision = null, CancellationToken cancellationToken = default)
+    {
+        var url = ResolveUrl(repo, pathInRepo, type, revision);
+        for (var hops = 0; hops < 10; hops++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, url);
+            request.Options.Set(HubPipeline.NoRedirects, true);
+            using var response = await _pipeline.SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var redirect = (int)response.StatusCode is >= 300 and < 400;
+            if (redirect && response.Headers.Location is { IsAbsoluteUri: false } relative)
+            {
+                url = new Uri(url, relative);
+                continue;
+            }
+            if (!response.IsSuccessStatusCode && !redirect)
+            {
+                throw await HubErrorReader.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+            var commit = Header(response, "X-Repo-Commit")
+                ?? throw new HubException($"{url.GetLeftPart(UriPartial.Path)} answered without X-Repo-Commit: it does not look like a Hugging Face Hub", (int)response.StatusCode);
+            var etag = NormalizeEtag(Header(response, "X-Linked-Etag") ?? response.Headers.ETag?.Tag ?? Header(response, "ETag"))
+                ?? throw new HubException($"{url.GetLeftPart(UriPartial.Path)} answered without an ETag", (int)response.StatusCode);
+            long? size = long.TryParse(Header(response, "X-Linked-Size"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var linked) ? linked
+                : redirect ? null : response.Content.Headers.ContentLength;
+            if (size is null)
+            {
+                throw new HubException($"{url.GetLeftPart(UriPartial.Path)} did not say how large the file is", (int)response.StatusCode);
+            }
+            return new FileMetadata(commit, etag, size.Value, redirect ? response.Headers.Location : null);
+        }
+        throw new HubException($"too many redirects resolving {pathInRepo}");
+    }
+
+    /// <summary>
+    /// Downloads one file into the cache shared with the Python client (or into
+    /// <see cref="DownloadOptions.LocalDir"/>) and returns its local path. A partial download left
+    /// by an interruption is resumed with <c>Range</c>; the content is checked against its
+    /// SHA-256 (LFS) or git blob id before it is moved into place. When the Hub cannot be reached
+    /// a cached copy of the revision is returned.
+    /// </summary>
+    public async Task<string> DownloadFileAsync(RepoId repo, string pathInRepo, DownloadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentException.ThrowIfNullOrEmpty(pathInRepo);
+        options ??= new DownloadOptions();
+        if (options.LocalDir is { } localDir)
+        {
+            return await DownloadToLocalDirAsync(repo, pathInRepo, localDir, options, cancellationToken).ConfigureAwait(false);
+        }
+        var cache = new HubCacheLayout(options.CacheDir ?? _options.Environment.HubCache);
+        var revision = options.RevisionOrMain;
+        var type = options.Type;
+        if (!options.Force && HubCacheLayout.IsCommitHash(revision) && File.Exists(cache.SnapshotPath(repo, type, revision, pathInRepo)))
+        {
+            return cache.SnapshotPath(repo, type, revision, pathInRepo);
+        }
+        FileMetadata meta;
+        try
+        {
+            meta = await GetFileMetadataAsync(repo, pathInRepo, type, revision, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubConnectionException) when (!options.Force && cache.ReadRef(repo, type, revision) is { } cached
+            && File.Exists(cache.SnapshotPath(repo, type, cached, pathInRepo)))
+        {
+            return cache.SnapshotPath(repo, type, cached, pathInRepo);
+        }
+        var snapshot = cache.SnapshotPath(repo, type, meta.CommitHash, pathInRepo);
+        var blob = cache.BlobPath(repo, type, meta.Etag);
+        cache.WriteRef(repo, type, revision, meta.CommitHash);
+        if (!options.Force && File.Exists(snapshot) && File.Exists(blob))
+        {
+            Report(options.Progress, pathInRepo, TransferStage.Completed, meta.Size, meta.Size);
+            return snapshot;
+        }
+        await using (await AcquireLockAsync(cache.LockPath(repo, type, meta.Etag), cancellationToken).ConfigureAwait(false))
+        {
+            if (options.Force || !File.Exists(blob))
+            {
+                await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), blob + ".incomplete", blob, meta, pathInRepo, options.Force, options.Progress, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Report(options.Progress, pathInRepo, TransferStage.Completed, meta.Size, meta.Size);
+            }
+            HubCacheLayout.LinkSnapshot(blob, snapshot);
+        }
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Downloads one file at a revision to a path the caller chooses (written to
+    /// <c>&lt;destination&gt;.incomplete</c>, verified, then renamed over the destination).
+    /// Returns what the Hub said about the file.
+    /// </summary>
+    public async Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type = RepoType.Model, string? revision = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        var meta = await GetFileMetadataAsync(repo, pathInRepo, type, revision, cancellationToken).ConfigureAwait(false);
+        var full = Path.GetFullPath(destination);
+        await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), full + ".incomplete", full, meta, pathInRepo, restart: false, progress, cancellationToken).ConfigureAwait(false);
+        return meta;
+    }
+
+    /// <summary>
+    /// Downloads every file of a revision (filtered by include/exclude), several at a time, into
+    /// the cache or a local dir. Every remote path is checked before anything is written: a path
+    /// that would escape the target folder aborts the whole download with <see cref="UnsafePathException"/>.
+    /// </summary>
+    public async Task<SnapshotResult> SnapshotDownloadAsync(RepoId repo, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        options ??= new SnapshotOptions();
+        var revision = options.RevisionOrMain;
+        var info = await _repos.GetInfoAsync(repo, options.Type, revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var commit = info.Sha ?? throw new HubException($"the Hub did not say which commit {revision} of {repo} is");
+        var filter = new PathFilter(options.Include, options.Exclude);
+        var files = new List<string>();
+        await foreach (var entry in ListTreeAsync(repo, options.Type, commit, recursive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.IsFile && filter.IsMatch(entry.Path))
+            {
+                files.Add(entry.Path);
+            }
+        }
+        var cache = new HubCacheLayout(options.CacheDir ?? _options.Environment.HubCache);
+        var folder = options.LocalDir is { } local ? Path.GetFullPath(local) : cache.SnapshotFolder(repo, options.Type, commit);
+        foreach (var path in files)
+        {
+            _ = RepoPath.SafeJoin(folder, path);
+        }
+        Directory.CreateDirectory(folder);
+        var perFile = options with { Revision = commit };
+        await Parallel.ForEachAsync(
+            files,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxWorkers), CancellationToken = cancellationToken },
+            async (path, token) => await DownloadFileAsync(repo, path, perFile, token).ConfigureAwait(false)).ConfigureAwait(false);
+        if (options.LocalDir is null)
+        {
+            cache.WriteRef(repo, options.Type, revision, commit);
+        }
+        return new SnapshotResult(folder, commit, files);
+    }
+
+    private async Task<string> DownloadToLocalDirAsync(RepoId repo, string pathInRepo, string localDir, DownloadOptions options, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(localDir);
+        var destination = RepoPath.SafeJoin(root, pathInRepo);
+        // The Python client's bookkeeping: .cache/huggingface/download/<path>.metadata = commit, etag, timestamp.
+        var metaFolder = Path.Combine(root, ".cache", "huggingface", "download");
+        var metadataPath = RepoPath.SafeJoin(metaFolder, pathInRepo + ".metadata");
+        var saved = ReadLocalMetadata(metadataPath);
+        var revision = options.RevisionOrMain;
+        if (!options.Force && saved is not null && File.Exists(destination) && HubCacheLayout.IsCommitHash(revision) && saved.Value.Commit == revision)
+        {
+            return destination;
+        }
+        var meta = await GetFileMetadataAsync(repo, pathInRepo, options.Type, revision, cancellationToken).ConfigureAwait(false);
+        if (!options.Force && saved is { } known && known.Etag == meta.Etag && File.Exists(destination) && new FileInfo(destination).Length == meta.Size)
+        {
+            WriteLocalMetadata(metadataPath, meta);
+            Report(options.Progress, pathInRepo, TransferStage.Completed, meta.Size, meta.Size);
+            return destination;
+        }
+        var incomplete = RepoPath.SafeJoin(metaFolder, $"{pathInRepo}.{meta.Etag}.incomplete");
+        await FetchAsync(ResolveUrl(repo, pathInRepo, options.Type, meta.CommitHash), incomplete, destination, meta, pathInRepo, options.Force, options.Progress, cancellationToken).ConfigureAwait(false);
+        WriteLocalMetadata(metadataPath, meta);
+        return destination;
+    }
+
+    private static (string Commit, string Etag)? ReadLocalMetadata(string path)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(path);
+            return lines.Length >= 2 ? (lines[0].Trim(), lines[1].Trim()) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteLocalMetadata(string path, FileMetadata meta)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        File.WriteAllText(path, $"{meta.CommitHash}\n{meta.Etag}\n{timestamp.ToString(CultureInfo.InvariantCulture)}\n");
+    }
+
+    /// <summary>
+    /// Streams a file's bytes into <paramref name="incomplete"/> (resuming what is there with
+    /// <c>Range</c>, restarting if the server ignores it), retries broken streams from where they
+    /// stopped, verifies size and hash, then renames into <paramref name="destination"/>.
+    /// </summary>
+    private async Task FetchAsync(Uri url, string incomplete, string destination, FileMetadata meta, string displayPath, bool restart, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(incomplete)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        var expectSha256 = meta.Etag.Length == 64 && meta.Etag.All(char.IsAsciiHexDigit);
+        var expectGitSha1 = meta.Etag.Length == 40 && meta.Etag.All(char.IsAsciiHexDigit);
+        var file = new FileStream(incomplete, new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            BufferSize = 0,
+        });
+        var buffer = ArrayPool<byte>.Shared.Rent(ContentHasher.BufferSize);
+        IncrementalHash? hash = null;
+        try
+        {
+            if (restart || file.Length > meta.Size)
+            {
+                file.SetLength(0);
+            }
+            hash = NewHash();
+            long have = 0;
+            // Hash what an earlier attempt left, so the whole file is verified in the end.
+            file.Position = 0;
+            int read;
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, ContentHasher.BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash?.AppendData(buffer, 0, read);
+                have += read;
+            }
+            Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
+            for (var attempt = 0; have < meta.Size; attempt++)
+            {
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    request.Headers.AcceptEncoding.ParseAdd("identity");
+                    if (have > 0)
+                    {
+                        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(have, null);
+                    }
+                    using var response = await _pipeline.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+                    if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+                    {
+                        // The server ignored Range: start over.
+                        file.SetLength(0);
+                        file.Position = 0;
+                        have = 0;
+                        hash?.Dispose();
+                        hash = NewHash();
+                    }
+                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                    while (have < meta.Size && (read = await body.ReadAsync(buffer.AsMemory(0, ContentHasher.BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        var keep = (int)Math.Min(read, meta.Size - have);
+                        await file.WriteAsync(buffer.AsMemory(0, keep), cancellationToken).ConfigureAwait(false);
+                        hash?.AppendData(buffer, 0, keep);
+                        have += keep;
+                        Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
+                    }
+                    if (have < meta.Size)
+                    {
+                        throw new IOException($"the download of {displayPath} ended after {have} of {meta.Size} bytes");
+                    }
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException or HubConnectionException
+                    && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
+                {
+                    await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    var wait = _options.Retry.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1);
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (hash is not null)
+            {
+                var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+                if (!string.Equals(actual, meta.Etag, StringComparison.OrdinalIgnoreCase))
+                {
+                    await file.DisposeAsync().ConfigureAwait(false);
+                    File.Delete(incomplete);
+                    throw new HubException($"the download of {displayPath} is corrupt: expected {(expectSha256 ? "sha256" : "git blob id")} {meta.Etag}, got {actual}; it was discarded, try again");
+                }
+            }
+        }
+        finally
+        {
+            hash?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+        File.Move(incomplete, destination, overwrite: true);
+        Report(progress, displayPath, TransferStage.Completed, meta.Size, meta.Size);
+
+        IncrementalHash? NewHash()
+        {
+            if (expectSha256)
+            {
+                return IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            }
+            if (!expectGitSha1)
+            {
+                return null;
+            }
+            var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+            sha1.AppendData(ContentHasher.GitBlobHeader(meta.Size));
+            return sha1;
+        }
+    }
+
+    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        while (true)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive flock on Unix, the same lock the Python client's filelock uses.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Report(IProgress<TransferProgress>? progress, string path, TransferStage stage, long done, long total) =>
+        progress?.Report(new TransferProgress(path, stage, done, total));
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    /// <summary>Strips a weak marker and quotes: <c>W/"abc"</c> → <c>abc</c>.</summary>
+    internal static string? NormalizeEtag(string? etag)
+    {
+        if (string.IsNullOrWhiteSpace(etag))
+        {
+            return null;
+        }
+        var value = etag.Trim();
+        if (value.StartsWith("W/", StringComparison.Ordinal))
+        {
+            value = value[2..];
+        }
+        return value.Trim('"');
+    }
+}

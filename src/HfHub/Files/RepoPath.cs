@@ -1,0 +1,94 @@
+namespace HfHub.Files;
+
+/// <summary>
+/// Paths inside a repository: the official clients' validation for commits, and the safe mapping
+/// of a remote path onto a local folder for downloads (a hostile tree cannot write outside it).
+/// </summary>
+public static class RepoPath
+{
+    /// <summary>
+    /// Normalises a path for a commit like the Python client: '\' becomes '/', a leading '/' or './'
+    /// is dropped; empty, '.', '..' segments and any '.git' or '.cache' segment are rejected.
+    /// </summary>
+    public static string Normalize(string pathInRepo)
+    {
+        ArgumentNullException.ThrowIfNull(pathInRepo);
+        var path = pathInRepo.Replace('\\', '/');
+        while (path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith('/'))
+        {
+            path = path.StartsWith('/') ? path[1..] : path[2..];
+        }
+        var folder = path.EndsWith('/');
+        var trimmed = folder ? path[..^1] : path;
+        if (trimmed.Length == 0)
+        {
+            throw new ArgumentException($"invalid path in repo '{pathInRepo}': it is empty");
+        }
+        foreach (var segment in trimmed.Split('/'))
+        {
+            if (segment is "" or "." or "..")
+            {
+                throw new ArgumentException($"invalid path in repo '{pathInRepo}': empty, '.' and '..' segments are not allowed");
+            }
+            if (segment is ".git" or ".cache")
+            {
+                throw new ArgumentException($"invalid path in repo '{pathInRepo}': '{segment}' folders cannot be committed");
+            }
+            if (segment.Any(char.IsControl))
+            {
+                throw new ArgumentException($"invalid path in repo '{pathInRepo.Replace("\n", "?", StringComparison.Ordinal)}': control characters are not allowed");
+            }
+        }
+        return path;
+    }
+
+    /// <summary>
+    /// The local path for a remote file under <paramref name="root"/>. Throws
+    /// <see cref="UnsafePathException"/> for absolute paths, '..' or empty segments, or anything that
+    /// would land outside the root once resolved.
+    /// </summary>
+    public static string SafeJoin(string root, string remotePath)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(remotePath);
+        if (remotePath.Length == 0 || remotePath.StartsWith('/') || remotePath.Contains('\\', StringComparison.Ordinal)
+            || Path.IsPathRooted(remotePath) || remotePath.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new UnsafePathException(remotePath);
+        }
+        foreach (var segment in remotePath.Split('/'))
+        {
+            if (segment is "" or "." or "..")
+            {
+                throw new UnsafePathException(remotePath);
+            }
+        }
+        var fullRoot = Path.GetFullPath(root);
+        var full = Path.GetFullPath(Path.Combine(fullRoot, remotePath));
+        var prefix = fullRoot.EndsWith(Path.DirectorySeparatorChar) ? fullRoot : fullRoot + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new UnsafePathException(remotePath);
+        }
+        return full;
+    }
+}
+
+/// <summary>A remote path that would escape the download folder; nothing is written for it.</summary>
+public sealed class UnsafePathException : IOException
+{
+    public UnsafePathException(string path)
+        : base($"refusing to write '{Printable(path)}': the path is absolute or leaves the target folder")
+    {
+        RemotePath = path;
+    }
+
+    public UnsafePathException() : this("") { }
+
+    public UnsafePathException(string message, Exception innerException) : base(message, innerException) => RemotePath = "";
+
+    /// <summary>The offending path as the Hub sent it.</summary>
+    public string RemotePath { get; }
+
+    private static string Printable(string text) => new([.. text.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
+}
