@@ -54,4 +54,5 @@ public sealed record ManifestEntry(string Sha256, long Size, SnapshotKind Kind);
     WriteIndented = true)]
 [JsonSerializable(typeof(PersistManifest))]
 [JsonSerializable(typeof(PersistState))]
+[JsonSerializable(typeof(SquashRequest))]
 internal sealed partial class PersistenceJsonContext : JsonSerializerContext;
