@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HfCtl.Commands.Auth;
 using HfCtl.Commands.LocalHub;
+using HfCtl.Commands.Persist;
 using HfHub;
 using HfHub.Http;
 
@@ -72,6 +73,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         }
         root.Subcommands.Add(AuthCommands.Create(this));
         root.Subcommands.Add(LocalHubCommands.Create(this));
+        root.Subcommands.Add(PersistCommands.Create(this));
         return root;
     }
 
