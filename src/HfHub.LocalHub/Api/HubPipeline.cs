@@ -31,6 +31,7 @@ internal static class HubPipeline
             context.Response.Headers["Access-Control-Expose-Headers"] = ExposedHeaders;
             return next(context);
         });
+        app.Use((context, next) => state.Faults.InvokeAsync(context, next));
         app.Use(async (context, next) =>
         {
             try
@@ -67,6 +68,8 @@ internal static class HubPipeline
         CommitRoutes.Map(app, state);
         LfsRoutes.Map(app, state);
         FileRoutes.Map(app, state);
+        TreeRoutes.Map(app, state);
+        Faults.FaultRoutes.Map(app, state);
 
         app.MapFallback(context => HubResponses.Error(context, StatusCodes.Status404NotFound, "Sorry, we can't find the page you are looking for."));
     }
