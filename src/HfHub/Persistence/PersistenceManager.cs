@@ -135,7 +135,9 @@ public sealed class PersistenceManager : IDisposable
                         : $"{path} was changed in {Dataset} by another writer since this one last restored or saved it; nothing was written; restore it first, or force the save to replace it (their version stays in the history)");
                 }
             }
-            _state.Set(new PersistState(Dataset, path, known?.Sha256, digest.Sha256));
+            // Remember what we are about to write before writing it: a process killed after the commit
+            // landed but before it could record it must not make its own next save look like a conflict.
+            _state.Set(new PersistState(Dataset, path, current is null ? known?.Sha256 : current.Sha256 ?? current.File.Oid, digest.Sha256));
             var manifest = new PersistManifest
             {
                 SavedAt = DateTimeOffset.UtcNow,
