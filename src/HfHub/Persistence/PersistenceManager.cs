@@ -21,7 +21,7 @@ namespace HfHub.Persistence;
 /// otherwise it retries on the new head. A save also fails with a conflict when the path's remote
 /// content is not the one this writer last restored or saved (unless <see cref="SaveOptions.Force"/>).
 /// </summary>
-public sealed class PersistenceManager : IDisposable
+public sealed partial class PersistenceManager : IDisposable
 {
     private readonly IPersistRemote _remote;
     private readonly HubClient? _ownedClient;

@@ -103,6 +103,9 @@ public sealed class PersistCommandTests(LocalHubFixture hub) : IClassFixture<Loc
         var folder = await cli.RunAsync("persist", "save", _dir, "x.db", "--dataset", dataset);
         Assert.Equal(1, folder.ExitCode);
         Assert.Contains("is a directory, not a file", folder.Stderr);
+        var restoreIntoFolder = await cli.RunAsync("persist", "restore", "x.db", _dir, "--dataset", dataset);
+        Assert.Equal(1, restoreIntoFolder.ExitCode);
+        Assert.Contains("is a directory, not a file", restoreIntoFolder.Stderr);
 
         var dotdot = await cli.RunAsync("persist", "save", file, "../escape.txt", "--dataset", dataset);
         Assert.Equal(2, dotdot.ExitCode);
@@ -127,6 +130,29 @@ public sealed class PersistCommandTests(LocalHubFixture hub) : IClassFixture<Loc
         using var admin = hub.RawClient();
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await admin.GetAsync($"/api/datasets/{other}/their-data")).StatusCode);
         Assert.Empty(Directory.GetFiles(_dir, "*.hfpersist-*"));
+    }
+
+    [Fact]
+    public async Task Folder_save_and_restore_through_the_cli()
+    {
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/folders";
+        var folder = Directory.CreateDirectory(PathOf("state")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "one.txt"), "1");
+        PersistTestData.Database(Path.Combine(folder, "app.db"));
+
+        var save = await cli.RunAsync("persist", "save", folder, "state", "--folder", "--dataset", dataset);
+        Assert.True(save.ExitCode == 0, save.ToString());
+        Assert.StartsWith($"saved folder {dataset}:state/ (2 changed, 0 unchanged, 0 deleted) in commit ", save.Stdout);
+        var again = await cli.RunAsync("persist", "save", folder, "state", "--folder", "--dataset", dataset);
+        Assert.StartsWith("unchanged:", again.Stdout);
+
+        var target = PathOf("restored-state");
+        var restore = await cli.RunAsync("persist", "restore", "state", target, "--folder", "--dataset", dataset);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Contains("(2 restored, 0 unchanged, sha256 verified)", restore.Stdout);
+        Assert.Equal("1", await File.ReadAllTextAsync(Path.Combine(target, "one.txt")));
     }
 
     [Fact]

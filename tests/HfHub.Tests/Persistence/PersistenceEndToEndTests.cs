@@ -286,4 +286,40 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         Assert.False(File.Exists(local));
         await Assert.ThrowsAsync<HubNotFoundException>(() => manager.RestoreAsync("db.sqlite", local));
     }
+
+    [Fact]
+    public async Task Folders_save_and_restore_changed_files_only()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var client = Client(token);
+        using var manager = Manager(client, $"{user}/folder");
+        var folder = Directory.CreateDirectory(PathOf("data")).FullName;
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "a.txt"), "a1");
+        await File.WriteAllTextAsync(Path.Combine(folder, "sub", "b.txt"), "b1");
+        var db = Path.Combine(folder, "app.db");
+        using (var c = SqliteSnapshotTests.OpenWal(db))
+        {
+            SqliteSnapshotTests.Exec(c, "INSERT INTO rows(payload) VALUES ('in the folder')");
+        }
+
+        var first = await manager.SaveFolderAsync(folder, "state");
+        var again = await manager.SaveFolderAsync(folder, "state");
+        await File.WriteAllTextAsync(Path.Combine(folder, "a.txt"), "a2");
+        File.Delete(Path.Combine(folder, "sub", "b.txt"));
+        var third = await manager.SaveFolderAsync(folder, "state");
+
+        Assert.Equal((3, false), (first.FilesChanged, first.SkippedUnchanged));
+        Assert.True(again.SkippedUnchanged);
+        Assert.Equal((1, 1, 1), (third.FilesChanged, third.FilesUnchanged, third.FilesDeleted));
+
+        var target = PathOf("restored");
+        var restored = await manager.RestoreFolderAsync("state", target);
+        Assert.Equal(2, restored.FilesRestored);
+        Assert.Equal("a2", await File.ReadAllTextAsync(Path.Combine(target, "a.txt")));
+        Assert.False(File.Exists(Path.Combine(target, "sub", "b.txt")));
+        Assert.True(HasPayload(Path.Combine(target, "app.db"), "in the folder"));
+        var again2 = await manager.RestoreFolderAsync("state", target, new RestoreOptions { Overwrite = true });
+        Assert.Equal(1, again2.FilesUnchanged);
+    }
 }

@@ -108,5 +108,7 @@ internal static class PersistCommands
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(SaveResult))]
 [JsonSerializable(typeof(RestoreResult))]
+[JsonSerializable(typeof(FolderSaveResult))]
+[JsonSerializable(typeof(FolderRestoreResult))]
 [JsonSerializable(typeof(List<PersistVersion>))]
 internal sealed partial class PersistCliJsonContext : JsonSerializerContext;

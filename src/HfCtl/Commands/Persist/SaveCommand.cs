@@ -13,10 +13,11 @@ internal static class SaveCommand
     private static readonly Option<string?> Message = new("--message", "-m") { Description = "Commit title (default: persist: <remote>)" };
     private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
     private static readonly Option<bool> AllowPublic = new("--allow-public") { Description = "Allow saving into a PUBLIC dataset" };
+    private static readonly Option<bool> Folder = new("--folder") { Description = "Save a whole folder (changed files only, with a manifest); <remote> is then a folder" };
 
     public static Command Create(App app)
     {
-        var command = new Command("save", "Save a local file or SQLite database to the dataset (skipped when unchanged)") { Local, Remote, Force, Message, Keep, AllowPublic };
+        var command = new Command("save", "Save a local file or SQLite database to the dataset (skipped when unchanged)") { Local, Remote, Force, Message, Keep, AllowPublic, Folder };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -30,16 +31,37 @@ internal static class SaveCommand
         {
             throw new UsageException("--keep must be at least 1");
         }
+        var folder = context.ParseResult.GetValue(Folder);
+        if (!folder && Directory.Exists(local))
+        {
+            throw new CommandFailedException($"'{local}' is a directory, not a file (add --folder to save a whole folder)");
+        }
         using var manager = await PersistCommands.ConnectAsync(context, cancellationToken, o =>
         {
             o.KeepVersions = keep;
             o.AllowPublicDataset = context.ParseResult.GetValue(AllowPublic);
         }).ConfigureAwait(false);
-        var result = await manager.SaveAsync(local, remote, new SaveOptions
+        var options = new SaveOptions
         {
             Force = context.ParseResult.GetValue(Force),
             Message = context.ParseResult.GetValue(Message),
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        if (folder)
+        {
+            var saved = await manager.SaveFolderAsync(local, remote, options, cancellationToken).ConfigureAwait(false);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(saved, PersistCliJsonContext.Default.FolderSaveResult);
+            }
+            else
+            {
+                context.Output.Success(saved.SkippedUnchanged
+                    ? $"unchanged: {manager.Dataset}:{saved.Path}/ already holds these {saved.FilesUnchanged} files (commit {PersistCommands.Short(saved.CommitId)}); no commit made"
+                    : $"saved folder {manager.Dataset}:{saved.Path}/ ({saved.FilesChanged} changed, {saved.FilesUnchanged} unchanged, {saved.FilesDeleted} deleted) in commit {PersistCommands.Short(saved.CommitId)}");
+            }
+            return ExitCodes.Ok;
+        }
+        var result = await manager.SaveAsync(local, remote, options, cancellationToken).ConfigureAwait(false);
         if (context.Output.Json)
         {
             context.Output.WriteJson(result, PersistCliJsonContext.Default.SaveResult);
