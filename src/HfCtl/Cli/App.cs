@@ -1,7 +1,10 @@
 using System.CommandLine;
 using HfCtl.Commands.Auth;
+using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
 using HfCtl.Commands.Persist;
+using HfCtl.Commands.Repo;
+using HfCtl.Commands.Upload;
 using HfHub;
 using HfHub.Http;
 
@@ -74,6 +77,9 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         root.Subcommands.Add(AuthCommands.Create(this));
         root.Subcommands.Add(LocalHubCommands.Create(this));
         root.Subcommands.Add(PersistCommands.Create(this));
+        root.Subcommands.Add(RepoCommands.Create(this));
+        root.Subcommands.Add(UploadCommand.Create(this));
+        root.Subcommands.Add(DownloadCommand.Create(this));
         return root;
     }
 

@@ -19,13 +19,23 @@ public static class HubResponses
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = status;
-        context.Response.Headers["X-Error-Message"] = message;
+        context.Response.Headers["X-Error-Message"] = HeaderSafe(message);
         if (errorCode is not null)
         {
             context.Response.Headers["X-Error-Code"] = errorCode;
         }
         return context.Response.WriteAsJsonAsync(new ErrorBody(message), LocalHubJsonContext.Default.ErrorBody, contentType: "application/json; charset=utf-8");
     }
+
+    /// <summary>Header values must be printable ASCII: other characters (e.g. in file names) become '?'; the JSON body keeps them.</summary>
+    public static string HeaderSafe(string value) =>
+        string.Create(value?.Length ?? 0, value ?? "", static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                span[i] = text[i] is >= ' ' and <= '~' ? text[i] : '?';
+            }
+        });
 
     public static Task Unauthorized(HttpContext context) => Error(context, StatusCodes.Status401Unauthorized, InvalidCredentials);
 

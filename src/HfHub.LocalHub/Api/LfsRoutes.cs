@@ -218,7 +218,7 @@ internal static class LfsRoutes
     /// <summary>Whole-request LFS errors in the Git LFS shape (<c>message</c>), with the Hub's error headers too.</summary>
     private static Task LfsError(HttpContext context, int status, string message)
     {
-        context.Response.Headers["X-Error-Message"] = message;
+        context.Response.Headers["X-Error-Message"] = HubResponses.HeaderSafe(message);
         return RepoLookup.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();
@@ -310,6 +310,7 @@ internal static class LfsRoutes
             return;
         }
         var (offset, length) = session.Range(number);
+        session.PartStarting(number);
         long written = 0;
         await using (var file = new FileStream(session.TempPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.Asynchronous))
         {
@@ -329,12 +330,11 @@ internal static class LfsRoutes
         }
         if (written != length)
         {
-            session.Parts.TryRemove(number, out _);
             await HubResponses.BadRequest(context, $"Part {number} must be {length} bytes long (got {(written > length ? "more" : written.ToString(CultureInfo.InvariantCulture))})").ConfigureAwait(false);
             return;
         }
         var etag = $"\"{RandomNumberGenerator.GetHexString(32, lowercase: true)}\"";
-        session.Parts[number] = etag;
+        await session.PartCompletedAsync(number, etag, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.ETag = etag;
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
@@ -392,18 +392,7 @@ internal static class LfsRoutes
                 return;
             }
         }
-        string sha;
-        await using (var file = new FileStream(session.TempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[BufferSize];
-            int read;
-            while ((read = await file.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-            }
-            sha = Convert.ToHexStringLower(hash.GetHashAndReset());
-        }
+        var sha = await session.FinishHashAsync(context.RequestAborted).ConfigureAwait(false);
         state.Lfs.EndSession(session);
         if (sha != grant.Oid)
         {

@@ -427,7 +427,7 @@ internal static class RepoRoutes
         {
             return;
         }
-        var blobs = context.Request.Query["blobs"] == "true" || context.Request.Query["blobs"] == "1";
+        var blobs = context.Request.Query["blobs"].ToString() is "true" or "True" or "1";
         await RepoLookup.WriteJsonAsync(context, w => RepoJson.Write(w, state, repo, commit, RepoFields.Info, expand, blobs)).ConfigureAwait(false);
     }
 
@@ -529,7 +529,7 @@ internal static class RepoRoutes
 
     private static async Task Conflict(HttpContext context, string message, string url)
     {
-        context.Response.Headers["X-Error-Message"] = message;
+        context.Response.Headers["X-Error-Message"] = HubResponses.HeaderSafe(message);
         await RepoLookup.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();

@@ -9,9 +9,19 @@ namespace HfHub.LocalHub.Store;
 /// <summary>What a signed storage URL allows: one action on one object of one repo, until it expires.</summary>
 public sealed record LfsGrant(string Kind, string RepoId, string Oid, long Size, long ExpiresAt, string Extra);
 
-/// <summary>A multipart upload in progress: parts are written in place into one temporary file.</summary>
-public sealed class MultipartSession(string id, string repoId, string oid, long size, long chunkSize, string tempPath)
+/// <summary>
+/// A multipart upload in progress: parts are written in place into one temporary file (no
+/// assembly copy), and hashed in order as soon as each next part is complete, so the completion
+/// call rarely has more than the last parts left to hash.
+/// </summary>
+public sealed class MultipartSession(string id, string repoId, string oid, long size, long chunkSize, string tempPath) : IDisposable
 {
+    private readonly SemaphoreSlim _hashGate = new(1, 1);
+    private readonly Lock _flags = new();
+    private IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private int _hashedParts;
+    private bool _hashInvalid;
+
     public string Id { get; } = id;
     public string RepoId { get; } = repoId;
     public string Oid { get; } = oid;
@@ -20,6 +30,104 @@ public sealed class MultipartSession(string id, string repoId, string oid, long 
     public string TempPath { get; } = tempPath;
     public int PartCount => (int)((Size + ChunkSize - 1) / ChunkSize);
     public ConcurrentDictionary<int, string> Parts { get; } = new();
+
+    /// <summary>A part is about to be (re)written: if it was complete already, the running hash no longer holds.</summary>
+    public void PartStarting(int number)
+    {
+        lock (_flags)
+        {
+            if (Parts.TryRemove(number, out _) || number <= _hashedParts)
+            {
+                _hashInvalid = true;
+            }
+        }
+    }
+
+    /// <summary>Records a complete part and hashes every complete part that is next in order.</summary>
+    public async Task PartCompletedAsync(int number, string etag, CancellationToken cancellationToken)
+    {
+        Parts[number] = etag;
+        await _hashGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await AdvanceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _hashGate.Release();
+        }
+    }
+
+    /// <summary>The SHA-256 of the whole object (all parts must be complete); re-reads the file only if a part was rewritten after being hashed.</summary>
+    public async Task<string> FinishHashAsync(CancellationToken cancellationToken)
+    {
+        await _hashGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await AdvanceAsync(cancellationToken).ConfigureAwait(false);
+            bool invalid;
+            lock (_flags)
+            {
+                invalid = _hashInvalid || _hashedParts != PartCount;
+            }
+            if (invalid)
+            {
+                _hash.Dispose();
+                _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                await HashRangeAsync(0, Size, cancellationToken).ConfigureAwait(false);
+            }
+            return Convert.ToHexStringLower(_hash.GetHashAndReset());
+        }
+        finally
+        {
+            _hashGate.Release();
+        }
+    }
+
+    private async Task AdvanceAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int next;
+            lock (_flags)
+            {
+                if (_hashInvalid || !Parts.ContainsKey(_hashedParts + 1))
+                {
+                    return;
+                }
+                next = _hashedParts + 1;
+            }
+            var (offset, length) = Range(next);
+            await HashRangeAsync(offset, length, cancellationToken).ConfigureAwait(false);
+            lock (_flags)
+            {
+                _hashedParts = next;
+            }
+        }
+    }
+
+    private async Task HashRangeAsync(long offset, long length, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(TempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        file.Position = offset;
+        var buffer = new byte[(int)Math.Min(1 << 20, Math.Max(length, 1))];
+        while (length > 0)
+        {
+            var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("the multipart file is shorter than its parts");
+            }
+            _hash.AppendData(buffer, 0, read);
+            length -= read;
+        }
+    }
+
+    public void Dispose()
+    {
+        _hash.Dispose();
+        _hashGate.Dispose();
+    }
 
     /// <summary>The byte range of part <paramref name="number"/> (1-based).</summary>
     public (long Offset, long Length) Range(int number)
@@ -106,6 +214,9 @@ public sealed class LfsTransfers(TimeProvider clock)
     public void EndSession(MultipartSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        _sessions.TryRemove(session.Id, out _);
+        if (_sessions.TryRemove(session.Id, out _))
+        {
+            session.Dispose();
+        }
     }
 }

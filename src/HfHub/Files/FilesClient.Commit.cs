@@ -88,22 +88,77 @@ public sealed partial class FilesClient
             return new CommitResult(head, "", null, false, 0, unchanged);
         }
 
-        using var request = _pipeline.Request(HttpMethod.Post, $"api/{options.Type.ApiSegment()}/{repo}/commit/{Rev(options.Branch)}{(options.CreatePullRequest ? "?create_pr=1" : "")}");
-        request.Content = new CommitPayload(commit.Message, commit.Description, commit.ParentCommit, lines);
-        request.Content.Headers.ContentType = CommitPayload.MediaType;
-        // Not retried: a lost answer to a commit that landed would otherwise commit twice.
-        using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var body = await HubPipeline.ReadJsonAsync(response, FilesJsonContext.Default.CommitResponse, cancellationToken).ConfigureAwait(false);
-        if (string.IsNullOrEmpty(body.CommitOid))
-        {
-            throw new HubException("the Hub accepted the commit but did not say which commit it made", (int)response.StatusCode);
-        }
+        var headBefore = plans.Values.Select(p => p.HeadCommit).FirstOrDefault(h => h is not null);
+        var body = await PostCommitAsync(repo, commit, lines, headBefore, options, cancellationToken).ConfigureAwait(false);
         foreach (var plan in plans.Values.Where(p => p.Mode == UploadMode.Regular))
         {
             options.Progress?.Report(new TransferProgress(plan.Path, TransferStage.Completed, plan.Digest.Size, plan.Digest.Size));
         }
-        return new CommitResult(body.CommitOid, body.CommitUrl ?? "", body.PullRequestUrl, true, added, unchanged);
+        return new CommitResult(body.CommitOid!, body.CommitUrl ?? "", body.PullRequestUrl, true, added, unchanged);
     }
+
+    /// <summary>
+    /// Posts the NDJSON commit. The official clients never retry it, since a lost answer to a commit
+    /// that landed would commit twice. Here a transient failure (429, 5xx, dropped or cut-off
+    /// answer) is retried with <c>parentCommit</c> pinned to the head seen before, so a retry can
+    /// never land on top of the first attempt: if the Hub then answers 412 and the branch head is a
+    /// commit with this very title, the first attempt landed and that commit is the result.
+    /// </summary>
+    private async Task<CommitResponse> PostCommitAsync(RepoId repo, CommitBuilder commit, List<PayloadLine> lines, string? headBefore, CommitOptions options, CancellationToken cancellationToken)
+    {
+        var policy = _options.Retry;
+        var parent = commit.ParentCommit;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var request = _pipeline.Request(HttpMethod.Post, $"api/{options.Type.ApiSegment()}/{repo}/commit/{Rev(options.Branch)}{(options.CreatePullRequest ? "?create_pr=1" : "")}");
+                request.Content = new CommitPayload(commit.Message, commit.Description, parent, lines);
+                request.Content.Headers.ContentType = CommitPayload.MediaType;
+                using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                var body = await HubPipeline.ReadJsonAsync(response, FilesJsonContext.Default.CommitResponse, cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrEmpty(body.CommitOid))
+                {
+                    throw new HubException("the Hub accepted the commit but did not say which commit it made", (int)response.StatusCode);
+                }
+                return body;
+            }
+            catch (HubConflictException) when (attempt > 0 && !options.CreatePullRequest)
+            {
+                var head = await FirstCommitAsync(repo, options, cancellationToken).ConfigureAwait(false);
+                if (head is not null && head.Title.Trim() == commit.Message.Trim())
+                {
+                    return new CommitResponse(head.Id, _pipeline.Url($"{options.Type.UrlPrefix()}{repo}/commit/{head.Id}").ToString(), null, null);
+                }
+                throw;
+            }
+            catch (Exception e) when (IsTransient(e) && attempt < policy.MaxRetries && (parent ?? headBefore) is not null
+                && !options.CreatePullRequest && !cancellationToken.IsCancellationRequested)
+            {
+                parent ??= headBefore;
+                var wait = e is HubRateLimitedException { RetryAfter: { } after } ? after : policy.DelayFor(attempt, null, Random.Shared.NextDouble());
+                await Task.Delay(wait ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<CommitInfo?> FirstCommitAsync(RepoId repo, CommitOptions options, CancellationToken cancellationToken)
+    {
+        await foreach (var commit in ListCommitsAsync(repo, options.Type, options.Branch, 1, cancellationToken).ConfigureAwait(false))
+        {
+            return commit;
+        }
+        return null;
+    }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        HubConflictException => false,
+        HubConnectionException or HubRateLimitedException or IOException or HttpRequestException => true,
+        HubException { Status: 0 or 408 or 500 or 502 or 503 or 504 } => true,
+        HubException { InnerException: System.Text.Json.JsonException } => true,
+        _ => false,
+    };
 
     /// <summary>Uploads one file (local path) in its own commit.</summary>
     public Task<CommitResult> UploadFileAsync(RepoId repo, string localPath, string? pathInRepo = null, UploadOptions? options = null, CancellationToken cancellationToken = default)

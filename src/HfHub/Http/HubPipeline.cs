@@ -166,6 +166,10 @@ internal sealed class HubPipeline : IDisposable
 
     private async Task<HttpResponseMessage> SendMappedAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
+        if (completion == HttpCompletionOption.ResponseContentRead)
+        {
+            request.Options.Set(RetryHandler.BufferResponse, true);
+        }
         try
         {
             return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,12 @@ internal sealed class RetryHandler : DelegatingHandler
     /// <summary>Marks a request as safe to re-send (its content must be buffered).</summary>
     public static readonly HttpRequestOptionsKey<bool> Retryable = new("HfHub.Retryable");
 
+    /// <summary>
+    /// Set by the pipeline when the caller wants the whole body: it is read here, inside the retry
+    /// scope, so a body cut off mid-way is retried like a dropped connection.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> BufferResponse = new("HfHub.BufferResponse");
+
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public RetryHandler(RetryPolicy policy, Action<string>? trace)
@@ -60,8 +66,23 @@ internal sealed class RetryHandler : DelegatingHandler
             cancellationToken).AsTask();
     }
 
-    private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        base.SendAsync(request, cancellationToken);
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (request.Options.TryGetValue(BufferResponse, out var buffer) && buffer)
+        {
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+        return response;
+    }
 
     private static bool IsRetryable(HttpRequestMessage request)
     {

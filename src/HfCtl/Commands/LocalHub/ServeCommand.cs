@@ -16,10 +16,14 @@ internal static class ServeCommand
     private static readonly Option<string?> Data = new("--data") { Description = "Folder for the hub's state (default: $HF_HOME/hfctl/local-hub)" };
     private static readonly Option<bool> InMemory = new("--in-memory") { Description = "Keep no state: a temporary folder removed on exit" };
     private static readonly Option<string?> Config = new("--config") { Description = "JSON file of users, organisations and tokens to seed" };
+    private static readonly Option<string?> Faults = new("--faults")
+    {
+        Description = "Inject failures, e.g. rate=0.1,kinds=500+429+drop+truncate+slow,seed=42 (for resilience tests)",
+    };
 
     public static Command Create(App app)
     {
-        var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config };
+        var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config, Faults };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -42,6 +46,17 @@ internal static class ServeCommand
             Port = port,
             DataDirectory = inMemory ? null : Path.GetFullPath(data ?? context.LocalHubDirectory),
         };
+        if (context.ParseResult.GetValue(Faults) is { } faults)
+        {
+            try
+            {
+                options.Faults = HfHub.LocalHub.Faults.FaultOptions.Parse(faults);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                throw new UsageException($"--faults: {e.Message}");
+            }
+        }
         if (context.ParseResult.GetValue(Config) is { } configPath)
         {
             foreach (var seed in ReadConfig(configPath))

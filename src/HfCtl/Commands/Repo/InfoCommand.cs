@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Globalization;
+using HfCtl.Cli;
+using HfHub.Repos;
+
+namespace HfCtl.Commands.Repo;
+
+/// <summary><c>hfctl repo info REPO [--type] [--revision]</c>.</summary>
+internal static class InfoCommand
+{
+    private static readonly Argument<string> Repo = RepoArguments.RepoIdArgument();
+    private static readonly Option<string> Type = RepoArguments.TypeOption();
+    private static readonly Option<string?> Revision = RepoArguments.RevisionOption();
+
+    public static Command Create(App app)
+    {
+        var command = new Command("info", "Show a repository's id, visibility, head commit and files") { Repo, Type, Revision };
+        command.SetAction(app.Handler(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
+        var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
+        var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var info = await client.Repos.GetInfoAsync(repo, type, context.ParseResult.GetValue(Revision), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var view = new RepoInfoView(info.Id, type.Name(), info.Private, info.Sha, info.Author, info.Sdk, info.LastModified, info.CreatedAt,
+            [.. (info.Siblings ?? []).Select(s => s.Rfilename)]);
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(view, FilesCliJsonContext.Default.RepoInfoView);
+            return ExitCodes.Ok;
+        }
+        var output = context.Output;
+        output.Line($"id: {view.Id}");
+        output.Line($"type: {view.Type}");
+        output.Line($"private: {(view.Private ? "yes" : "no")}");
+        output.Line($"sha: {view.Sha}");
+        if (view.Sdk is not null)
+        {
+            output.Line($"sdk: {view.Sdk}");
+        }
+        output.Line($"last modified: {view.LastModified?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}");
+        output.Line($"url: {client.Repos.WebUrl(repo, type)}");
+        output.Line($"files: {view.Files.Count}");
+        return ExitCodes.Ok;
+    }
+}

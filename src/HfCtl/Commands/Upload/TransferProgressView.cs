@@ -1,0 +1,69 @@
+using HfCtl.Cli;
+using HfHub.Files;
+using Spectre.Console;
+
+namespace HfCtl.Commands.Upload;
+
+/// <summary>
+/// Progress bars for transfers, drawn on stderr with Spectre.Console, one per file. Only on a
+/// terminal and never with <c>--quiet</c> or <c>--json</c>: pipes and scripts get the result line only.
+/// </summary>
+internal static class TransferProgressView
+{
+    public static async Task<T> RunAsync<T>(CommandContext context, Func<IProgress<TransferProgress>?, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(work);
+        if (!context.Console.IsErrorTerminal || context.Output.Settings.Quiet || context.Output.Json)
+        {
+            return await work(null).ConfigureAwait(false);
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(context.Console.Err),
+            Ansi = context.Console.Color ? AnsiSupport.Yes : AnsiSupport.Detect,
+            Interactive = InteractionSupport.Yes,
+        });
+        T result = default!;
+        await console.Progress()
+            .AutoClear(true)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async progressContext =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                var gate = new Lock();
+                var reporter = new Reporter(report =>
+                {
+                    lock (gate)
+                    {
+                        if (!tasks.TryGetValue(report.Path, out var task))
+                        {
+                            task = progressContext.AddTask(Markup.Escape(report.Path), maxValue: Math.Max(1, report.TotalBytes));
+                            tasks[report.Path] = task;
+                        }
+                        var label = report.Stage switch
+                        {
+                            TransferStage.Hashing => "hashing",
+                            TransferStage.Uploading => "uploading",
+                            TransferStage.Downloading => "downloading",
+                            _ => "done",
+                        };
+                        task.Description = $"{Markup.Escape(report.Path)} [grey]{label}[/]";
+                        task.Value = report.Stage == TransferStage.Completed ? task.MaxValue : Math.Max(0, report.BytesDone);
+                        if (report.Stage == TransferStage.Completed)
+                        {
+                            task.StopTask();
+                        }
+                    }
+                });
+                result = await work(reporter).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return result;
+    }
+
+    private sealed class Reporter(Action<TransferProgress> report) : IProgress<TransferProgress>
+    {
+        public void Report(TransferProgress value) => report(value);
+    }
+}

@@ -1,0 +1,205 @@
+using System.Text.Json;
+using HfCtl.Testing;
+using HfHub.LocalHub;
+
+namespace HfCtl.Tests.Files;
+
+/// <summary>A local hub with small multipart parts, for CLI transfer tests.</summary>
+public sealed class CliFilesHubFixture : LocalHubFixture
+{
+    protected override void Configure(LocalHubOptions options) => options.LfsChunkSize = 64 * 1024;
+}
+
+public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<CliFilesHubFixture>
+{
+    private async Task<(CliRunner Cli, string User)> LoggedInAsync()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        cli.Variables["HF_TOKEN"] = token;
+        return (cli, user);
+    }
+
+    private static string Work(CliRunner cli, string name)
+    {
+        var path = Path.Combine(cli.HfHome, "work", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+
+    [Fact]
+    public async Task Repo_create_info_list_files_and_delete()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("d")}";
+
+        var create = await cli.RunAsync("repo", "create", repo, "--type", "dataset", "--private");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        Assert.Contains($"/datasets/{repo}", create.Stdout);
+        var again = await cli.RunAsync("repo", "create", repo, "--type", "dataset");
+        Assert.Equal(7, again.ExitCode);
+        var existOk = await cli.RunAsync("repo", "create", repo, "--type", "dataset", "--exist-ok", "--json");
+        Assert.Equal(0, existOk.ExitCode);
+        using (var json = JsonDocument.Parse(existOk.Stdout))
+        {
+            Assert.False(json.RootElement.GetProperty("created").GetBoolean());
+        }
+
+        var info = await cli.RunAsync("repo", "info", repo, "--type", "dataset");
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains($"id: {repo}", info.Stdout);
+        Assert.Contains("private: yes", info.Stdout);
+
+        var list = await cli.RunAsync("repo", "list", "--type", "dataset", "--author", user);
+        Assert.Equal(0, list.ExitCode);
+        Assert.Equal($"{repo}\tprivate", string.Join('\t', list.Stdout.Trim().Split('\t').Take(2)));
+
+        var file = Work(cli, "notes.txt");
+        await File.WriteAllTextAsync(file, "hello\n");
+        Assert.Equal(0, (await cli.RunAsync("upload", repo, file, "docs/notes.txt", "--type", "dataset")).ExitCode);
+        var files = await cli.RunAsync("repo", "files", repo, "--type", "dataset");
+        Assert.Contains("docs/notes.txt\t6\t-", files.Stdout);
+
+        var refused = await cli.RunAsync("repo", "delete", repo, "--type", "dataset");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("-y", refused.Stderr);
+        Assert.Equal(0, (await cli.RunAsync("repo", "info", repo, "--type", "dataset")).ExitCode);
+
+        var delete = await cli.RunAsync("repo", "delete", repo, "--type", "dataset", "-y");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Equal(5, (await cli.RunAsync("repo", "info", repo, "--type", "dataset")).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("repo", "delete", repo, "--type", "dataset", "-y", "--missing-ok")).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("repo", "info", "bad--id/x")]
+    [InlineData("repo", "create", "a/b/c")]
+    [InlineData("download", "-bad/name")]
+    [InlineData("upload", "x/y.git", "file")]
+    public async Task Invalid_repo_ids_exit_2(params string[] args)
+    {
+        var (cli, _) = await LoggedInAsync();
+        using var __ = cli;
+        var result = await cli.RunAsync(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("invalid repo id", result.Stderr);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Uploading_a_missing_file_is_a_usage_error()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var result = await cli.RunAsync("upload", $"{user}/x", Path.Combine(cli.HfHome, "nope.bin"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no such file or folder", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Upload_then_download_into_the_cache_and_a_local_dir()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("m")}";
+        var big = Work(cli, "model.safetensors");
+        var bytes = new byte[300_000];
+        new Random(4).NextBytes(bytes);
+        await File.WriteAllBytesAsync(big, bytes);
+
+        // The repo does not exist yet: upload creates it.
+        var upload = await cli.RunAsync("upload", repo, big, "--commit-message", "Add weights");
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        Assert.Single(upload.Stdout.Trim().Split('\n'));
+        Assert.Contains($"{repo}/commit/", upload.Stdout);
+        Assert.Equal("", upload.Stderr); // piped: no progress bars
+
+        var same = await cli.RunAsync("upload", repo, big);
+        Assert.Equal(0, same.ExitCode);
+        Assert.Contains("No changes", same.Stdout);
+
+        var download = await cli.RunAsync("download", repo, "model.safetensors");
+        Assert.True(download.ExitCode == 0, download.ToString());
+        var cached = download.Stdout.Trim();
+        Assert.StartsWith(Path.Combine(cli.HfHome, "hub", $"models--{user}--{repo.Split('/')[1]}", "snapshots"), cached);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(cached));
+
+        var localDir = Work(cli, "out");
+        var json = await cli.RunAsync("download", repo, "--local-dir", localDir, "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(Path.GetFullPath(localDir), doc.RootElement.GetProperty("path").GetString());
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(localDir, "model.safetensors")));
+    }
+
+    [Fact]
+    public async Task Folder_upload_with_include_and_exclude_then_filtered_download()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("s")}";
+        var folder = Work(cli, "site/x");
+        folder = Path.GetDirectoryName(folder)!;
+        Directory.CreateDirectory(Path.Combine(folder, "static"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "app.py"), "import gradio\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "static", "style.css"), "body{}\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "debug.log"), "noise\n");
+
+        var upload = await cli.RunAsync("upload", repo, folder, "--type", "space", "--exclude", "*.log", "--json");
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        using (var json = JsonDocument.Parse(upload.Stdout))
+        {
+            Assert.Equal(2, json.RootElement.GetProperty("filesUploaded").GetInt32());
+        }
+        var files = await cli.RunAsync("repo", "files", repo, "--type", "space");
+        Assert.Contains("app.py", files.Stdout);
+        Assert.Contains("static/style.css", files.Stdout);
+        Assert.DoesNotContain("debug.log", files.Stdout);
+
+        var target = Work(cli, "copy");
+        var download = await cli.RunAsync("download", repo, "--type", "space", "--include", "static/*", "--local-dir", target);
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.True(File.Exists(Path.Combine(target, "static", "style.css")));
+        Assert.False(File.Exists(Path.Combine(target, "app.py")));
+    }
+
+    [Fact]
+    public async Task A_stale_parent_commit_exits_7()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("c")}";
+        var file = Work(cli, "a.txt");
+        await File.WriteAllTextAsync(file, "1");
+        var first = await cli.RunAsync("upload", repo, file, "--json");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        string parent;
+        using (var json = JsonDocument.Parse(first.Stdout))
+        {
+            parent = json.RootElement.GetProperty("commit").GetString()!;
+        }
+        await File.WriteAllTextAsync(file, "2");
+        Assert.Equal(0, (await cli.RunAsync("upload", repo, file)).ExitCode);
+        await File.WriteAllTextAsync(file, "3");
+
+        var stale = await cli.RunAsync("upload", repo, file, "--parent-commit", parent);
+
+        Assert.Equal(7, stale.ExitCode);
+        Assert.Contains("refresh", stale.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(stale.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_path_that_escapes_the_target_folder_is_refused()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var target = Work(cli, "dl/inner");
+        var result = await cli.RunAsync("download", $"{user}/anything", "../../outside.txt", "--local-dir", target);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("refusing to write '../../outside.txt'", result.Stderr);
+        Assert.False(File.Exists(Path.Combine(cli.HfHome, "work", "outside.txt")));
+    }
+}
