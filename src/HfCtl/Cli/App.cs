@@ -4,6 +4,7 @@ using HfCtl.Commands.Auth;
 using HfCtl.Commands.Completion;
 using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
+using HfCtl.Commands.Persist;
 using HfCtl.Commands.Repo;
 using HfCtl.Commands.Spaces;
 using HfCtl.Commands.TestConnection;
@@ -80,6 +81,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         root.Subcommands.Add(AuthCommands.Create(this));
         root.Subcommands.Add(LocalHubCommands.Create(this));
         root.Subcommands.Add(TestConnectionCommand.Create(this));
+        root.Subcommands.Add(PersistCommands.Create(this));
         root.Subcommands.Add(RepoCommands.Create(this));
         root.Subcommands.Add(UploadCommand.Create(this));
         root.Subcommands.Add(DownloadCommand.Create(this));

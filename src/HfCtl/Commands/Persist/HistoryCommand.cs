@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Globalization;
+using HfCtl.Cli;
+using HfHub.Persistence;
+
+namespace HfCtl.Commands.Persist;
+
+/// <summary><c>hfctl persist history &lt;remote&gt;</c>: the saved versions of a path, newest first.</summary>
+internal static class HistoryCommand
+{
+    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset" };
+    private static readonly Option<int> MaxCommits = new("--max-commits") { Description = "How many commits to look through", DefaultValueFactory = _ => 200 };
+
+    public static Command Create(App app)
+    {
+        var command = new Command("history", "List the saved versions of a path (restore one with 'persist restore --revision')") { Remote, MaxCommits };
+        command.SetAction(app.Handler(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var remote = PersistCommands.RemotePath(context.ParseResult.GetValue(Remote)!);
+        using var manager = await PersistCommands.ConnectAsync(context, cancellationToken).ConfigureAwait(false);
+        var versions = new List<PersistVersion>();
+        await foreach (var version in manager.GetHistoryAsync(remote, context.ParseResult.GetValue(MaxCommits), cancellationToken).ConfigureAwait(false))
+        {
+            versions.Add(version);
+        }
+        context.Output.WriteList(versions,
+        [
+            new("commit", v => v.CommitId),
+            new("date", v => v.Date?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-"),
+            new("size", v => context.Console.IsOutputTerminal ? PersistCommands.Size(v.Size) : v.Size.ToString(CultureInfo.InvariantCulture)),
+            new("sha256", v => v.Sha256 ?? "-"),
+            new("title", v => v.Title),
+        ], PersistCliJsonContext.Default.ListPersistVersion, "versions");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Serialization;
+using HfCtl.Cli;
+using HfHub.Persistence;
+
+namespace HfCtl.Commands.Persist;
+
+/// <summary><c>hfctl persist</c>: keep local files (SQLite included) in a private dataset.</summary>
+internal static class PersistCommands
+{
+    public static readonly Option<string?> Dataset = new("--dataset", "-d")
+    {
+        Description = "The private dataset that holds the data, namespace/name (default: HF_PERSIST_DATASET)",
+        Recursive = true,
+    };
+
+    public static Command Create(App app)
+    {
+        var persist = new Command("persist", "Save local files and SQLite databases to a private dataset and restore them (for Spaces that lose their disk)")
+        {
+            Dataset,
+        };
+        persist.Subcommands.Add(SaveCommand.Create(app));
+        persist.Subcommands.Add(RestoreCommand.Create(app));
+        persist.Subcommands.Add(HistoryCommand.Create(app));
+        persist.Subcommands.Add(WatchCommand.Create(app));
+        return persist;
+    }
+
+    /// <summary>Builds the manager for this invocation from <c>--dataset</c>/<c>HF_PERSIST_DATASET</c> and the global options.</summary>
+    public static async Task<PersistenceManager> ConnectAsync(CommandContext context, CancellationToken cancellationToken, Action<PersistenceOptions>? configure = null)
+    {
+        var dataset = context.ParseResult.GetValue(Dataset) ?? context.Environment.Get("HF_PERSIST_DATASET")
+            ?? throw new UsageException("no dataset: pass --dataset namespace/name or set HF_PERSIST_DATASET");
+        try
+        {
+            PersistenceManager.ParseDataset(dataset);
+        }
+        catch (PersistenceException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var options = new PersistenceOptions
+        {
+            Client = client,
+            // Shared by every hfctl process of this HF_HOME, so a restore at boot and a later watch agree on the base version.
+            StateDirectory = Path.Combine(context.Environment.HfHome, "hfctl", "persist"),
+        };
+        configure?.Invoke(options);
+        return new PersistenceManager(dataset, options);
+    }
+
+    /// <summary>Validates a path in the dataset up front, as a usage error.</summary>
+    public static string RemotePath(string path)
+    {
+        try
+        {
+            return PersistPath.Normalize(path);
+        }
+        catch (PersistenceException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Parses <c>90s</c>, <c>5m</c>, <c>1h</c>, <c>500ms</c>, or a number of seconds.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        var value = text.Trim().ToLowerInvariant();
+        (string Suffix, double Factor)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        foreach (var (suffix, factor) in units)
+        {
+            if (value.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(value[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                && number > 0)
+            {
+                return TimeSpan.FromSeconds(number * factor);
+            }
+        }
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+        throw new UsageException($"invalid duration '{text}': use e.g. 30s, 5m, 1h");
+    }
+
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
+    };
+
+    public static string Short(string? id) => id is null ? "-" : id.Length > 12 ? id[..12] : id;
+
+    public static string Describe(string dataset, SaveResult result) => result.SkippedUnchanged
+        ? $"unchanged: {dataset}:{result.Path} already holds this content ({Size(result.Size)}, commit {Short(result.CommitId)}); no commit made"
+        : $"saved {dataset}:{result.Path} ({Size(result.Size)}, {(result.Kind == SnapshotKind.Sqlite ? "SQLite snapshot" : "file")}) in commit {Short(result.CommitId)}{(result.Squashed ? "; history squashed" : "")}";
+}
+
+/// <summary>Source-generated JSON for what the persist commands print.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(SaveResult))]
+[JsonSerializable(typeof(RestoreResult))]
+[JsonSerializable(typeof(FolderSaveResult))]
+[JsonSerializable(typeof(FolderRestoreResult))]
+[JsonSerializable(typeof(List<PersistVersion>))]
+internal sealed partial class PersistCliJsonContext : JsonSerializerContext;

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using HfCtl.Cli;
+using HfHub.Persistence;
+
+namespace HfCtl.Commands.Persist;
+
+/// <summary>
+/// <c>hfctl persist restore &lt;remote&gt; &lt;local&gt;</c>: verified download, then an atomic rename.
+/// With <c>--if-local-missing --if-remote-exists</c> it is safe as the first line of a start command.
+/// </summary>
+internal static class RestoreCommand
+{
+    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset, e.g. db/data.sqlite" };
+    private static readonly Argument<string> Local = new("local") { Description = "The local file to create" };
+    private static readonly Option<string?> Revision = new("--revision", "-r") { Description = "A commit (see 'persist history'), branch or tag; default the latest" };
+    private static readonly Option<bool> IfRemoteExists = new("--if-remote-exists") { Description = "Succeed without doing anything when the dataset or path does not exist yet" };
+    private static readonly Option<bool> IfLocalMissing = new("--if-local-missing") { Description = "Succeed without doing anything when the local file exists" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Replace an existing local file" };
+    private static readonly Option<bool> Folder = new("--folder") { Description = "Restore a folder saved with 'persist save --folder' (changed files only)" };
+
+    public static Command Create(App app)
+    {
+        var command = new Command("restore", "Restore a file from the dataset (SHA-256 and SQLite integrity verified before it replaces anything)")
+        {
+            Remote, Local, Revision, IfRemoteExists, IfLocalMissing, Force, Folder,
+        };
+        command.SetAction(app.Handler(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var remote = PersistCommands.RemotePath(context.ParseResult.GetValue(Remote)!);
+        var local = context.ParseResult.GetValue(Local)!;
+        using var manager = await PersistCommands.ConnectAsync(context, cancellationToken).ConfigureAwait(false);
+        var options = new RestoreOptions
+        {
+            Revision = context.ParseResult.GetValue(Revision),
+            IfRemoteExists = context.ParseResult.GetValue(IfRemoteExists),
+            IfLocalMissing = context.ParseResult.GetValue(IfLocalMissing),
+            Overwrite = context.ParseResult.GetValue(Force),
+        };
+        if (context.ParseResult.GetValue(Folder))
+        {
+            var folder = await manager.RestoreFolderAsync(remote, local, options, cancellationToken).ConfigureAwait(false);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(folder, PersistCliJsonContext.Default.FolderRestoreResult);
+                return ExitCodes.Ok;
+            }
+            context.Output.Success(folder.Outcome switch
+            {
+                RestoreOutcome.Restored => $"restored folder {manager.Dataset}:{folder.Path}/ at {PersistCommands.Short(folder.Version)} to {local} ({folder.FilesRestored} restored, {folder.FilesUnchanged} unchanged, sha256 verified)",
+                RestoreOutcome.SkippedLocalExists => $"skipped: {local} exists and is not empty; nothing restored",
+                _ => $"skipped: folder {folder.Path} was never saved to {manager.Dataset}; nothing restored",
+            });
+            return ExitCodes.Ok;
+        }
+        var result = await manager.RestoreAsync(remote, local, options, cancellationToken).ConfigureAwait(false);
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(result, PersistCliJsonContext.Default.RestoreResult);
+            return ExitCodes.Ok;
+        }
+        context.Output.Success(result.Outcome switch
+        {
+            RestoreOutcome.Restored => $"restored {manager.Dataset}:{result.Path} at {PersistCommands.Short(result.Version)} to {local} ({PersistCommands.Size(result.Size)}, sha256 verified)",
+            RestoreOutcome.SkippedLocalExists => $"skipped: {local} exists; nothing restored",
+            _ => $"skipped: {result.Path} does not exist in {manager.Dataset} yet; nothing restored",
+        });
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using HfCtl.Cli;
+using HfHub.Persistence;
+
+namespace HfCtl.Commands.Persist;
+
+/// <summary>
+/// <c>hfctl persist watch &lt;local&gt; &lt;remote&gt; --every 5m</c>: saves the file whenever it changed,
+/// at most once per interval, until SIGTERM or Ctrl-C; then makes a final save and exits 0
+/// (non-zero only if that final save fails).
+/// </summary>
+internal static class WatchCommand
+{
+    private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset" };
+    private static readonly Option<string> Every = new("--every") { Description = "How often to check for changes and save: 30s, 5m, 1h", DefaultValueFactory = _ => "5m" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this machine never restored or saved it" };
+    private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
+
+    public static Command Create(App app)
+    {
+        var command = new Command("watch", "Save a file whenever it changed, every interval, until SIGTERM (then save once more)") { Local, Remote, Every, Force, Keep };
+        command.SetAction(app.Handler(RunAsync));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var local = context.ParseResult.GetValue(Local)!;
+        var remote = PersistCommands.RemotePath(context.ParseResult.GetValue(Remote)!);
+        var every = PersistCommands.ParseDuration(context.ParseResult.GetValue(Every)!);
+        var keep = context.ParseResult.GetValue(Keep);
+        if (!File.Exists(local))
+        {
+            throw new CommandFailedException(Directory.Exists(local) ? $"'{local}' is a directory, not a file" : $"local file '{local}' does not exist");
+        }
+        using var manager = await PersistCommands.ConnectAsync(context, cancellationToken, o => o.KeepVersions = keep).ConfigureAwait(false);
+        var gate = new object();
+        void Report(SaveResult result)
+        {
+            if (result.SkippedUnchanged)
+            {
+                return;
+            }
+            lock (gate)
+            {
+                if (context.Output.Json)
+                {
+                    context.Output.WriteJson(result, PersistCliJsonContext.Default.SaveResult);
+                }
+                else
+                {
+                    context.Output.Line(PersistCommands.Describe(manager.Dataset, result));
+                }
+            }
+        }
+        var session = manager.StartAutoSave(local, remote, every, new AutoSaveOptions
+        {
+            // hfctl's own SIGTERM/Ctrl-C handling cancels the token below; the final save happens in StopAsync.
+            FlushOnTermination = false,
+            Save = new SaveOptions { Force = context.ParseResult.GetValue(Force) },
+            OnSaved = Report,
+            OnError = e => context.Output.Warn($"save failed (will retry in {context.ParseResult.GetValue(Every)}): {App.Classify(e).Message}"),
+        });
+        await using (session.ConfigureAwait(false))
+        {
+            context.Console.Err.WriteLine($"watching {local} → {manager.Dataset}:{remote} every {context.ParseResult.GetValue(Every)}; SIGTERM or Ctrl-C saves once more and stops");
+            // The first save right away, so a fresh start is protected without waiting one interval.
+            try
+            {
+                await session.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Reported through OnError; the interval retries.
+            }
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await session.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            context.Console.Err.WriteLine($"stopped watching {local}; last save: {(session.LastResult is { } last ? $"commit {PersistCommands.Short(last.CommitId)}" : "none")}");
+        }
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using HfHub.Files;
+using HfHub.Http;
+using HfHub.Repos;
+
+namespace HfHub.Persistence;
+
+/// <summary><see cref="IPersistRemote"/> over the Hub's HTTP API through <see cref="HubClient"/>.</summary>
+internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPersistRemote
+{
+    public string Dataset { get; } = dataset.ToString();
+
+    public async Task<RemoteRepo?> GetAsync(string revision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await client.Repos.GetInfoAsync(dataset, RepoType.Dataset, revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new RemoteRepo(info.Sha ?? throw new HubException($"the Hub did not say which commit {Dataset}@{revision} is at"), info.Private);
+        }
+        catch (HubNotFoundException e) when (e.ErrorCode is null or "RepoNotFound")
+        {
+            return null;
+        }
+    }
+
+    public async Task CreatePrivateAsync(CancellationToken cancellationToken) =>
+        await client.Repos.CreateAsync(dataset, new CreateRepoOptions { Type = RepoType.Dataset, Private = true, ExistOk = true }, cancellationToken).ConfigureAwait(false);
+
+    public async Task<IReadOnlyDictionary<string, RemoteFile>> PathsInfoAsync(string revision, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var entries = await client.Files.GetPathsInfoAsync(dataset, paths, RepoType.Dataset, revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entries
+            .Where(e => e.IsFile)
+            .ToDictionary(e => e.Path, e => new RemoteFile(e.Path, e.Size, e.Oid, e.Lfs?.Oid), StringComparer.Ordinal);
+    }
+
+    public async Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken)
+    {
+        // Raw bytes straight into the caller's (hashing) stream: the caller verifies them against the manifest.
+        using var request = new HttpRequestMessage(HttpMethod.Get, client.Files.ResolveUrl(dataset, path, RepoType.Dataset, revision));
+        using var response = await client.Pipeline.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await body.CopyToAsync(destination, 1 << 20, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken)
+    {
+        var commit = new CommitBuilder(message) { ParentCommit = parentCommit };
+        foreach (var upload in uploads)
+        {
+            if (upload.LocalFile is { } file)
+            {
+                commit.AddFile(upload.Path, file);
+            }
+            else
+            {
+                commit.AddFile(upload.Path, upload.Content ?? []);
+            }
+        }
+        foreach (var path in deletions)
+        {
+            commit.DeleteFile(path);
+        }
+        var result = await client.Files.CommitAsync(dataset, commit, new CommitOptions { Type = RepoType.Dataset, Revision = branch }, cancellationToken).ConfigureAwait(false);
+        return result.CommitOid;
+    }
+
+    public async IAsyncEnumerable<RemoteCommit> CommitsAsync(string revision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var commit in client.Files.ListCommitsAsync(dataset, RepoType.Dataset, revision, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return new RemoteCommit(commit.Id, commit.Title, commit.Date);
+        }
+    }
+
+    public async Task SuperSquashAsync(string branch, string message, CancellationToken cancellationToken)
+    {
+        // POST /api/datasets/{repo}/super-squash/{branch} {"message": …} (files.md §6.6).
+        using var request = client.Pipeline.Request(HttpMethod.Post, $"api/datasets/{dataset}/super-squash/{Uri.EscapeDataString(branch)}");
+        request.Content = JsonContent.Create(new SquashRequest(message), PersistenceJsonContext.Default.SquashRequest);
+        using var response = await client.Pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The body of a super-squash request.</summary>
+internal sealed record SquashRequest(string Message);

@@ -1,0 +1,44 @@
+namespace HfHub.Persistence;
+
+/// <summary>
+/// The few dataset operations persistence needs, so the save/restore logic is independent of
+/// transport details. <see cref="HubPersistRemote"/> implements it over <see cref="HubClient"/>.
+/// </summary>
+internal interface IPersistRemote
+{
+    /// <summary>The dataset, <c>namespace/name</c>.</summary>
+    string Dataset { get; }
+
+    /// <summary>The dataset at a revision (resolved commit and visibility), or null when the dataset does not exist.</summary>
+    Task<RemoteRepo?> GetAsync(string revision, CancellationToken cancellationToken);
+
+    /// <summary>Creates the dataset, private. A dataset that appeared meanwhile is not an error.</summary>
+    Task CreatePrivateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The given paths at a revision; missing paths are left out.</summary>
+    Task<IReadOnlyDictionary<string, RemoteFile>> PathsInfoAsync(string revision, IReadOnlyList<string> paths, CancellationToken cancellationToken);
+
+    /// <summary>Streams a file at a revision into <paramref name="destination"/>.</summary>
+    Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken);
+
+    /// <summary>One commit on the branch, refused (412 → <see cref="Http.HubConflictException"/>) when the head moved past <paramref name="parentCommit"/>.</summary>
+    Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken);
+
+    /// <summary>Commits of a revision, newest first.</summary>
+    IAsyncEnumerable<RemoteCommit> CommitsAsync(string revision, CancellationToken cancellationToken);
+
+    /// <summary>Squashes the branch's history into one commit.</summary>
+    Task SuperSquashAsync(string branch, string message, CancellationToken cancellationToken);
+}
+
+/// <summary>The dataset at a revision.</summary>
+internal sealed record RemoteRepo(string Sha, bool Private);
+
+/// <summary>A file in the dataset: size, git oid, and the SHA-256 when it is stored in LFS.</summary>
+internal sealed record RemoteFile(string Path, long Size, string Oid, string? LfsSha256);
+
+/// <summary>A commit in the dataset's history.</summary>
+internal sealed record RemoteCommit(string Id, string Title, DateTimeOffset? Date);
+
+/// <summary>A file to add in a commit: from a local file or from bytes.</summary>
+internal sealed record RemoteUpload(string Path, string? LocalFile, byte[]? Content);

@@ -1,0 +1,425 @@
+using System.Runtime.CompilerServices;
+using HfHub.Http;
+using HfHub.Repos;
+using Microsoft.Extensions.Logging;
+
+namespace HfHub.Persistence;
+
+/// <summary>
+/// Keeps local files (SQLite databases included) in a private dataset on the Hub: restore at
+/// start-up, save on change. Saves upload a consistent snapshot, never the live file, skip unchanged
+/// content, and never overwrite another writer's version silently; restores verify the SHA-256
+/// recorded at save and the database's integrity before an atomic rename.
+/// <code>
+/// using var persistence = new PersistenceManager("me/app-data");
+/// await persistence.RestoreAsync("db/data.sqlite", "./local_data.db", new() { IfLocalMissing = true, IfRemoteExists = true });
+/// await persistence.SaveAsync("./local_data.db", "db/data.sqlite");
+/// </code>
+/// Conflicts: every save carries the head it read as <c>parentCommit</c>. When the Hub refuses it
+/// because another commit landed meanwhile, the save re-reads the head; if that commit changed the
+/// same path, it fails with <see cref="HubConflictException"/> (nothing written, nothing lost);
+/// otherwise it retries on the new head. A save also fails with a conflict when the path's remote
+/// content is not the one this writer last restored or saved (unless <see cref="SaveOptions.Force"/>).
+/// </summary>
+public sealed partial class PersistenceManager : IDisposable
+{
+    private readonly IPersistRemote _remote;
+    private readonly HubClient? _ownedClient;
+    private readonly PersistStateStore _state;
+    private readonly SemaphoreSlim _saveGate = new(1, 1);
+
+    /// <summary>Creates a manager for a dataset (<c>namespace/name</c>); the client comes from the options or the environment.</summary>
+    public PersistenceManager(string dataset, PersistenceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        Options = options ?? new PersistenceOptions();
+        var id = ParseDataset(dataset);
+        var client = Options.Client;
+        if (client is null)
+        {
+            client = _ownedClient = new HubClient(Options.ClientOptions);
+        }
+        _remote = new HubPersistRemote(client, id);
+        _state = new PersistStateStore(Options.StateDirectory);
+    }
+
+    internal PersistenceManager(IPersistRemote remote, PersistenceOptions options)
+    {
+        _remote = remote;
+        Options = options;
+        _state = new PersistStateStore(options.StateDirectory);
+    }
+
+    /// <summary>The dataset, <c>namespace/name</c>.</summary>
+    public string Dataset => _remote.Dataset;
+
+    /// <summary>The options in use.</summary>
+    public PersistenceOptions Options { get; }
+
+    private ILogger? Logger => Options.Logger;
+
+    /// <summary>Validates a dataset id; throws <see cref="PersistenceException"/> with a one-line reason.</summary>
+    public static RepoId ParseDataset(string dataset)
+    {
+        if (!RepoId.TryParse(dataset, out var id, out var error))
+        {
+            throw new PersistenceException(error);
+        }
+        if (id.Namespace is null)
+        {
+            throw new PersistenceException($"invalid dataset id '{dataset}': use 'namespace/name' (your user or organisation first)");
+        }
+        return id;
+    }
+
+    /// <summary>
+    /// Saves a local file to <paramref name="remotePath"/> in the dataset, as one commit holding the
+    /// snapshot and its manifest. Unchanged content makes no commit (<see cref="SaveResult.SkippedUnchanged"/>).
+    /// </summary>
+    public async Task<SaveResult> SaveAsync(string localPath, string remotePath, SaveOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(localPath);
+        options ??= new SaveOptions();
+        var path = PersistPath.Normalize(remotePath);
+        await _saveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var snapshot = await LocalSnapshot.TakeAsync(localPath, Options.TempDirectory, Options.BusyTimeout, cancellationToken).ConfigureAwait(false);
+            return await CommitSnapshotAsync(snapshot, path, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger?.LogError(e, "saving {Local} to {Dataset}:{Path} failed: {Message}", localPath, Dataset, path, e.Message);
+            throw;
+        }
+        finally
+        {
+            _saveGate.Release();
+        }
+    }
+
+    private async Task<SaveResult> CommitSnapshotAsync(LocalSnapshot snapshot, string path, SaveOptions options, CancellationToken cancellationToken)
+    {
+        var digest = snapshot.Digest;
+        var manifestPath = PersistPath.ManifestFor(path);
+        var known = _state.Get(Dataset, path);
+        string? localGitOid = null;
+        RemoteVersion? seen = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var repo = await EnsureWritableDatasetAsync(cancellationToken).ConfigureAwait(false);
+            var current = await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false);
+            if (seen is not null && !SameContent(seen, current))
+            {
+                // Our commit was refused and the path itself changed meanwhile: someone else saved it.
+                throw Conflict(path, $"{path} was changed in {Dataset} by another writer while this save was running (now at {Short(repo.Sha)}); nothing was written, the local file is unchanged");
+            }
+            seen = current;
+            if (current is not null)
+            {
+                if (current.Sha256 is null && localGitOid is null)
+                {
+                    localGitOid = await FileDigest.GitBlobIdAsync(snapshot.Path, cancellationToken).ConfigureAwait(false);
+                }
+                if (current.Sha256 == digest.Sha256 || (current.Sha256 is null && current.File.Oid == localGitOid))
+                {
+                    _state.Set(new PersistState(Dataset, path, digest.Sha256, null));
+                    Logger?.LogInformation("{Dataset}:{Path} unchanged ({Size} bytes), no commit", Dataset, path, digest.Size);
+                    return new SaveResult(path, repo.Sha, digest.Size, digest.Sha256, SkippedUnchanged: true, snapshot.Kind);
+                }
+                var knownShas = known is null ? [] : new[] { known.Sha256, known.PendingSha256 };
+                if (!options.Force && !knownShas.Contains(current.Sha256 ?? current.File.Oid))
+                {
+                    throw Conflict(path, known is null
+                        ? $"{path} already exists in {Dataset} and this writer has not restored it; restore it first, or force the save to replace it (the current version stays in the history)"
+                        : $"{path} was changed in {Dataset} by another writer since this one last restored or saved it; nothing was written; restore it first, or force the save to replace it (their version stays in the history)");
+                }
+            }
+            // Remember what we are about to write before writing it: a process killed after the commit
+            // landed but before it could record it must not make its own next save look like a conflict.
+            _state.Set(new PersistState(Dataset, path, current is null ? known?.Sha256 : current.Sha256 ?? current.File.Oid, digest.Sha256));
+            var manifest = new PersistManifest
+            {
+                SavedAt = DateTimeOffset.UtcNow,
+                Files = { [path] = new ManifestEntry(digest.Sha256, digest.Size, snapshot.Kind) },
+            };
+            try
+            {
+                var commit = await _remote.CommitAsync(
+                    Options.Branch,
+                    options.Message ?? $"persist: {path}",
+                    repo.Sha,
+                    [new RemoteUpload(path, snapshot.Path, null), new RemoteUpload(manifestPath, null, manifest.ToBytes())],
+                    [],
+                    cancellationToken).ConfigureAwait(false);
+                _state.Set(new PersistState(Dataset, path, digest.Sha256, null));
+                Logger?.LogInformation("saved {Dataset}:{Path} ({Size} bytes) as commit {Commit}", Dataset, path, digest.Size, commit);
+                var squashed = await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
+                return new SaveResult(path, commit, digest.Size, digest.Sha256, SkippedUnchanged: false, snapshot.Kind, squashed);
+            }
+            catch (HubConflictException e) when (attempt < Options.MaxAttempts)
+            {
+                // 412: the head moved (maybe only other paths); 409: a commit is in progress. Re-read and decide.
+                Logger?.LogWarning("commit of {Dataset}:{Path} refused ({Status}), re-reading the head (attempt {Attempt})", Dataset, path, e.Status, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Restores <paramref name="remotePath"/> to a local file: download to a temp file beside it,
+    /// verify the SHA-256 recorded at save, run <c>PRAGMA integrity_check</c> on a database, then
+    /// rename over the target (removing a stale <c>-wal</c>/<c>-shm</c>). On any failure the local file is untouched.
+    /// </summary>
+    public async Task<RestoreResult> RestoreAsync(string remotePath, string localPath, RestoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(localPath);
+        options ??= new RestoreOptions();
+        var path = PersistPath.Normalize(remotePath);
+        try
+        {
+            if (Directory.Exists(localPath))
+            {
+                throw new PersistenceException($"'{localPath}' is a directory, not a file");
+            }
+            if (File.Exists(localPath))
+            {
+                if (options.IfLocalMissing)
+                {
+                    Logger?.LogInformation("{Local} exists, not restoring {Dataset}:{Path}", localPath, Dataset, path);
+                    return new RestoreResult(path, RestoreOutcome.SkippedLocalExists, null, 0, null);
+                }
+                if (!options.Overwrite)
+                {
+                    throw new PersistenceException($"local file '{localPath}' exists; refusing to replace it (ask to overwrite, or to restore only when it is missing)");
+                }
+            }
+            var revision = options.Revision ?? Options.Branch;
+            var repo = await GetRevisionAsync(revision, options.IfRemoteExists, cancellationToken).ConfigureAwait(false);
+            var remote = repo is null ? null : await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false);
+            if (repo is null || remote is null)
+            {
+                if (options.IfRemoteExists)
+                {
+                    Logger?.LogInformation("{Dataset}:{Path} does not exist yet, nothing to restore", Dataset, path);
+                    return new RestoreResult(path, RestoreOutcome.SkippedRemoteMissing, null, 0, null);
+                }
+                throw new HubNotFoundException($"{path} does not exist in {Dataset} at {revision}", "EntryNotFound", null, null);
+            }
+            var digest = await DownloadVerifiedAsync(repo.Sha, remote, localPath, cancellationToken).ConfigureAwait(false);
+            if (options.Revision is null || options.Revision == Options.Branch)
+            {
+                _state.Set(new PersistState(Dataset, path, remote.Sha256 ?? remote.File.Oid, null));
+            }
+            Logger?.LogInformation("restored {Dataset}:{Path} at {Commit} to {Local} ({Size} bytes)", Dataset, path, repo.Sha, localPath, digest.Size);
+            return new RestoreResult(path, RestoreOutcome.Restored, repo.Sha, digest.Size, digest.Sha256);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger?.LogError(e, "restoring {Dataset}:{Path} to {Local} failed: {Message}", Dataset, path, localPath, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>The saved versions of a path, newest first: the commit that introduced each content, its time and size.</summary>
+    /// <param name="remotePath">The path in the dataset.</param>
+    /// <param name="maxCommits">How many commits of the branch to look through (each costs one request).</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    public async IAsyncEnumerable<PersistVersion> GetHistoryAsync(string remotePath, int maxCommits = 200, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var path = PersistPath.Normalize(remotePath);
+        var repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false)
+            ?? throw new HubNotFoundException($"dataset {Dataset} does not exist (or is private to someone else)", "RepoNotFound", null, null);
+        _ = repo;
+        // Walk newest → oldest; a version is the oldest commit of a run holding the same content.
+        (RemoteCommit Commit, RemoteVersion Version)? run = null;
+        var count = 0;
+        await foreach (var commit in _remote.CommitsAsync(Options.Branch, cancellationToken).ConfigureAwait(false))
+        {
+            if (++count > maxCommits)
+            {
+                break;
+            }
+            var version = await ReadRemoteAsync(commit.Id, path, cancellationToken).ConfigureAwait(false);
+            if (run is { } current && !SameContent(current.Version, version))
+            {
+                yield return ToVersion(current.Commit, current.Version);
+                run = null;
+            }
+            if (version is not null)
+            {
+                run = (commit, version);
+            }
+        }
+        if (run is { } last)
+        {
+            yield return ToVersion(last.Commit, last.Version);
+        }
+    }
+
+    /// <summary>Squashes the branch's history into one commit now (irreversible; older versions are gone).</summary>
+    public Task SquashHistoryAsync(CancellationToken cancellationToken = default) =>
+        _remote.SuperSquashAsync(Options.Branch, "persist: squash history", cancellationToken);
+
+    /// <summary>
+    /// Starts saving <paramref name="localPath"/> to <paramref name="remotePath"/> whenever it changed,
+    /// at most once per <paramref name="interval"/>, with a final save on dispose (and, unless turned
+    /// off in <paramref name="options"/>, on SIGTERM and Ctrl-C). Dispose the session to stop.
+    /// </summary>
+    public AutoSaveSession StartAutoSave(string localPath, string remotePath, TimeSpan interval, AutoSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(localPath);
+        var path = PersistPath.Normalize(remotePath);
+        return AutoSaveSession.Start(this, localPath, path, interval, options ?? new AutoSaveOptions());
+    }
+
+    private static PersistVersion ToVersion(RemoteCommit commit, RemoteVersion version) =>
+        new(commit.Id, commit.Date, version.File.Size, version.Sha256, commit.Title);
+
+    private async Task<RemoteRepo> EnsureWritableDatasetAsync(CancellationToken cancellationToken)
+    {
+        var repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
+        if (repo is null)
+        {
+            if (!Options.CreateIfMissing)
+            {
+                throw new HubNotFoundException($"dataset {Dataset} does not exist (or is private to someone else)", "RepoNotFound", null, null);
+            }
+            Logger?.LogInformation("creating private dataset {Dataset}", Dataset);
+            await _remote.CreatePrivateAsync(cancellationToken).ConfigureAwait(false);
+            repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false)
+                ?? throw new HubNotFoundException($"dataset {Dataset} could not be read back after creating it", "RepoNotFound", null, null);
+        }
+        if (!repo.Private && !Options.AllowPublicDataset)
+        {
+            throw new PersistenceException($"dataset {Dataset} is PUBLIC; refusing to save app data there (make it private, use another dataset, or allow public datasets explicitly)");
+        }
+        return repo;
+    }
+
+    private async Task<RemoteRepo?> GetRevisionAsync(string revision, bool missingIsOk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _remote.GetAsync(revision, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubNotFoundException e) when (missingIsOk && e.ErrorCode == "RevisionNotFound" && revision == Options.Branch)
+        {
+            // A dataset without the branch yet is "no backup" too.
+            return null;
+        }
+    }
+
+    private async Task<bool> ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        if (Options.KeepVersions is not { } keep)
+        {
+            return false;
+        }
+        var count = 0;
+        await foreach (var _ in _remote.CommitsAsync(Options.Branch, cancellationToken).ConfigureAwait(false))
+        {
+            if (++count > Math.Max(1, keep))
+            {
+                Logger?.LogInformation("{Dataset} holds more than {Keep} commits, squashing its history", Dataset, keep);
+                await _remote.SuperSquashAsync(Options.Branch, $"persist: squash history (keep {keep})", cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The content at a path: its file entry and the SHA-256 from LFS or, for small files, the manifest.</summary>
+    internal async Task<RemoteVersion?> ReadRemoteAsync(string revision, string path, CancellationToken cancellationToken)
+    {
+        var manifestPath = PersistPath.ManifestFor(path);
+        var files = await _remote.PathsInfoAsync(revision, [path, manifestPath], cancellationToken).ConfigureAwait(false);
+        if (!files.TryGetValue(path, out var file))
+        {
+            return null;
+        }
+        ManifestEntry? entry = null;
+        if (files.TryGetValue(manifestPath, out var manifestFile) && manifestFile.Size < 1 << 20)
+        {
+            using var buffer = new MemoryStream();
+            await _remote.DownloadAsync(manifestPath, revision, buffer, cancellationToken).ConfigureAwait(false);
+            if (PersistManifest.Parse(buffer.ToArray()).Files.TryGetValue(path, out var found) && found.Size == file.Size)
+            {
+                entry = found;
+            }
+        }
+        // The Hub's own LFS oid is the content's SHA-256 and wins over a stale manifest.
+        var sha = file.LfsSha256 ?? entry?.Sha256;
+        return new RemoteVersion(file, sha, entry?.Kind);
+    }
+
+    private async Task<FileDigest> DownloadVerifiedAsync(string revision, RemoteVersion remote, string localPath, CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(localPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = AtomicFile.TempBeside(full);
+        try
+        {
+            FileDigest digest;
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                await using var hashing = new HashingWriteStream(stream);
+                await _remote.DownloadAsync(remote.File.Path, revision, hashing, cancellationToken).ConfigureAwait(false);
+                digest = hashing.Complete();
+            }
+            if (remote.Sha256 is not null ? digest.Sha256 != remote.Sha256 : await FileDigest.GitBlobIdAsync(temp, cancellationToken).ConfigureAwait(false) != remote.File.Oid)
+            {
+                throw new PersistenceIntegrityException($"the download of {remote.File.Path} from {Dataset} does not match the checksum recorded at save (expected {Short(remote.Sha256 ?? remote.File.Oid)}, got {Short(digest.Sha256)}); the stored copy is damaged, the local file was not touched");
+            }
+            if (digest.Size != remote.File.Size)
+            {
+                throw new PersistenceIntegrityException($"the download of {remote.File.Path} has {digest.Size} bytes, the Hub lists {remote.File.Size}; the local file was not touched");
+            }
+            var isDatabase = remote.Kind == SnapshotKind.Sqlite || SqliteFiles.IsSqlite(temp);
+            if (isDatabase)
+            {
+                var check = await SqliteFiles.IntegrityCheckAsync(temp, cancellationToken).ConfigureAwait(false);
+                if (check != "ok")
+                {
+                    throw new PersistenceIntegrityException($"the restored database {remote.File.Path} fails its integrity check ({check}); the local file was not touched");
+                }
+            }
+            AtomicFile.Install(temp, full, isDatabase);
+            return digest;
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+            SqliteFiles.DeleteSidecars(temp);
+        }
+    }
+
+    private static bool SameContent(RemoteVersion? a, RemoteVersion? b) =>
+        (a, b) switch
+        {
+            (null, null) => true,
+            (null, _) or (_, null) => false,
+            _ => a.File.Oid == b.File.Oid && a.Sha256 == b.Sha256,
+        };
+
+    private HubConflictException Conflict(string path, string message)
+    {
+        Logger?.LogWarning("conflict on {Dataset}:{Path}: {Message}", Dataset, path, message);
+        return new HubConflictException(message, 412, "PersistConflict", null, null);
+    }
+
+    internal static string Short(string? id) => id is null ? "?" : id.Length > 12 ? id[..12] : id;
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _ownedClient?.Dispose();
+        _saveGate.Dispose();
+    }
+}
+
+/// <summary>A path's content in the dataset at one revision.</summary>
+internal sealed record RemoteVersion(RemoteFile File, string? Sha256, SnapshotKind? Kind);
