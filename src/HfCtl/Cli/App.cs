@@ -71,6 +71,10 @@ public sealed class App(CliConsole console, HfEnvironment environment)
             }
         };
 
+    /// <summary>The parse errors of a command line, without running it (used to check the docs' examples).</summary>
+    public IReadOnlyList<string> ParseErrors(string[] args) =>
+        [.. BuildRoot().Parse(args).Errors.Select(e => e.Message)];
+
     private RootCommand BuildRoot()
     {
         var root = new RootCommand("hfctl: the Hugging Face Hub from the command line (Spaces, files, persistence) with an embedded local hub.");
