@@ -21,6 +21,7 @@ public sealed class HubState
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
         Git = new GitStore(Database, clock);
         Lfs = new LfsTransfers(clock);
+        Blobs.CleanTemporaryFiles(TimeSpan.FromDays(1));
         Faults = new FaultInjector(options.Faults);
         Spaces = new SpaceRuntime(this, options.Spaces);
         SpaceHooks = Spaces;

@@ -236,4 +236,23 @@ public sealed class CommitAndResolveTests(SmallPagesHubFixture hub) : IClassFixt
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.CommitAsync(repo, "x", [HubFiles.File("a.txt", "a")])).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"/{repo}/resolve/main/.gitattributes")).StatusCode);
     }
+
+    [Fact]
+    public async Task Concurrent_commits_are_serialised_and_a_shared_parent_lets_only_one_win()
+    {
+        var (_, token) = await hub.CreateUserAsync();
+        using var client = hub.RawClient(token);
+        var repo = await client.CreateRepoAsync("concurrent");
+        var head = await client.CommitOkAsync(repo, "base", HubFiles.File("base.txt", "b"));
+        var free = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => client.CommitAsync(repo, $"c{i}", [HubFiles.File($"f{i}.txt", $"{i}")])));
+        Assert.All(free, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var info = await (await client.GetAsync($"/api/models/{repo}")).JsonAsync();
+        Assert.Equal(8, info.GetProperty("siblings").GetArrayLength()); // .gitattributes, base.txt and the six files: no commit was lost
+        Assert.Equal("8", (await client.GetAsync($"/api/models/{repo}/commits/main?limit=1")).Header("X-Total-Count"));
+
+        head = (await (await client.GetAsync($"/api/models/{repo}")).JsonAsync()).GetProperty("sha").GetString()!;
+        var racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => client.CommitAsync(repo, $"r{i}", [HubFiles.File("race.txt", $"{i}")], parentCommit: head)));
+        Assert.Equal(1, racing.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(3, racing.Count(r => r.StatusCode == HttpStatusCode.PreconditionFailed));
+    }
 }

@@ -156,11 +156,12 @@ internal static class RepoRoutes
         {
             sdk = null;
         }
-        if (state.Accounts.Find(ns) is null || !state.Access.OwnsNamespace(caller, ns))
+        if (state.Accounts.Find(ns) is not { } owner || !state.Access.OwnsNamespace(caller, ns))
         {
             await HubResponses.Forbidden(context, $"You don't have the rights to create a {type} under the namespace \"{ns}\"").ConfigureAwait(false);
             return;
         }
+        ns = owner.Name; // the account's own spelling, whatever case the request used
         if (!caller.CanWrite)
         {
             await HubResponses.Forbidden(context, "You have read access but not the required permissions for this operation (a write token is needed).").ConfigureAwait(false);
@@ -185,7 +186,7 @@ internal static class RepoRoutes
             await HubResponses.BadRequest(context, "files must be [{path, content, encoding: base64|utf-8}] with valid paths").ConfigureAwait(false);
             return;
         }
-        var repo = state.Repos.Create(type, ns, name, makePrivate, sdk, state.Accounts.Find(ns)!);
+        var repo = state.Repos.Create(type, ns, name, makePrivate, sdk, owner);
         if (repo is null)
         {
             existing = state.Repos.Find(type, ns, name)!;

@@ -17,6 +17,29 @@ public sealed class BlobStore
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
     }
 
+    /// <summary>
+    /// Deletes temporary files older than <paramref name="olderThan"/>: uploads abandoned by a
+    /// process that stopped (younger ones may belong to another live process sharing the folder).
+    /// </summary>
+    public void CleanTemporaryFiles(TimeSpan olderThan)
+    {
+        var cutoff = DateTime.UtcNow - olderThan;
+        foreach (var file in new DirectoryInfo(Path.Combine(_root, "tmp")).EnumerateFiles())
+        {
+            try
+            {
+                if (file.LastWriteTimeUtc < cutoff)
+                {
+                    file.Delete();
+                }
+            }
+            catch (IOException)
+            {
+                // in use: leave it for the next start
+            }
+        }
+    }
+
     public string PathOf(string sha256) =>
         Path.Combine(_root, "sha256", sha256[..2], sha256[2..]);
 
