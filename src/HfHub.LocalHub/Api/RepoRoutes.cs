@@ -496,6 +496,7 @@ internal static class RepoRoutes
         }
         var fields = full ? RepoFields.Full : RepoFields.List;
         var wantsSha = (expand?.Contains("sha") ?? full) || (expand?.Contains("siblings") ?? full);
+        using var runtimes = type == "space" && expand?.Contains("runtime") == true ? state.Spaces.Prefetch(page) : null;
         await RepoLookup.WriteJsonAsync(context, w =>
         {
             w.WriteStartArray();
