@@ -192,6 +192,27 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task On_a_terminal_progress_goes_to_stderr_and_the_result_to_stdout()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        cli.Terminal = true;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("t")}";
+        var file = Work(cli, "w.bin");
+        await File.WriteAllBytesAsync(file, new byte[200_000]);
+
+        var upload = await cli.RunAsync("upload", repo, file);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        Assert.Contains($"{repo}/commit/", upload.Stdout);
+        Assert.Contains("w.bin", upload.Stderr);
+
+        var quiet = await cli.RunAsync("download", repo, "w.bin", "--quiet");
+        Assert.Equal(0, quiet.ExitCode);
+        Assert.Equal("", quiet.Stderr);
+        Assert.True(File.Exists(quiet.Stdout.Trim()), quiet.ToString()); // the result survives --quiet
+    }
+
+    [Fact]
     public async Task A_path_that_escapes_the_target_folder_is_refused()
     {
         var (cli, user) = await LoggedInAsync();

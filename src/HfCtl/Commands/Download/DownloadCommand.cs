@@ -90,7 +90,8 @@ internal static class DownloadCommand
         }
         else
         {
-            context.Output.Line(view.Path);
+            // The path is the result: printed even with --quiet, so scripts can use it.
+            context.Console.Out.WriteLine(view.Path);
         }
         return ExitCodes.Ok;
     }

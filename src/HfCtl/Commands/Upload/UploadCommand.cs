@@ -102,6 +102,11 @@ internal static class UploadCommand
         {
             context.Output.WriteJson(view, FilesCliJsonContext.Default.UploadView);
         }
+        else if (context.Output.Settings.Quiet)
+        {
+            // --quiet keeps the result itself: the commit URL, or the unchanged head.
+            context.Console.Out.WriteLine(view.CommitUrl ?? view.Commit);
+        }
         else if (view.Committed)
         {
             var unchanged = view.FilesUnchanged > 0 ? $", {view.FilesUnchanged} unchanged" : "";
