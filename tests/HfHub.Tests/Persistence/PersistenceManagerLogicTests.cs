@@ -257,6 +257,27 @@ public sealed class PersistenceManagerLogicTests : IDisposable
         Assert.Contains("does not exist", session.LastError!.Message);
     }
 
+    [Fact]
+    public async Task A_quiet_unchanged_file_is_skipped_without_a_snapshot_and_a_change_is_still_saved()
+    {
+        var remote = new FakeRemote();
+        var snapshots = Path.Combine(_dir, "snapshots");
+        using var manager = Manager(remote, o => o.TempDirectory = snapshots);
+        var file = Local("quiet.txt", "v1");
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-1));
+        await manager.SaveAsync(file, "q.txt");
+        Directory.Delete(snapshots, recursive: true);
+
+        var skipped = await manager.SaveAsync(file, "q.txt");
+
+        Assert.True(skipped.SkippedUnchanged);
+        Assert.False(Directory.Exists(snapshots), "no snapshot is taken for a quiet unchanged file");
+        File.WriteAllText(file, "v2");
+        var saved = await manager.SaveAsync(file, "q.txt");
+        Assert.False(saved.SkippedUnchanged);
+        Assert.Equal("v2", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["q.txt"]));
+    }
+
     private static async Task<List<string>> Contents(PersistenceManager manager, FakeRemote remote, string path)
     {
         var list = new List<string>();
