@@ -278,6 +278,28 @@ public sealed class PersistenceManagerLogicTests : IDisposable
         Assert.Equal("v2", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["q.txt"]));
     }
 
+    [Fact]
+    public async Task The_hosted_service_restores_at_start_and_saves_at_stop()
+    {
+        var remote = new FakeRemote();
+        using (var seed = Manager(remote))
+        {
+            await seed.SaveAsync(Local("seed.txt", "from the dataset"), "app.txt");
+        }
+        using var manager = Manager(remote);
+        var local = Local("app.txt");
+        var options = new PersistenceHostedServiceOptions { Interval = TimeSpan.FromHours(1) };
+        options.Files.Add(new PersistedFile(local, "app.txt"));
+        await using var service = new PersistenceHostedService(manager, options);
+
+        await service.StartAsync(CancellationToken.None);
+        Assert.Equal("from the dataset", File.ReadAllText(local));
+        File.WriteAllText(local, "written by the app");
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal("written by the app", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["app.txt"]));
+    }
+
     private static async Task<List<string>> Contents(PersistenceManager manager, FakeRemote remote, string path)
     {
         var list = new List<string>();
