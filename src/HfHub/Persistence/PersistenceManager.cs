@@ -84,8 +84,19 @@ public sealed partial class PersistenceManager : IDisposable
         await _saveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var fingerprint = LocalFingerprint.Read(localPath);
+            if (await TryFastSkipAsync(localPath, path, fingerprint, cancellationToken).ConfigureAwait(false) is { } skipped)
+            {
+                return skipped;
+            }
             using var snapshot = await LocalSnapshot.TakeAsync(localPath, Options.TempDirectory, Options.BusyTimeout, cancellationToken).ConfigureAwait(false);
-            return await CommitSnapshotAsync(snapshot, path, options, cancellationToken).ConfigureAwait(false);
+            var result = await CommitSnapshotAsync(snapshot, path, options, cancellationToken).ConfigureAwait(false);
+            if (fingerprint.Trusted)
+            {
+                // The snapshot started after this fingerprint was read, so it holds everything the fingerprint describes.
+                _state.Set(_state.Get(Dataset, path)! with { LocalPath = Path.GetFullPath(localPath), LocalFingerprint = fingerprint.Value });
+            }
+            return result;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -96,6 +107,28 @@ public sealed partial class PersistenceManager : IDisposable
         {
             _saveGate.Release();
         }
+    }
+
+    /// <summary>
+    /// An unchanged file (same size and modification times as at the last save, which was taken
+    /// while the file was quiet) whose saved content is still the dataset's head is skipped without
+    /// a snapshot: a 1 GiB database then costs two small requests instead of a full copy and hash.
+    /// </summary>
+    private async Task<SaveResult?> TryFastSkipAsync(string localPath, string path, LocalFingerprint fingerprint, CancellationToken cancellationToken)
+    {
+        var known = _state.Get(Dataset, path);
+        if (known is not { Sha256: { } sha, PendingSha256: null, LocalFingerprint: { } recorded } || recorded != fingerprint.Value || known.LocalPath != Path.GetFullPath(localPath))
+        {
+            return null;
+        }
+        var repo = await EnsureWritableDatasetAsync(cancellationToken).ConfigureAwait(false);
+        var current = await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false);
+        if (current?.Sha256 != sha)
+        {
+            return null;
+        }
+        Logger?.LogInformation("{Dataset}:{Path} unchanged since the last save ({Size} bytes), no commit", Dataset, path, current.File.Size);
+        return new SaveResult(path, repo.Sha, current.File.Size, sha, SkippedUnchanged: true, current.Kind ?? SnapshotKind.File);
     }
 
     private async Task<SaveResult> CommitSnapshotAsync(LocalSnapshot snapshot, string path, SaveOptions options, CancellationToken cancellationToken)

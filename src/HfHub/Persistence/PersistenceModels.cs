@@ -113,4 +113,9 @@ public sealed record RestoreResult(string Path, RestoreOutcome Outcome, string? 
 public sealed record PersistVersion(string CommitId, DateTimeOffset? Date, long Size, string? Sha256, string Title);
 
 /// <summary>What this writer last knew about a path: the content it restored or saved, and one it was saving.</summary>
-internal sealed record PersistState(string Dataset, string Path, string? Sha256, string? PendingSha256);
+/// <remarks>
+/// <see cref="LocalFingerprint"/> is the size and modification time of the local file (and its <c>-wal</c>)
+/// when the saved snapshot was taken, recorded only when the file had been quiet for a while, so an
+/// unchanged file can be recognised without taking a new snapshot.
+/// </remarks>
+internal sealed record PersistState(string Dataset, string Path, string? Sha256, string? PendingSha256, string? LocalPath = null, string? LocalFingerprint = null);

@@ -257,6 +257,49 @@ public sealed class PersistenceManagerLogicTests : IDisposable
         Assert.Contains("does not exist", session.LastError!.Message);
     }
 
+    [Fact]
+    public async Task A_quiet_unchanged_file_is_skipped_without_a_snapshot_and_a_change_is_still_saved()
+    {
+        var remote = new FakeRemote();
+        var snapshots = Path.Combine(_dir, "snapshots");
+        using var manager = Manager(remote, o => o.TempDirectory = snapshots);
+        var file = Local("quiet.txt", "v1");
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-1));
+        await manager.SaveAsync(file, "q.txt");
+        Directory.Delete(snapshots, recursive: true);
+
+        var skipped = await manager.SaveAsync(file, "q.txt");
+
+        Assert.True(skipped.SkippedUnchanged);
+        Assert.False(Directory.Exists(snapshots), "no snapshot is taken for a quiet unchanged file");
+        File.WriteAllText(file, "v2");
+        var saved = await manager.SaveAsync(file, "q.txt");
+        Assert.False(saved.SkippedUnchanged);
+        Assert.Equal("v2", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["q.txt"]));
+    }
+
+    [Fact]
+    public async Task The_hosted_service_restores_at_start_and_saves_at_stop()
+    {
+        var remote = new FakeRemote();
+        using (var seed = Manager(remote))
+        {
+            await seed.SaveAsync(Local("seed.txt", "from the dataset"), "app.txt");
+        }
+        using var manager = Manager(remote);
+        var local = Local("app.txt");
+        var options = new PersistenceHostedServiceOptions { Interval = TimeSpan.FromHours(1) };
+        options.Files.Add(new PersistedFile(local, "app.txt"));
+        await using var service = new PersistenceHostedService(manager, options);
+
+        await service.StartAsync(CancellationToken.None);
+        Assert.Equal("from the dataset", File.ReadAllText(local));
+        File.WriteAllText(local, "written by the app");
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal("written by the app", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["app.txt"]));
+    }
+
     private static async Task<List<string>> Contents(PersistenceManager manager, FakeRemote remote, string path)
     {
         var list = new List<string>();
