@@ -20,12 +20,13 @@ public sealed class LocalHubServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string? _ephemeralDirectory;
 
-    private LocalHubServer(WebApplication app, HubState state, string? ephemeralDirectory, string? demoToken)
+    private LocalHubServer(WebApplication app, HubState state, string? ephemeralDirectory, string? demoToken, bool demoIsNew)
     {
         _app = app;
         State = state;
         _ephemeralDirectory = ephemeralDirectory;
         DemoToken = demoToken;
+        DemoAccountIsNew = demoIsNew;
     }
 
     /// <summary>The address to give clients (<c>HF_ENDPOINT</c>), without a trailing slash.</summary>
@@ -36,6 +37,9 @@ public sealed class LocalHubServer : IAsyncDisposable
 
     /// <summary>The demo account's write token, when a demo account is seeded.</summary>
     public string? DemoToken { get; }
+
+    /// <summary>True when this start created the demo account (a fresh hub folder): the moment to seed demo content.</summary>
+    public bool DemoAccountIsNew { get; }
 
     /// <summary>The store and settings behind the routes, for tests and admin code.</summary>
     public HubState State { get; }
@@ -51,7 +55,7 @@ public sealed class LocalHubServer : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
 
         var state = new HubState(options, dataDirectory, TimeProvider.System);
-        var demoToken = Seed(state);
+        var (demoToken, demoIsNew) = Seed(state);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -70,11 +74,11 @@ public sealed class LocalHubServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         state.Endpoint = options.PublicEndpoint ?? new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-        return new LocalHubServer(app, state, ephemeral, demoToken);
+        return new LocalHubServer(app, state, ephemeral, demoToken, demoIsNew);
     }
 
     /// <summary>Creates the demo account and the configured seed; returns the demo write token.</summary>
-    private static string? Seed(HubState state)
+    private static (string? Token, bool IsNew) Seed(HubState state)
     {
         foreach (var seed in state.Options.Seed.OrderBy(s => s.IsOrg))
         {
@@ -94,11 +98,11 @@ public sealed class LocalHubServer : IAsyncDisposable
         }
         if (state.Options.DemoUser is not { } demoName)
         {
-            return null;
+            return (null, false);
         }
         var demo = state.Accounts.Ensure(demoName, "user", "Local Hub Demo");
         var existing = state.Accounts.FindToken(demo, "hfctl-local");
-        return (existing ?? state.Accounts.CreateToken(demo, "hfctl-local", "write")).Value;
+        return existing is not null ? (existing.Value, false) : (state.Accounts.CreateToken(demo, "hfctl-local", "write").Value, true);
     }
 
     /// <summary>Runs until the token is cancelled (for <c>hfctl local-hub serve</c>).</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using HfCtl.Cli;
+using HfCtl.Testing;
 
 namespace HfCtl.Tests;
 
@@ -14,7 +15,7 @@ public sealed class DocsCommandLineTests
         var data = new TheoryData<string, string>();
         foreach (var doc in new[] { "SKILL.md", "README.md" })
         {
-            foreach (var line in CodeLines(Path.Combine(RepoRoot(), doc)))
+            foreach (var line in CodeLines(Path.Combine(RepoPaths.Root, doc)))
             {
                 data.Add(doc, line);
             }
@@ -25,13 +26,13 @@ public sealed class DocsCommandLineTests
     [Fact]
     public void The_docs_show_the_seed_intents()
     {
-        var skill = string.Join('\n', CodeLines(Path.Combine(RepoRoot(), "SKILL.md")));
+        var skill = string.Join('\n', CodeLines(Path.Combine(RepoPaths.Root, "SKILL.md")));
         foreach (var intent in new[] { "test-connection", "spaces list", "spaces action", "spaces create", "spaces secrets", "spaces logs",
                      "spaces hardware", "persist save", "persist restore", "download", "auth whoami", "api " })
         {
             Assert.Contains("hfctl " + intent, skill);
         }
-        Assert.StartsWith("---\nname: ", File.ReadAllText(Path.Combine(RepoRoot(), "SKILL.md")));
+        Assert.StartsWith("---\nname: ", File.ReadAllText(Path.Combine(RepoPaths.Root, "SKILL.md")));
     }
 
     [Theory]
@@ -134,15 +135,4 @@ public sealed class DocsCommandLineTests
         return tokens;
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HfCtl.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("repository root not found");
-    }
 }

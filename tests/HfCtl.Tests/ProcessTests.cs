@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using HfCtl.Testing;
 
 namespace HfCtl.Tests;
 
@@ -16,7 +17,22 @@ public sealed partial class ProcessTests : IDisposable
     private readonly string _home = Directory.CreateTempSubdirectory("hfctl-process-home-").FullName;
 
     [Fact]
-    public async Task The_READMEs_first_command_names_the_demo_user()
+    public async Task The_READMEs_first_command_lists_the_demo_Space_of_a_fresh_embedded_hub()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        Assert.Contains("dotnet run --project src/HfCtl -- --local spaces list", readme);
+
+        var result = await RunToEndAsync("--local", "spaces", "list");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"^demo/hello-docker\t(BUILDING|APP_STARTING|RUNNING)\tcpu-basic\thttp://127\.0\.0\.1:\d+/_spaces/demo-hello-docker\n$", result.Stdout);
+
+        // The second run reuses the same hub folder: the Space is still there, not created twice.
+        var again = await RunToEndAsync("--local", "spaces", "list");
+        Assert.Single(again.Stdout.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task The_embedded_hub_logs_in_as_the_demo_user()
     {
         var result = await RunToEndAsync("--local", "auth", "status");
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -123,6 +139,7 @@ public sealed partial class ProcessTests : IDisposable
         start.Environment["NO_COLOR"] = "1";
         return start;
     }
+
 
     public void Dispose()
     {

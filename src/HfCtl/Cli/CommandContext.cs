@@ -1,7 +1,9 @@
 using System.CommandLine;
+using HfCtl.Commands.Spaces;
 using HfHub;
 using HfHub.Auth;
 using HfHub.LocalHub;
+using HfHub.Spaces;
 
 namespace HfCtl.Cli;
 
@@ -85,7 +87,24 @@ public sealed class CommandContext : IAsyncDisposable
             options.Endpoint = ParseEndpoint(fromEnv);
         }
         _client = new HubClient(options);
+        if (_localHub is { DemoAccountIsNew: true, DemoToken: not null } && options.TokenSource?.Kind == TokenSourceKind.LocalHub)
+        {
+            await SeedDemoSpaceAsync(_client, cancellationToken).ConfigureAwait(false);
+        }
         return _client;
+    }
+
+    /// <summary>
+    /// A fresh embedded hub gets one docker Space with the starter app, so that the first
+    /// <c>hfctl --local spaces list</c> shows what a real account looks like. It goes through the
+    /// public API, like any client would.
+    /// </summary>
+    private static async Task SeedDemoSpaceAsync(HubClient client, CancellationToken cancellationToken)
+    {
+        var me = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
+        await client.Spaces.CreateAsync($"{me.Name}/hello-docker",
+            new SpaceCreateOptions { Sdk = "docker", Files = SpaceTemplates.For("docker"), ExistOk = true },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private static Uri ParseEndpoint(string text)
