@@ -139,7 +139,7 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         Ok(await cli.RunAsync("spaces", "create", "good"));
         Ok(await cli.RunAsync("spaces", "wait", "good", "--timeout", "30s"));
 
-        var folder = Directory.CreateTempSubdirectory("hfctl-broken-space-").FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(cli.HfHome, "broken-space")).FullName; // removed with the runner
         File.WriteAllText(Path.Combine(folder, "Dockerfile"), "WORKDIR /app\n");
         var deploy = await cli.RunAsync("spaces", "deploy", "broken", folder, "--create");
         Assert.Equal(SpaceExitCodes.Failed, deploy.ExitCode);
@@ -217,7 +217,7 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         var (user, token) = await hub.CreateUserAsync();
         using var cli = Cli(token);
         Ok(await cli.RunAsync("spaces", "create", "site", "--empty"));
-        var folder = Directory.CreateTempSubdirectory("hfctl-deploy-").FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(cli.HfHome, "site")).FullName; // removed with the runner
         File.WriteAllText(Path.Combine(folder, "Dockerfile"), SpacesHubFixture.GoodDockerfile);
         File.WriteAllText(Path.Combine(folder, "app.py"), "print('hello')\n");
         Directory.CreateDirectory(Path.Combine(folder, "static"));
