@@ -108,6 +108,22 @@ internal static class RepoLookup
         return null;
     }
 
+    /// <summary>
+    /// The repo a create or delete body names: <c>type</c> (null when unknown), and <c>name</c> in
+    /// <c>organization</c> (default: the caller) — or <c>name</c> given as <c>namespace/name</c>, which wins.
+    /// </summary>
+    public static (string? Type, string Namespace, string Name) TargetOf(JsonElement body, string defaultNamespace)
+    {
+        var name = body.String("name") ?? "";
+        var ns = body.String("organization") ?? defaultNamespace;
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            (ns, name) = (name[..slash], name[(slash + 1)..]);
+        }
+        return (TypeOf(body.String("type")), ns, name);
+    }
+
     /// <summary>Reads a JSON request body; null (after a 400) when it is not JSON.</summary>
     public static async Task<JsonDocument?> ReadJsonAsync(HttpContext context, bool allowEmpty = false)
     {

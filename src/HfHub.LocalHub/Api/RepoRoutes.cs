@@ -115,13 +115,7 @@ internal static class RepoRoutes
             return;
         }
         var body = document.RootElement;
-        var type = RepoLookup.TypeOf(body.String("type"));
-        var name = body.String("name") ?? "";
-        var ns = body.String("organization") ?? user.Name;
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            (ns, name) = (name[..name.IndexOf('/', StringComparison.Ordinal)], name[(name.IndexOf('/', StringComparison.Ordinal) + 1)..]);
-        }
+        var (type, ns, name) = RepoLookup.TargetOf(body, user.Name);
         if (type is null)
         {
             await HubResponses.BadRequest(context, "type must be one of model, dataset, space").ConfigureAwait(false);
@@ -273,13 +267,7 @@ internal static class RepoRoutes
             return;
         }
         var body = document.RootElement;
-        var type = RepoLookup.TypeOf(body.String("type"));
-        var name = body.String("name") ?? "";
-        var ns = body.String("organization") ?? context.Caller().User!.Name;
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            (ns, name) = (name[..name.IndexOf('/', StringComparison.Ordinal)], name[(name.IndexOf('/', StringComparison.Ordinal) + 1)..]);
-        }
+        var (type, ns, name) = RepoLookup.TargetOf(body, context.Caller().User!.Name);
         var repo = type is null ? null : state.Repos.Find(type, ns, name);
         if (repo is null || !state.Access.CanRead(context.Caller(), repo))
         {
