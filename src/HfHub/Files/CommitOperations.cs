@@ -17,6 +17,12 @@ public sealed record CommitAddFile : CommitOperation
 
     /// <summary>Where the bytes come from.</summary>
     public ContentSource Content { get; }
+
+    /// <summary>
+    /// The content's hashes when the caller computed them while writing a file it owns (a
+    /// persistence snapshot), so the upload does not read the file a second time to hash it.
+    /// </summary>
+    internal ContentDigest? KnownDigest { get; init; }
 }
 
 /// <summary>Deletes one file (the Hub fails the commit if it does not exist).</summary>
@@ -50,6 +56,10 @@ public sealed class CommitBuilder(string message)
 
     /// <summary>Adds a local file.</summary>
     public CommitBuilder AddFile(string pathInRepo, string localPath) => Add(new CommitAddFile(pathInRepo, ContentSource.FromFile(localPath)));
+
+    /// <summary>Adds a local file whose hashes are already known (a file this library wrote and hashed itself).</summary>
+    internal CommitBuilder AddFile(string pathInRepo, string localPath, ContentDigest digest) =>
+        Add(new CommitAddFile(pathInRepo, ContentSource.FromFile(localPath)) { KnownDigest = digest });
 
     /// <summary>Adds content from a seekable stream (read from its current position to the end; not disposed).</summary>
     public CommitBuilder AddFile(string pathInRepo, Stream content) => Add(new CommitAddFile(pathInRepo, ContentSource.FromStream(content)));

@@ -34,7 +34,14 @@ public static class ContentHasher
     }
 
     /// <summary>Hashes <paramref name="size"/> bytes of a stream from its current position.</summary>
-    public static async Task<ContentDigest> HashStreamAsync(Stream stream, long size, bool gitSha1 = true, IProgress<long>? bytesHashed = null, CancellationToken cancellationToken = default)
+    public static Task<ContentDigest> HashStreamAsync(Stream stream, long size, bool gitSha1 = true, IProgress<long>? bytesHashed = null, CancellationToken cancellationToken = default) =>
+        HashStreamAsync(stream, size, copyTo: null, gitSha1, bytesHashed, cancellationToken);
+
+    /// <summary>
+    /// Hashes <paramref name="size"/> bytes of a stream and, when <paramref name="copyTo"/> is given,
+    /// writes them there in the same pass (a copy that costs no second read).
+    /// </summary>
+    internal static async Task<ContentDigest> HashStreamAsync(Stream stream, long size, Stream? copyTo, bool gitSha1, IProgress<long>? bytesHashed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -55,8 +62,11 @@ public static class ContentHasher
                     buffer.AsSpan(0, take).CopyTo(sample.AsSpan(sampled));
                     sampled += take;
                 }
+                // The write goes out while this buffer is hashed; both only read the buffer.
+                var writing = copyTo is null ? ValueTask.CompletedTask : copyTo.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 sha256.AppendData(buffer, 0, read);
                 sha1?.AppendData(buffer, 0, read);
+                await writing.ConfigureAwait(false);
                 total += read;
                 bytesHashed?.Report(read);
             }

@@ -271,6 +271,11 @@ public sealed partial class FilesClient
             {
                 var add = additions[i];
                 var size = add.Content.Length;
+                if (add.KnownDigest is { } known && known.Size == size && (known.GitSha1 is not null || size >= ContentHasher.GitHashLimit))
+                {
+                    plans[i] = new AdditionPlan(add.PathInRepo, add.Content, known);
+                    return;
+                }
                 long done = 0;
                 var progress = options.Progress is { } p
                     ? new SyncProgress<long>(n => p.Report(new TransferProgress(add.PathInRepo, TransferStage.Hashing, Interlocked.Add(ref done, n), size)))

@@ -314,7 +314,7 @@ public sealed partial class FilesClient
                 {
                     await file.DisposeAsync().ConfigureAwait(false);
                     File.Delete(incomplete);
-                    throw new HubException($"the download of {displayPath} is corrupt: expected {(expectSha256 ? "sha256" : "git blob id")} {meta.Etag}, got {actual}; it was discarded, try again");
+                    throw new HubContentMismatchException($"the download of {displayPath} is corrupt: expected {(expectSha256 ? "sha256" : "git blob id")} {meta.Etag}, got {actual}; it was discarded, try again", url.GetLeftPart(UriPartial.Path));
                 }
             }
         }

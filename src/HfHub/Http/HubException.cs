@@ -77,3 +77,10 @@ public sealed class HubRateLimitedException(string message, string? errorCode, s
 /// <summary>No response: DNS, connection, TLS or timeout failure.</summary>
 public sealed class HubConnectionException(string message, string? url, Exception innerException)
     : HubException(message, 0, null, null, url, innerException);
+
+/// <summary>
+/// A download's bytes do not match the hash the Hub lists for the file (its SHA-256 or git blob
+/// id): the copy was damaged in storage or in transit. The partial file is discarded.
+/// </summary>
+public sealed class HubContentMismatchException(string message, string? url)
+    : HubException(message, 0, null, null, url);

@@ -15,16 +15,6 @@ public readonly record struct FileDigest(string Sha256, long Size)
         return await CopyAsync(stream, null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Copies a file to a new file, hashing on the way, and flushes the copy to disk.</summary>
-    public static async Task<FileDigest> CopyFileAsync(string source, string destination, CancellationToken cancellationToken = default)
-    {
-        await using var from = OpenRead(source);
-        await using var to = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-        var digest = await CopyAsync(from, to, cancellationToken).ConfigureAwait(false);
-        to.Flush(flushToDisk: true);
-        return digest;
-    }
-
     /// <summary>Reads a stream to its end, hashing it and writing it to <paramref name="destination"/> when given.</summary>
     public static async Task<FileDigest> CopyAsync(Stream source, Stream? destination, CancellationToken cancellationToken = default)
     {

@@ -44,6 +44,14 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
         await body.CopyToAsync(destination, 1 << 20, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<string?> DownloadToFileAsync(string path, string revision, string destination, CancellationToken cancellationToken)
+    {
+        // The files client streams with hashing on a second core, resumes broken transfers and
+        // checks the bytes against the Hub's hash before the file gets its name.
+        var meta = await client.Files.DownloadToPathAsync(dataset, path, destination, RepoType.Dataset, revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return meta.Etag is { Length: 64 or 40 } etag && etag.All(char.IsAsciiHexDigit) ? etag.ToLowerInvariant() : null;
+    }
+
     public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken)
     {
         var commit = new CommitBuilder(message) { ParentCommit = parentCommit };
@@ -51,7 +59,7 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
         {
             if (upload.LocalFile is { } file)
             {
-                commit.AddFile(upload.Path, file);
+                _ = upload.Digest is { } digest ? commit.AddFile(upload.Path, file, digest) : commit.AddFile(upload.Path, file);
             }
             else
             {

@@ -21,6 +21,13 @@ internal interface IPersistRemote
     /// <summary>Streams a file at a revision into <paramref name="destination"/>.</summary>
     Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Downloads a file at a revision to a new local file. Returns the hash the bytes were verified
+    /// against on the way (the Hub's SHA-256 or git blob id of the file), or null when they were not;
+    /// a mismatch throws <see cref="Http.HubContentMismatchException"/> and leaves no file.
+    /// </summary>
+    Task<string?> DownloadToFileAsync(string path, string revision, string destination, CancellationToken cancellationToken);
+
     /// <summary>One commit on the branch, refused (412 → <see cref="Http.HubConflictException"/>) when the head moved past <paramref name="parentCommit"/>.</summary>
     Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken);
 
@@ -40,5 +47,5 @@ internal sealed record RemoteFile(string Path, long Size, string Oid, string? Lf
 /// <summary>A commit in the dataset's history.</summary>
 internal sealed record RemoteCommit(string Id, string Title, DateTimeOffset? Date);
 
-/// <summary>A file to add in a commit: from a local file or from bytes.</summary>
-internal sealed record RemoteUpload(string Path, string? LocalFile, byte[]? Content);
+/// <summary>A file to add in a commit: from a local file (with its hashes when already known) or from bytes.</summary>
+internal sealed record RemoteUpload(string Path, string? LocalFile, byte[]? Content, Files.ContentDigest? Digest = null);

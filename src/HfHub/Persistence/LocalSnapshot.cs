@@ -1,3 +1,5 @@
+using HfHub.Files;
+
 namespace HfHub.Persistence;
 
 /// <summary>What kind of file a snapshot was taken of.</summary>
@@ -15,10 +17,11 @@ public enum SnapshotKind
 /// </summary>
 public sealed class LocalSnapshot : IDisposable
 {
-    private LocalSnapshot(string path, FileDigest digest, SnapshotKind kind)
+    private LocalSnapshot(string path, ContentDigest content, SnapshotKind kind)
     {
         Path = path;
-        Digest = digest;
+        Content = content;
+        Digest = new FileDigest(content.Sha256, content.Size);
         Kind = kind;
     }
 
@@ -27,6 +30,9 @@ public sealed class LocalSnapshot : IDisposable
 
     /// <summary>SHA-256 and size of the frozen bytes.</summary>
     public FileDigest Digest { get; }
+
+    /// <summary>The hashes the upload needs, computed while the snapshot was made, so it is not read again to hash it.</summary>
+    internal ContentDigest Content { get; }
 
     /// <summary>Whether this is a SQLite snapshot or a plain copy.</summary>
     public SnapshotKind Kind { get; }
@@ -54,18 +60,45 @@ public sealed class LocalSnapshot : IDisposable
         {
             if (SqliteFiles.IsSqlite(localPath))
             {
-                await SqliteFiles.SnapshotAsync(localPath, temp, busyTimeout, cancellationToken).ConfigureAwait(false);
-                var digest = await FileDigest.OfFileAsync(temp, cancellationToken).ConfigureAwait(false);
-                return new LocalSnapshot(temp, digest, SnapshotKind.Sqlite);
+                await SqliteFiles.BackupAsync(localPath, temp, busyTimeout, cancellationToken).ConfigureAwait(false);
+                // The copy is hashed and checked at the same time: two reads of a file the page cache holds, on two cores.
+                var size = new FileInfo(temp).Length;
+                var hashing = ContentHasher.HashFileAsync(temp, size < ContentHasher.GitHashLimit, null, cancellationToken);
+                var checking = SqliteFiles.IntegrityCheckAsync(temp, cancellationToken);
+                await Task.WhenAll(hashing, checking).ConfigureAwait(false);
+                var (content, check) = (hashing.Result, checking.Result);
+                if (check != "ok")
+                {
+                    throw new PersistenceException($"the snapshot of '{localPath}' failed its integrity check: {check}");
+                }
+                return new LocalSnapshot(temp, content, SnapshotKind.Sqlite);
             }
-            var copied = await FileDigest.CopyFileAsync(localPath, temp, cancellationToken).ConfigureAwait(false);
-            return new LocalSnapshot(temp, copied, SnapshotKind.File);
+            return new LocalSnapshot(temp, await CopyAsync(localPath, temp, cancellationToken).ConfigureAwait(false), SnapshotKind.File);
         }
         catch
         {
             File.Delete(temp);
             SqliteFiles.DeleteSidecars(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Copies the bytes the file holds when it is opened, hashing them on the way. A temp copy
+    /// needs no flush to disk: it is uploaded and deleted, and a crash simply discards it.
+    /// </summary>
+    private static async Task<ContentDigest> CopyAsync(string source, string destination, CancellationToken cancellationToken)
+    {
+        await using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var to = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        var size = from.Length;
+        try
+        {
+            return await ContentHasher.HashStreamAsync(from, size, to, size < ContentHasher.GitHashLimit, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            throw new PersistenceException($"'{source}' changed while it was being copied ({e.Message}); save it again");
         }
     }
 

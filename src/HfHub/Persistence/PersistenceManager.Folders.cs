@@ -82,7 +82,7 @@ public sealed partial class PersistenceManager
                 var manifestBytes = manifest.ToBytes();
                 var newId = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
                 _state.Set(new PersistState(Dataset, stateKey, remoteId ?? known?.Sha256, newId));
-                var uploads = changed.Select(s => new RemoteUpload(s.Remote, s.Snapshot!.Path, null)).Append(new RemoteUpload(manifestPath, null, manifestBytes)).ToList();
+                var uploads = changed.Select(s => new RemoteUpload(s.Remote, s.Snapshot!.Path, null, s.Snapshot.Content)).Append(new RemoteUpload(manifestPath, null, manifestBytes)).ToList();
                 try
                 {
                     var commit = await _remote.CommitAsync(Options.Branch, options.Message ?? $"persist: {root}/", repo.Sha, uploads, deleted, cancellationToken).ConfigureAwait(false);

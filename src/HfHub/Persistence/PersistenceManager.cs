@@ -182,7 +182,7 @@ public sealed partial class PersistenceManager : IDisposable
                     Options.Branch,
                     options.Message ?? $"persist: {path}",
                     repo.Sha,
-                    [new RemoteUpload(path, snapshot.Path, null), new RemoteUpload(manifestPath, null, manifest.ToBytes())],
+                    [new RemoteUpload(path, snapshot.Path, null, snapshot.Content), new RemoteUpload(manifestPath, null, manifest.ToBytes())],
                     [],
                     cancellationToken).ConfigureAwait(false);
                 _state.Set(new PersistState(Dataset, path, digest.Sha256, null));
@@ -391,18 +391,25 @@ public sealed partial class PersistenceManager : IDisposable
         var full = Path.GetFullPath(localPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var temp = AtomicFile.TempBeside(full);
+        var expected = remote.Sha256 ?? remote.File.Oid;
         try
         {
-            FileDigest digest;
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            string? verified;
+            try
             {
-                await using var hashing = new HashingWriteStream(stream);
-                await _remote.DownloadAsync(remote.File.Path, revision, hashing, cancellationToken).ConfigureAwait(false);
-                digest = hashing.Complete();
+                verified = await _remote.DownloadToFileAsync(remote.File.Path, revision, temp, cancellationToken).ConfigureAwait(false);
             }
+            catch (HubContentMismatchException)
+            {
+                throw Damaged(remote, expected, null);
+            }
+            // An LFS file was checked against its SHA-256 while it streamed; anything else is hashed here (small files).
+            var digest = verified == remote.Sha256 && verified is not null
+                ? new FileDigest(verified, new FileInfo(temp).Length)
+                : await FileDigest.OfFileAsync(temp, cancellationToken).ConfigureAwait(false);
             if (remote.Sha256 is not null ? digest.Sha256 != remote.Sha256 : await FileDigest.GitBlobIdAsync(temp, cancellationToken).ConfigureAwait(false) != remote.File.Oid)
             {
-                throw new PersistenceIntegrityException($"the download of {remote.File.Path} from {Dataset} does not match the checksum recorded at save (expected {Short(remote.Sha256 ?? remote.File.Oid)}, got {Short(digest.Sha256)}); the stored copy is damaged, the local file was not touched");
+                throw Damaged(remote, expected, digest.Sha256);
             }
             if (digest.Size != remote.File.Size)
             {
@@ -422,13 +429,20 @@ public sealed partial class PersistenceManager : IDisposable
         }
         finally
         {
-            if (File.Exists(temp))
+            // A failed download may leave its resumable part file; a restore never resumes it.
+            foreach (var leftover in new[] { temp, temp + ".incomplete" })
             {
-                File.Delete(temp);
+                if (File.Exists(leftover))
+                {
+                    File.Delete(leftover);
+                }
             }
             SqliteFiles.DeleteSidecars(temp);
         }
     }
+
+    private PersistenceIntegrityException Damaged(RemoteVersion remote, string expected, string? actual) =>
+        new($"the download of {remote.File.Path} from {Dataset} does not match the checksum recorded at save (expected {Short(expected)}{(actual is null ? "" : $", got {Short(actual)}")}); the stored copy is damaged, the local file was not touched");
 
     private static bool SameContent(RemoteVersion? a, RemoteVersion? b) =>
         (a, b) switch

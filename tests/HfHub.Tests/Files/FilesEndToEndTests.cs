@@ -219,7 +219,7 @@ public sealed class FilesEndToEndTests(SmallChunkHubFixture hub) : IClassFixture
         Directory.CreateDirectory(blobs);
         await File.WriteAllBytesAsync(Path.Combine(blobs, sha + ".incomplete"), new byte[10_000]);
 
-        var error = await Assert.ThrowsAsync<HubException>(() => client.Files.DownloadFileAsync(repo, "model.bin"));
+        var error = await Assert.ThrowsAsync<HubContentMismatchException>(() => client.Files.DownloadFileAsync(repo, "model.bin"));
         Assert.Contains("corrupt", error.Message);
         Assert.False(File.Exists(Path.Combine(blobs, sha)));
         // The bad partial file is gone, so the next attempt succeeds.

@@ -101,6 +101,12 @@ internal sealed class FakeRemote(string dataset = "me/data") : IPersistRemote
     public async Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken) =>
         await destination.WriteAsync(FilesAt(revision)[path], cancellationToken);
 
+    public async Task<string?> DownloadToFileAsync(string path, string revision, string destination, CancellationToken cancellationToken)
+    {
+        await File.WriteAllBytesAsync(destination, FilesAt(revision)[path], cancellationToken);
+        return null; // unverified: the manager checks the bytes itself
+    }
+
     public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken)
     {
         CommitCalls++;
