@@ -174,6 +174,30 @@ public sealed class RequestParsingFuzzTests(LocalHubFixture hub) : IClassFixture
         Damaged(CreateBody).Select(body => new Call(HttpMethod.Post, "/api/repos/create", body, null)),
         Damaged(SettingsBody).Select(body => new Call(HttpMethod.Put, $"/api/models/{repo}/settings", body, null))), 2000);
 
+    private static readonly Gen<string> SpaceBody = Gen.Frequency(
+        (3, Gen.Select(Hole("\"KEY\"", "\"key\"", "\"1x\"", "\"\""), Hole("\"v\"", "\"\""), Hole("\"cpu-basic\"", "\"t4-small\"", "\"nope\""),
+            Hole("300", "-1", "0", "1.5"), Hole("[{\"key\":\"A\",\"value\":\"b\"}]", "[]"), Hole("\"private\"", "\"public\""),
+            (key, value, flavor, seconds, list, visibility) =>
+                $"{{\"key\":{key},\"value\":{value},\"description\":{value},\"flavor\":{flavor},\"seconds\":{seconds},\"sleepTimeSeconds\":{seconds},"
+                + $"\"secrets\":{list},\"variables\":{list},\"repository\":{key},\"hardware\":{flavor},\"visibility\":{visibility},\"enabled\":{value}}}")),
+        (1, AnyValue));
+
+    [Fact]
+    public async Task Space_setting_bodies()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        var client = hub.RawClient(token);
+        var space = await client.CreateRepoAsync("fuzz-space-" + Guid.NewGuid().ToString("N")[..8], type: "space");
+        var calls = Gen.Select(
+            Gen.OneOf(("POST", "secrets"), ("DELETE", "secrets"), ("POST", "variables"), ("DELETE", "variables"), ("POST", "hardware"),
+                ("POST", "sleeptime"), ("POST", "dev-mode"), ("POST", "duplicate")),
+            Damaged(SpaceBody),
+            (route, body) => new Call(new HttpMethod(route.Item1), $"/api/spaces/{space}/{route.Item2}", body, null));
+        await calls.SampleAsync(call => CheckAsync(client, call), iter: FuzzSettings.Iter(2000), threads: 2);
+        await StillAnswersAsync(client);
+        Assert.NotNull(user);
+    }
+
     private static readonly Gen<string> QueryValue = Gen.Frequency(
         (3, Gen.OneOf("1", "0", "-1", "2147483647", "2147483648", "99999999999999999999", "abc", "", "true", "True", "formatted", "sha", "siblings",
             "createdAt", "id", "lastModified", "%", "%zz", "%FF%FE", "%00", "%2F..%2F", "eyJvZmZzZXQiOjF9", "MQ", "W10", "eyJvZmZzZXQiOiJ4In0",
@@ -206,6 +230,7 @@ public sealed class RequestParsingFuzzTests(LocalHubFixture hub) : IClassFixture
         { "POST", "/api/models/{repo}/commit/main", "{\"key\":\"header\",\"value\":{\"summary\":\"\\ud800\",\"parentCommit\":{}}}", "application/x-ndjson", 400 },
         // Invalid UTF-8 inside a JSON string (the bytes C3 28 FF).
         { "POST", "/api/models/{repo}/paths-info/main", "{\"paths\":[\"data\",\"\u00C3(\u00FFdata/x.txt\"]}", null, 400 },
+        { "DELETE", "/api/spaces/{space}/variables", "{\"key\":\"/ab\u00C3(\u00FFs\"}", null, 400 },
         // Array items that are not objects.
         { "POST", "/{repo}.git/info/lfs/objects/batch", "{\"operation\":\"upload\",\"transfers\":[],\"objects\":[{\"oid\":\"abc\"},null]}", "application/vnd.git-lfs+json", 200 },
         { "POST", "/api/models/{repo}/preupload/main", "{\"files\":[{\"path\":\"data\",\"size\":5,\"sample\":\"\"},1983628113825421094]}", null, 400 },
@@ -219,6 +244,11 @@ public sealed class RequestParsingFuzzTests(LocalHubFixture hub) : IClassFixture
     public async Task Shrunk_inputs_answer_without_a_server_error(string method, string path, string body, string? contentType, int expected)
     {
         var target = await SetUpAsync();
+        if (path.Contains("{space}", StringComparison.Ordinal))
+        {
+            var space = await target.Client.CreateRepoAsync("fuzz-space-" + Guid.NewGuid().ToString("N")[..8], type: "space");
+            path = path.Replace("{space}", space, StringComparison.Ordinal);
+        }
         // Latin-1 so the test can spell raw invalid UTF-8 bytes as \u00XX characters.
         var bytes = body.Any(c => c is >= '\u0080' and <= '\u00FF') ? Encoding.Latin1.GetBytes(body) : Encoding.UTF8.GetBytes(body);
         var call = new Call(new HttpMethod(method), path.Replace("{repo}", target.Repo, StringComparison.Ordinal), method == "GET" ? null : bytes, contentType);
