@@ -41,7 +41,15 @@ public sealed class CommitPayloadFuzzTests
 
     /// <summary>Contents around the writer's 768 KiB base64 steps.</summary>
     private static readonly Gen<byte[]> LargeContent = Gen.Select(Gen.Int[-2, 2], Gen.Int[1, 2], Gen.Byte)
-        .Select((delta, steps, fill) => Enumerable.Range(0, (3 * 256 * 1024 * steps) + delta).Select(i => (byte)(i * fill)).ToArray());
+        .Select((delta, steps, fill) =>
+        {
+            var bytes = new byte[(3 * 256 * 1024 * steps) + delta];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                bytes[i] = (byte)(i * fill);
+            }
+            return bytes;
+        });
 
     /// <summary>An operation and, for a regular file, the bytes it must carry.</summary>
     private sealed record Op(PayloadLine Line, byte[]? Bytes)
