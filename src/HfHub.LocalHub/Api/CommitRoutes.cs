@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using HfHub.LocalHub.Store;
@@ -90,7 +93,7 @@ internal static class CommitRoutes
             return;
         }
         var body = document.RootElement;
-        if (!body.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array)
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array)
         {
             await HubResponses.BadRequest(context, "files must be an array of {path, sample, size}").ConfigureAwait(false);
             return;
@@ -103,7 +106,7 @@ internal static class CommitRoutes
         foreach (var file in files.EnumerateArray())
         {
             var path = file.String("path");
-            if (!RepoNames.IsValidPath(path) || !file.TryGetProperty("size", out var sizeValue) || !sizeValue.TryGetInt64(out var size) || size < 0)
+            if (!RepoNames.IsValidPath(path) || file.Int64("size") is not { } size || size < 0)
             {
                 await HubResponses.BadRequest(context, $"Invalid file entry: each needs a valid relative path and a size (got path \"{path}\")").ConfigureAwait(false);
                 return;
@@ -198,6 +201,11 @@ internal static class CommitRoutes
         catch (JsonException)
         {
             await HubResponses.BadRequest(context, "Each line of the body must be a JSON object {\"key\": …, \"value\": {…}}").ConfigureAwait(false);
+            return;
+        }
+        catch (LineTooLongException e)
+        {
+            await HubResponses.Error(context, StatusCodes.Status413PayloadTooLarge, e.Message).ConfigureAwait(false);
             return;
         }
 
@@ -374,17 +382,22 @@ internal static class CommitRoutes
     private static async Task<(string Summary, string Description, string? ParentCommit, List<Operation> Operations)> ReadCommitAsync(
         HttpContext context, HubState state, Repo repo)
     {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 20);
         string? summary = null, description = null, parentCommit = null;
         var operations = new List<Operation>();
-        string? line;
-        while ((line = await reader.ReadLineAsync(context.RequestAborted).ConfigureAwait(false)) is not null)
+        var first = true;
+        await foreach (var read in ReadLinesAsync(context.Request.BodyReader, context.RequestAborted).ConfigureAwait(false))
         {
-            if (string.IsNullOrWhiteSpace(line))
+            var line = read;
+            if (first && line.Span.StartsWith(Encoding.UTF8.Preamble))
+            {
+                line = line[Encoding.UTF8.Preamble.Length..];
+            }
+            first = false;
+            if (line.Span.Trim(" \t\r"u8).IsEmpty)
             {
                 continue;
             }
-            using var document = JsonDocument.Parse(line);
+            using var document = RepoLookup.ParseJson(line) ?? throw new JsonException("not a JSON line");
             var root = document.RootElement;
             var key = root.String("key");
             var value = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("value", out var v) ? v : default;
@@ -453,9 +466,9 @@ internal static class CommitRoutes
                         {
                             throw new BadCommitException($"Your push was rejected because an LFS pointer pointed to a file that does not exist ({path}, oid {oid}). Upload it with the LFS batch API first.");
                         }
-                        if (value.TryGetProperty("size", out var sizeValue) && sizeValue.ValueKind == JsonValueKind.Number && sizeValue.GetInt64() != stored)
+                        if (value.TryGetProperty("size", out var sizeValue) && sizeValue.ValueKind == JsonValueKind.Number && value.Int64("size") != stored)
                         {
-                            throw new BadCommitException($"The size of {path} ({sizeValue.GetInt64()}) does not match the uploaded LFS object ({stored})");
+                            throw new BadCommitException($"The size of {path} ({sizeValue.GetRawText()}) does not match the uploaded LFS object ({stored})");
                         }
                         var pointer = Encoding.UTF8.GetBytes(GitObjects.Pointer(oid, stored.Value));
                         operations.Add(new PutOperation(new GitFile(path, GitObjects.BlobId(pointer), stored.Value, oid, true)));
@@ -479,6 +492,56 @@ internal static class CommitRoutes
             throw new BadCommitException("The commit body is empty: a header line with a summary is required");
         }
         return (summary, description!, parentCommit, operations);
+    }
+
+    /// <summary>
+    /// The longest commit line read (413 above): a regular file under 10 MiB is at most about
+    /// 13.4 MiB of base64, plus its path. Longer lines are refused before they are buffered whole,
+    /// so a body without newlines cannot grow memory without bound.
+    /// </summary>
+    public const int MaxLineBytes = 16 * 1024 * 1024;
+
+    private sealed class LineTooLongException() : Exception($"A line of the commit body is longer than {MaxLineBytes / (1024 * 1024)} MiB: files of 10 MiB or more must be uploaded with LFS");
+
+    /// <summary>The body's '\n'-separated lines (a last line without '\n' too), each copied out of the pipe, none longer than <see cref="MaxLineBytes"/>.</summary>
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadLinesAsync(PipeReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var lines = new List<byte[]>();
+            while (buffer.PositionOf((byte)'\n') is { } end)
+            {
+                var line = buffer.Slice(0, end);
+                if (line.Length > MaxLineBytes)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    throw new LineTooLongException();
+                }
+                lines.Add(line.ToArray());
+                buffer = buffer.Slice(buffer.GetPosition(1, end));
+            }
+            var tooLong = buffer.Length > MaxLineBytes;
+            var last = result.IsCompleted && !tooLong && buffer.Length > 0 ? buffer.ToArray() : null;
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            foreach (var line in lines)
+            {
+                yield return line;
+            }
+            if (tooLong)
+            {
+                throw new LineTooLongException();
+            }
+            if (result.IsCompleted)
+            {
+                if (last is not null)
+                {
+                    yield return last;
+                }
+                yield break;
+            }
+        }
     }
 
     private static string CheckPath(string? path)

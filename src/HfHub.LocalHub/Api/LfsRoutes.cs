@@ -76,7 +76,7 @@ internal static class LfsRoutes
             }
         }
         var transfers = body.TryGetProperty("transfers", out var t) && t.ValueKind == JsonValueKind.Array
-            ? t.EnumerateArray().Select(x => x.GetString()).ToHashSet()
+            ? t.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : null).ToHashSet()
             : ["basic"];
         var multipartAllowed = transfers.Contains("multipart");
         var chunkSize = Math.Max(1, state.Options.LfsChunkSize);
@@ -85,7 +85,7 @@ internal static class LfsRoutes
         foreach (var item in objects.EnumerateArray())
         {
             var oid = item.String("oid")?.ToLowerInvariant() ?? "";
-            var size = item.TryGetProperty("size", out var s) && s.TryGetInt64(out var n) ? n : -1;
+            var size = item.Int64("size") ?? -1;
             if (oid.Length != 64 || !oid.All(char.IsAsciiHexDigit) || size < 0)
             {
                 answers.Add(w => ObjectError(w, oid, size, 422, "oid must be a SHA-256 (64 hex digits) and size a non-negative integer"));
@@ -368,9 +368,9 @@ internal static class LfsRoutes
         {
             foreach (var part in parts.EnumerateArray())
             {
-                if (part.TryGetProperty("partNumber", out var n) && n.TryGetInt32(out var number))
+                if (part.Int64("partNumber") is { } number and >= 1 and <= int.MaxValue)
                 {
-                    given[number] = part.String("etag") ?? "";
+                    given[(int)number] = part.String("etag") ?? "";
                 }
             }
         }

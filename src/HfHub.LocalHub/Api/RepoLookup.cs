@@ -124,25 +124,106 @@ internal static class RepoLookup
         return (TypeOf(body.String("type")), ns, name);
     }
 
-    /// <summary>Reads a JSON request body; null (after a 400) when it is not JSON.</summary>
+    /// <summary>
+    /// The largest JSON request body the hub reads (413 above). The Hub's JSON bodies are small
+    /// (preupload sends samples of at most 512 bytes for at most a few hundred files); the cap
+    /// keeps a hostile body from growing memory without bound.
+    /// </summary>
+    public const int MaxJsonBody = 10 * 1024 * 1024;
+
+    /// <summary>Reads a JSON request body; null (after a 400, or 413 when too large) when it is not usable JSON.</summary>
     public static async Task<JsonDocument?> ReadJsonAsync(HttpContext context, bool allowEmpty = false)
     {
+        if (context.Request.ContentLength > MaxJsonBody)
+        {
+            await TooLarge(context).ConfigureAwait(false);
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            if (buffer.Length == 0 && allowEmpty)
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                return JsonDocument.Parse("{}");
+                if (buffer.Length + read > MaxJsonBody)
+                {
+                    await TooLarge(context).ConfigureAwait(false);
+                    return null;
+                }
+                buffer.Write(chunk, 0, read);
             }
-            return JsonDocument.Parse(buffer.ToArray());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        if (buffer.Length == 0 && allowEmpty)
+        {
+            return JsonDocument.Parse("{}");
+        }
+        var document = ParseJson(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        if (document is null)
+        {
+            await HubResponses.BadRequest(context, "The request body is not valid JSON").ConfigureAwait(false);
+        }
+        return document;
+    }
+
+    private static Task TooLarge(HttpContext context) =>
+        HubResponses.Error(context, StatusCodes.Status413PayloadTooLarge, $"Payload Too Large: JSON bodies are limited to {MaxJsonBody / (1024 * 1024)} MiB");
+
+    /// <summary>
+    /// Parses JSON whose every string and property name can be read: null for malformed JSON and
+    /// for strings holding invalid UTF-8 or a lone surrogate escape ("\ud800"), which the parser
+    /// accepts but reading the string would throw on later.
+    /// </summary>
+    public static JsonDocument? ParseJson(ReadOnlyMemory<byte> utf8)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8);
         }
         catch (JsonException)
         {
-            await HubResponses.BadRequest(context, "The request body is not valid JSON").ConfigureAwait(false);
             return null;
         }
+        if (StringsReadable(document.RootElement))
+        {
+            return document;
+        }
+        document.Dispose();
+        return null;
     }
+
+    private static bool StringsReadable(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(StringsReadable);
+                case JsonValueKind.Object:
+                    return element.EnumerateObject().All(p => p.Name is not null && StringsReadable(p.Value));
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An integer property, or null when missing or not an integer that fits a long (1.5, 1e400, "5").</summary>
+    public static long? Int64(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            && value.TryGetInt64(out var number) ? number : null;
 
     public static string? String(this JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

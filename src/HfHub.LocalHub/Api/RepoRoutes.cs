@@ -525,7 +525,8 @@ internal static class RepoRoutes
         try
         {
             using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(cursor));
-            return document.RootElement.TryGetProperty("offset", out var offset) && offset.TryGetInt32(out var value) && value >= 0 ? value : null;
+            // Any JSON may come back as a cursor: only {"offset": <non-negative int>} is one.
+            return document.RootElement.Int64("offset") is { } value && value is >= 0 and <= int.MaxValue ? (int)value : null;
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {

@@ -95,16 +95,15 @@ internal static class SpaceRoutes
     /// <summary>Reads a JSON object body; null (after answering 400) when it is not one.</summary>
     internal static async Task<JsonElement?> ReadBody(HttpContext context)
     {
-        try
+        // The shared reader caps the body's size and refuses strings that cannot be read (invalid UTF-8, lone surrogates).
+        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
+        if (document is null)
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                return document.RootElement.Clone();
-            }
+            return null;
         }
-        catch (JsonException)
+        if (document.RootElement.ValueKind == JsonValueKind.Object)
         {
+            return document.RootElement.Clone();
         }
         await HubResponses.BadRequest(context, "The request body must be a JSON object").ConfigureAwait(false);
         return null;

@@ -153,7 +153,17 @@ internal static class TreeRoutes
         if (context.Request.HasFormContentType)
         {
             // Python sends form data: paths=a&paths=b&expand=false
-            var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            IFormCollection form;
+            try
+            {
+                form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                // The form reader's limits (1024 values, 4 MiB a value): the Hub answers 413 to oversized paths-info calls.
+                await HubResponses.Error(context, StatusCodes.Status413PayloadTooLarge, $"Payload Too Large: too many parameters (at most {MaxPathsInfo} paths)").ConfigureAwait(false);
+                return;
+            }
             paths = [.. form["paths"].Select(p => p ?? "")];
             expand = form["expand"].ToString() is "true" or "True" or "1";
         }

@@ -101,7 +101,7 @@ public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
     /// <summary>Completes whenever a stage changes or a log line is written (open log streams wait on it).</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
-    [GeneratedRegex("^[a-zA-Z][_a-zA-Z0-9]*$")]
+    [GeneratedRegex("^[a-zA-Z][_a-zA-Z0-9]*\\z")]
     public static partial Regex KeyRule();
 
     // ---- scheduler -------------------------------------------------------------------------

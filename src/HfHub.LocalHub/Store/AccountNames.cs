@@ -8,12 +8,12 @@ public static partial class AccountNames
     public static bool IsValid(string? name) =>
         name is { Length: >= 2 and <= 42 } && Shape().IsMatch(name) && !AllDigits().IsMatch(name) && !ObjectId().IsMatch(name);
 
-    [GeneratedRegex("^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$")]
+    [GeneratedRegex("^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\\z")]
     private static partial Regex Shape();
 
-    [GeneratedRegex("^[0-9]+$")]
+    [GeneratedRegex("^[0-9]+\\z")]
     private static partial Regex AllDigits();
 
-    [GeneratedRegex("^[0-9a-fA-F]{24}$")]
+    [GeneratedRegex("^[0-9a-fA-F]{24}\\z")]
     private static partial Regex ObjectId();
 }

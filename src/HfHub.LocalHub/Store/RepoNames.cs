@@ -14,7 +14,8 @@ public static partial class RepoNames
         && !name.Contains("--", StringComparison.Ordinal) && !name.Contains("..", StringComparison.Ordinal)
         && !name.EndsWith(".git", StringComparison.OrdinalIgnoreCase);
 
-    [GeneratedRegex("^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$")]
+    // \z, not $: $ also matches before a trailing newline.
+    [GeneratedRegex("^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?\\z")]
     private static partial Regex Shape();
 
     /// <summary>

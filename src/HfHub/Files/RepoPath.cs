@@ -22,25 +22,28 @@ public static class RepoPath
         var trimmed = folder ? path[..^1] : path;
         if (trimmed.Length == 0)
         {
-            throw new ArgumentException($"invalid path in repo '{pathInRepo}': it is empty");
+            throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': it is empty");
         }
         foreach (var segment in trimmed.Split('/'))
         {
             if (segment is "" or "." or "..")
             {
-                throw new ArgumentException($"invalid path in repo '{pathInRepo}': empty, '.' and '..' segments are not allowed");
+                throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': empty, '.' and '..' segments are not allowed");
             }
             if (segment is ".git" or ".cache")
             {
-                throw new ArgumentException($"invalid path in repo '{pathInRepo}': '{segment}' folders cannot be committed");
+                throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': '{segment}' folders cannot be committed");
             }
             if (segment.Any(char.IsControl))
             {
-                throw new ArgumentException($"invalid path in repo '{pathInRepo.Replace("\n", "?", StringComparison.Ordinal)}': control characters are not allowed");
+                throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': control characters are not allowed");
             }
         }
         return path;
     }
+
+    /// <summary>A path as an error message can show it: one line, control characters as '?'.</summary>
+    private static string Printable(string path) => new([.. path.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
 
     /// <summary>
     /// The local path for a remote file under <paramref name="root"/>. Throws

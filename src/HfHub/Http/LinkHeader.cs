@@ -18,7 +18,7 @@ public static class LinkHeader
             {
                 continue;
             }
-            foreach (var parameter in link[(close + 1)..].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            foreach (var parameter in SplitOutsideQuotes(link[(close + 1)..], ';'))
             {
                 var eq = parameter.IndexOf('=', StringComparison.Ordinal);
                 if (eq < 0 || !parameter[..eq].Trim().Equals("rel", StringComparison.OrdinalIgnoreCase))
@@ -33,6 +33,32 @@ public static class LinkHeader
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The link's parameters: split on ';' outside quoted strings, so a quoted value holding
+    /// "; rel=next" is not taken for a relation.
+    /// </summary>
+    private static IEnumerable<string> SplitOutsideQuotes(string text, char separator)
+    {
+        var start = 0;
+        var quoted = false;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (i == text.Length || (text[i] == separator && !quoted))
+            {
+                var part = text[start..i].Trim();
+                if (part.Length > 0)
+                {
+                    yield return part;
+                }
+                start = i + 1;
+            }
+        }
     }
 
     /// <summary>Splits on commas that are outside quotes and outside the URL brackets.</summary>

@@ -123,6 +123,7 @@ public sealed partial record RepoId
 
     // ASCII \w on purpose: the Hub's own names are ASCII; Python's Unicode \w is looser than intended.
     // Each part starts and ends with a word character, as the official \b…\b pattern requires.
-    [GeneratedRegex(@"^([A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_])?/)?[A-Za-z0-9_]([A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?$")]
+    // \z, not $: $ also matches before a trailing newline, which let "name\n" through.
+    [GeneratedRegex(@"^([A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_])?/)?[A-Za-z0-9_]([A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?\z")]
     private static partial Regex Shape();
 }
