@@ -29,7 +29,7 @@ public sealed class ApiRequestTests
         await File.WriteAllTextAsync(file, "from a file");
 
         var result = await cli.RunAsync("api", "/api/spaces/me/app/secrets",
-            "-f", "key=SECRET_NAME", "-f", "n=7", "-F", "private=true", "-F", "count=3", "-F", "ratio=0.5",
+            "-f", "key=SECRET_NAME", "-f", "n=7", "-F", "private=true", "-F", "count=3", "-F", "line=3\n", "-F", "ratio=0.5",
             "-F", "gone=null", "-F", "description=@" + file, "-F", "tags[]=a", "-F", "tags[]=b", "-F", "meta[sdk]=docker");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -44,6 +44,7 @@ public sealed class ApiRequestTests
         Assert.Equal("7", root.GetProperty("n").GetString());
         Assert.True(root.GetProperty("private").GetBoolean());
         Assert.Equal(3, root.GetProperty("count").GetInt32());
+        Assert.Equal("3\n", root.GetProperty("line").GetString()); // a number only when the whole value is one
         Assert.Equal(0.5, root.GetProperty("ratio").GetDouble());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("gone").ValueKind);
         Assert.Equal("from a file", root.GetProperty("description").GetString());

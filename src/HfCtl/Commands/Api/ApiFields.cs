@@ -25,7 +25,7 @@ internal sealed record ApiField(string Key, IReadOnlyList<string> Path, JsonNode
 /// </summary>
 internal static partial class ApiFields
 {
-    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex JsonNumber();
 
     public static ApiField Parse(string text, bool typed, Func<string, string> readFile)
