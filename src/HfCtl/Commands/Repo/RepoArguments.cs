@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HfCtl.Cli;
+using HfHub.Files;
 using HfHub.Repos;
 
 namespace HfCtl.Commands.Repo;
@@ -22,6 +23,27 @@ internal static class RepoArguments
     {
         // Accept the hf:// and URL-ish forms people paste: hf://datasets/org/name is handled by --type.
         return RepoId.TryParse(text, out var id, out var error) ? id : throw new UsageException(error);
+    }
+
+    /// <summary>
+    /// Validates a path in a repo (a usage error, exit 2, before any request). An absolute path is
+    /// refused although the Python client drops the leading '/': on a command line it is far more
+    /// often a local path typed in the wrong place than a wish to write at the repo's root.
+    /// </summary>
+    public static string ParseRepoPath(string text)
+    {
+        if (text.StartsWith('/') || text.StartsWith('\\'))
+        {
+            throw new UsageException($"invalid path in repo '{text}': it is absolute; paths in a repo are relative, e.g. '{text.TrimStart('/', '\\')}'");
+        }
+        try
+        {
+            return RepoPath.Normalize(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     public static RepoType ParseType(string? text) =>

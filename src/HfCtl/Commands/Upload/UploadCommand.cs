@@ -53,16 +53,9 @@ internal static class UploadCommand
             throw new UsageException("--include and --exclude apply to folder uploads only");
         }
         var pathInRepo = parse.GetValue(PathInRepo);
-        try
+        if (pathInRepo is not null && pathInRepo is not "." and not "/")
         {
-            if (pathInRepo is not null && pathInRepo is not "." and not "/")
-            {
-                RepoPath.Normalize(pathInRepo);
-            }
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
+            RepoArguments.ParseRepoPath(pathInRepo);
         }
 
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
