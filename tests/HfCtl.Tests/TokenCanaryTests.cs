@@ -103,6 +103,7 @@ public sealed class SpaceSecretCanaryTests(LocalHubFixture hub) : IClassFixture<
             cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
             cli.Variables["HF_TOKEN"] = token;
             cli.Variables["API_KEY"] = secret;
+            cli.Variables["CREATE_SECRET"] = secret;
             async Task<CliResult> Run(string stdin, params string[] args)
             {
                 cli.Stdin = stdin;

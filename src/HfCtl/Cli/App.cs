@@ -64,7 +64,8 @@ public sealed class App(CliConsole console, HfEnvironment environment)
     /// <summary>
     /// An argument that looks like an option: a mistyped flag (<c>download r --inclde x</c>) would
     /// otherwise be taken as a file name by a command with optional or repeated arguments and fail
-    /// later with a confusing 404, or be used as a path. Negative numbers and anything after '--' pass.
+    /// later with a confusing 404, or be used as a path. Only '--name' forms: '-bad/name' reads
+    /// better as an invalid repo id. Anything after '--' passes.
     /// </summary>
     private static string? OptionLikeArgument(ParseResult parseResult)
     {
@@ -75,8 +76,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
             {
                 foreach (var token in argument.Tokens)
                 {
-                    if (token.Value.Length > 1 && token.Value[0] == '-' && !afterDoubleDash.Contains(token)
-                        && !double.TryParse(token.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+                    if (token.Value.Length > 2 && token.Value.StartsWith("--", StringComparison.Ordinal) && !afterDoubleDash.Contains(token))
                     {
                         return token.Value;
                     }

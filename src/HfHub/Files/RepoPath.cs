@@ -90,7 +90,10 @@ public static class RepoPath
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(path);
         var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-        var realRoot = Path.TrimEndingDirectorySeparator(new DirectoryInfo(fullRoot).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullRoot);
+        var rootInfo = new DirectoryInfo(fullRoot);
+        var realRoot = rootInfo.Exists && rootInfo.LinkTarget is not null
+            ? Path.TrimEndingDirectorySeparator(rootInfo.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullRoot)
+            : fullRoot;
         var relative = Path.GetRelativePath(fullRoot, Path.GetFullPath(path));
         if (relative == "." || relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
         {
@@ -100,12 +103,24 @@ public static class RepoPath
         foreach (var part in relative.Split(Path.DirectorySeparatorChar))
         {
             current = Path.Combine(current, part);
-            FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            var info = new FileInfo(current);
             if (info.LinkTarget is null)
             {
+                if (!info.Exists && !Directory.Exists(current))
+                {
+                    return null; // nothing further down exists yet, so nothing can be a link
+                }
                 continue;
             }
-            var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            string? target;
+            try
+            {
+                target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            }
+            catch (IOException)
+            {
+                target = null; // a loop or a broken chain: treat as leading outside
+            }
             if (target is null || !(IsUnder(target, realRoot) || IsUnder(target, fullRoot)))
             {
                 return current;

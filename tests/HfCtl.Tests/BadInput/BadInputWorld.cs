@@ -152,11 +152,13 @@ public sealed class BadInputWorld : IAsyncLifetime
             text.AppendLine(CultureInfo.InvariantCulture, $"runtime requested={runtime.Hardware.Requested} sleep={runtime.SleepTime} paused={runtime.Stage == "PAUSED"}");
         }
         Describe(text, "world", Root);
-        Describe(text, "HF_HOME", hfHome);
+        Describe(text, "HF_HOME", hfHome, Path.Combine("hfctl", "persist"));
         return text.ToString();
     }
 
-    private static void Describe(StringBuilder text, string label, string root)
+    // bookkeeping: a folder left out. persist records a save's intent before committing it (so a crash
+    // between the two is recognised later); that record is bookkeeping, not a change a user sees.
+    private static void Describe(StringBuilder text, string label, string root, string? bookkeeping = null)
     {
         if (!Directory.Exists(root))
         {
@@ -171,6 +173,11 @@ public sealed class BadInputWorld : IAsyncLifetime
         foreach (var entry in entries)
         {
             var relative = Path.GetRelativePath(root, entry.FullName);
+            if (bookkeeping is not null && (relative == bookkeeping || bookkeeping.StartsWith(relative + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                || relative.StartsWith(bookkeeping + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            {
+                continue;
+            }
             if (entry.LinkTarget is { } target)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"{label} link {relative} -> {target}");
