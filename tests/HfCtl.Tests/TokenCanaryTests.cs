@@ -2,6 +2,7 @@ using HfCtl.Testing;
 using HfHub;
 using HfHub.Auth;
 using HfHub.Http;
+using HfHub.Persistence;
 using HfHub.Spaces;
 
 namespace HfCtl.Tests;
@@ -185,11 +186,52 @@ public sealed class SpaceSecretCanaryTests(LocalHubFixture hub) : IClassFixture<
             exceptions.Add(await Assert.ThrowsAnyAsync<HubException>(() => client.WhoAmIAsync()));
         }
 
+        // Persistence logs its failures through ILogger: a save refused for a revoked token is logged, without it.
+        var log = new ListLogger();
+        var state = Directory.CreateTempSubdirectory("hfctl-canary-state-").FullName;
+        var file = Path.Combine(state, "data.txt");
+        await File.WriteAllTextAsync(file, secret);
+        try
+        {
+            using var manager = new PersistenceManager($"{user}/lib-data", new PersistenceOptions
+            {
+                ClientOptions = new HubClientOptions { Endpoint = hub.Endpoint, Token = HfToken.FromValue(token), HttpTrace = trace.Add },
+                StateDirectory = state,
+                MaxAttempts = 1,
+                Logger = log,
+            });
+            exceptions.Add(await Assert.ThrowsAnyAsync<Exception>(() => manager.SaveAsync(file, "data.txt")));
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+
+        Assert.NotEmpty(log.Lines);
+        SecretCanary.AssertNoLeak(string.Join('\n', log.Lines), "the persistence log");
         Assert.Contains(trace, line => line.Contains($"Authorization: Bearer hf_****{token[^4..]}", StringComparison.Ordinal));
         SecretCanary.AssertNoLeak(string.Join('\n', trace), "the library's HTTP trace");
         foreach (var exception in exceptions)
         {
             SecretCanary.AssertNoLeak(exception.ToString(), $"{exception.GetType().Name}.ToString()");
+        }
+    }
+}
+
+/// <summary>Keeps every log line with its exception's full text, for the canary.</summary>
+internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+{
+    public List<string> Lines { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (Lines)
+        {
+            Lines.Add($"{logLevel}: {formatter(state, exception)} {exception}");
         }
     }
 }

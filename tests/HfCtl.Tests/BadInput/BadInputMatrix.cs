@@ -163,6 +163,7 @@ internal static class BadInputMatrix
                 ("local-missing", ["upload", "{model}", "{work}/no-such-file"], Usage),
                 ("symlink-outside", ["upload", "{model}", "{work}/with-link"], Usage),
                 ("symlinked-folder-outside", ["upload", "{model}", "{work}/with-dir-link"], Usage),
+                ("symlink-outside-new-repo", ["upload", "{user}/matrix-new", "{work}/with-link"], Usage),
                 ("include-with-a-file", ["upload", "{model}", "{work}/file.txt", "--include", "*.txt"], Usage),
             ],
         },
@@ -268,6 +269,7 @@ internal static class BadInputMatrix
             [
                 ("folder-missing", ["spaces", "deploy", "{space}", "{work}/no-such-folder"], Usage),
                 ("symlink-outside", ["spaces", "deploy", "{space}", "{work}/with-link", "--no-wait"], Usage),
+                ("symlink-outside-new-space", ["spaces", "deploy", "{user}/matrix-new-space", "{work}/with-link", "--create", "--no-wait"], Usage),
                 ("timeout-garbage", ["spaces", "deploy", "{space}", "{work}/app", "--timeout", "soon"], Usage),
             ],
         },

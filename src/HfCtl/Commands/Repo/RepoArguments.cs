@@ -46,6 +46,23 @@ internal static class RepoArguments
         }
     }
 
+    /// <summary>
+    /// Refuses a folder holding a symbolic link out of it before anything is created on the Hub
+    /// (the upload itself refuses it too, but only after a missing repo or Space was created).
+    /// </summary>
+    public static void CheckNoLinkOutside(string folder, PathFilter? filter = null)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
+        foreach (var file in Directory.EnumerateFiles(folder, "*", options))
+        {
+            var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
+            if ((filter is null || filter.IsMatch(relative)) && RepoPath.LinkOutside(folder, file) is { } link)
+            {
+                throw new UsageException($"'{Path.GetRelativePath(folder, link)}' is a symbolic link to outside {folder}: refusing to upload what it points to (exclude it, or copy the file in)");
+            }
+        }
+    }
+
     public static RepoType ParseType(string? text) =>
         RepoTypes.TryParse(text, out var type) ? type : throw new UsageException($"invalid --type '{text}': use model, dataset or space");
 }

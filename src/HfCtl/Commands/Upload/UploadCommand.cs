@@ -61,6 +61,10 @@ internal static class UploadCommand
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (!await client.Repos.ExistsAsync(repo, type, cancellationToken).ConfigureAwait(false))
         {
+            if (!isFile)
+            {
+                RepoArguments.CheckNoLinkOutside(local, new PathFilter(include, exclude));
+            }
             await client.Repos.CreateAsync(repo, new CreateRepoOptions { Type = type, Private = parse.GetValue(Private) ? true : null, ExistOk = true }, cancellationToken).ConfigureAwait(false);
         }
         var options = new UploadFolderOptions
