@@ -1,4 +1,5 @@
 using HfCtl.Cli;
+using HfCtl.Testing;
 using HfHub;
 
 namespace HfCtl.Tests;
@@ -12,7 +13,9 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 
 /// <summary>
 /// Runs hfctl in-process with captured stdout/stderr, a private HF_HOME and only the environment
-/// variables the test gives, claiming to be a terminal or a pipe as asked.
+/// variables the test gives, claiming to be a terminal or a pipe as asked. Every run is checked
+/// against the suite's <see cref="SecretCanary"/>: a token or secret in stdout, stderr or a file
+/// hfctl wrote under HF_HOME (other than the token stores) fails the test.
 /// </summary>
 public sealed class CliRunner : IDisposable
 {
@@ -41,7 +44,43 @@ public sealed class CliRunner : IDisposable
         var stderr = new StringWriter();
         var console = new CliConsole(stdout, stderr, new StringReader(Stdin), Terminal, isInputTerminal: false, color: false, width: 160);
         var code = await App.RunAsync(args, console, Environment, cancellationToken);
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
+        var result = new CliResult(code, stdout.ToString(), stderr.ToString());
+        CheckCanary(args, result);
+        return result;
+    }
+
+    /// <summary>Files under HF_HOME that hold a token by design (the Python client's token stores).</summary>
+    private static readonly string[] TokenStores = ["token", "stored_tokens"];
+
+    private void CheckCanary(string[] args, CliResult result)
+    {
+        var command = "hfctl " + SecretCanary.Redact(string.Join(' ', args));
+        SecretCanary.AssertNoLeak(result.Stdout, $"the stdout of '{command}'");
+        SecretCanary.AssertNoLeak(result.Stderr, $"the stderr of '{command}'");
+        if (!Directory.Exists(HfHome))
+        {
+            return;
+        }
+        foreach (var file in Directory.EnumerateFiles(HfHome, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(HfHome, file);
+            // The embedded hub's database stores the tokens it issued, as the real Hub does; small text files only.
+            if (TokenStores.Contains(relative) || relative.StartsWith(Path.Combine("hfctl", "local-hub"), StringComparison.Ordinal)
+                || new FileInfo(file) is not { Length: < 1024 * 1024, LinkTarget: null })
+            {
+                continue;
+            }
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            SecretCanary.AssertNoLeak(text, $"{relative} under HF_HOME after '{command}'");
+        }
     }
 
     public void Dispose()

@@ -46,7 +46,8 @@ public sealed partial class ProcessTests : IDisposable
     {
         var result = await RunToEndAsync("auth", "status", "--nope");
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal(2, result.Stderr.Trim().Split('\n').Length); // the error and the --help pointer
+        Assert.Single(result.Stderr.Trim().Split('\n')); // the --help pointer rides on the same line
+        Assert.Contains("(run 'hfctl auth status --help' for usage)", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr);
     }
 

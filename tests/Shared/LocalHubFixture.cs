@@ -28,6 +28,8 @@ public class LocalHubFixture : IAsyncLifetime
         _hub = await LocalHubServer.StartAsync(options);
         _admin.BaseAddress = Hub.Endpoint;
         _admin.DefaultRequestHeaders.Add("X-LocalHub-Admin", Hub.AdminSecret);
+        SecretCanary.Register(Hub.AdminSecret, "a test hub's admin secret");
+        SecretCanary.Register(Hub.DemoToken, "a test hub's demo token");
     }
 
     public async Task DisposeAsync()
@@ -56,7 +58,9 @@ public class LocalHubFixture : IAsyncLifetime
         var response = await _admin.PostAsJsonAsync("/_localhub/tokens", new { user, role, displayName });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("token").GetString()!;
+        var token = body.RootElement.GetProperty("token").GetString()!;
+        SecretCanary.Register(token, $"the {role} token of {user}");
+        return token;
     }
 
     public async Task CreateOrgAsync(string org, params (string User, string Role)[] members)

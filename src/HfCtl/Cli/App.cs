@@ -30,13 +30,18 @@ public sealed class App(CliConsole console, HfEnvironment environment)
     {
         var root = BuildRoot();
         var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (parseResult.Errors.Count == 0 && OptionLikeArgument(parseResult) is { } stray)
+        {
+            Console.Err.WriteLine($"error: Unrecognized command or argument '{Printable(stray)}' (run '{CommandPath(parseResult)} --help' for usage; put '--' before an argument that starts with '-')");
+            return ExitCodes.Usage;
+        }
         if (parseResult.Errors.Count > 0)
         {
             // Unknown tokens say the most; "required command" only when nothing else is wrong.
             var error = parseResult.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.OrdinalIgnoreCase))
                 ?? parseResult.Errors[0];
-            Console.Err.WriteLine($"error: {error.Message}");
-            Console.Err.WriteLine($"Run '{CommandPath(parseResult)} --help' for usage.");
+            // One line, like every other error: the hint rides along instead of a second line.
+            Console.Err.WriteLine($"error: {Printable(error.Message)} (run '{CommandPath(parseResult)} --help' for usage)");
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration
@@ -54,6 +59,31 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         {
             return Report(e, parseResult.GetValue(GlobalOptions.Verbose));
         }
+    }
+
+    /// <summary>
+    /// An argument that looks like an option: a mistyped flag (<c>download r --inclde x</c>) would
+    /// otherwise be taken as a file name by a command with optional or repeated arguments and fail
+    /// later with a confusing 404, or be used as a path. Only '--name' forms: '-bad/name' reads
+    /// better as an invalid repo id. Anything after '--' passes.
+    /// </summary>
+    private static string? OptionLikeArgument(ParseResult parseResult)
+    {
+        var afterDoubleDash = parseResult.Tokens.SkipWhile(t => t.Type != System.CommandLine.Parsing.TokenType.DoubleDash).ToHashSet();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            foreach (var argument in result.Children.OfType<System.CommandLine.Parsing.ArgumentResult>())
+            {
+                foreach (var token in argument.Tokens)
+                {
+                    if (token.Value.Length > 2 && token.Value.StartsWith("--", StringComparison.Ordinal) && !afterDoubleDash.Contains(token))
+                    {
+                        return token.Value;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>Wraps a command's body: builds its context, runs it, maps failures to exit codes.</summary>
@@ -75,7 +105,8 @@ public sealed class App(CliConsole console, HfEnvironment environment)
     public IReadOnlyList<string> ParseErrors(string[] args) =>
         [.. BuildRoot().Parse(args).Errors.Select(e => e.Message)];
 
-    private RootCommand BuildRoot()
+    /// <summary>The whole command tree (tests walk it to check every command is covered).</summary>
+    internal RootCommand BuildRoot()
     {
         var root = new RootCommand("hfctl: the Hugging Face Hub from the command line (Spaces, files, persistence) with an embedded local hub.");
         foreach (var option in GlobalOptions.Each)
@@ -99,7 +130,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
     private int Report(Exception exception, bool verbose)
     {
         var (code, message) = Classify(exception);
-        Console.Err.WriteLine($"error: {message}");
+        Console.Err.WriteLine($"error: {Printable(message)}");
         if (verbose && code != ExitCodes.Usage)
         {
             Console.Err.WriteLine(exception.ToString());
@@ -126,6 +157,38 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         IOException or UnauthorizedAccessException => (ExitCodes.Error, exception.Message),
         _ => (ExitCodes.Error, $"{exception.GetType().Name}: {exception.Message}"),
     };
+
+    /// <summary>
+    /// The last guard of "one line on stderr": messages quote what the user typed (or the server
+    /// said), so control characters (newlines, escape sequences, NUL) become '?', lone surrogates
+    /// become U+FFFD, and a huge value is cut short.
+    /// </summary>
+    internal static string Printable(string message)
+    {
+        const int MaxLength = 1000;
+        var builder = new System.Text.StringBuilder(Math.Min(message.Length, MaxLength + 1));
+        for (var i = 0; i < message.Length && builder.Length < MaxLength; i++)
+        {
+            var c = message[i];
+            if (char.IsHighSurrogate(c) && i + 1 < message.Length && char.IsLowSurrogate(message[i + 1]))
+            {
+                builder.Append(c).Append(message[++i]);
+            }
+            else if (char.IsSurrogate(c))
+            {
+                builder.Append('\uFFFD');
+            }
+            else
+            {
+                builder.Append(char.IsControl(c) ? '?' : c);
+            }
+        }
+        if (builder.Length < message.Length && builder.Length >= MaxLength)
+        {
+            builder.Append('…');
+        }
+        return builder.ToString();
+    }
 
     private static string FirstSentence(string message)
     {

@@ -210,6 +210,12 @@ public sealed partial class FilesClient
             {
                 continue;
             }
+            // A link out of the folder would upload what the caller never named (the Python client
+            // follows it); refuse rather than skip silently, so the caller can --exclude it knowingly.
+            if (RepoPath.LinkOutside(root, file) is { } link)
+            {
+                throw new ArgumentException($"'{Path.GetRelativePath(root, link)}' is a symbolic link to outside {folder}: refusing to upload what it points to (exclude it, or copy the file in)");
+            }
             files.Add((file, relative));
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));

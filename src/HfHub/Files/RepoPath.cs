@@ -73,8 +73,67 @@ public static class RepoPath
         {
             throw new UnsafePathException(remotePath);
         }
+        // A folder on the way that is a symbolic link out of the root would carry the write outside it
+        // (the Python client follows such links; writing into someone's ~/.ssh through one is not worth it).
+        // The file itself may be a link: it is replaced by a rename, never written through.
+        if (LinkOutside(fullRoot, Path.GetDirectoryName(full)!) is { } link)
+        {
+            throw new UnsafePathException(remotePath, link);
+        }
         return full;
     }
+
+    /// <summary>
+    /// The first symbolic link between <paramref name="root"/> (excluded) and <paramref name="path"/>
+    /// (included) whose target resolves outside <paramref name="root"/>, or null when there is none.
+    /// Links that stay inside the root are fine.
+    /// </summary>
+    public static string? LinkOutside(string root, string path)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(path);
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var rootInfo = new DirectoryInfo(fullRoot);
+        var realRoot = rootInfo.Exists && rootInfo.LinkTarget is not null
+            ? Path.TrimEndingDirectorySeparator(rootInfo.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullRoot)
+            : fullRoot;
+        var relative = Path.GetRelativePath(fullRoot, Path.GetFullPath(path));
+        if (relative == "." || relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            return null;
+        }
+        var current = fullRoot;
+        foreach (var part in relative.Split(Path.DirectorySeparatorChar))
+        {
+            current = Path.Combine(current, part);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is null)
+            {
+                if (!info.Exists && !Directory.Exists(current))
+                {
+                    return null; // nothing further down exists yet, so nothing can be a link
+                }
+                continue;
+            }
+            string? target;
+            try
+            {
+                target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            }
+            catch (IOException)
+            {
+                target = null; // a loop or a broken chain: treat as leading outside
+            }
+            if (target is null || !(IsUnder(target, realRoot) || IsUnder(target, fullRoot)))
+            {
+                return current;
+            }
+        }
+        return null;
+    }
+
+    private static bool IsUnder(string path, string root) =>
+        path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 }
 
 /// <summary>A remote path that would escape the download folder; nothing is written for it.</summary>
@@ -89,6 +148,13 @@ public sealed class UnsafePathException : IOException
     public UnsafePathException() : this("") { }
 
     public UnsafePathException(string message, Exception innerException) : base(message, innerException) => RemotePath = "";
+
+    /// <summary>A path whose way into the target folder goes through a symbolic link out of it.</summary>
+    public UnsafePathException(string path, string link)
+        : base($"refusing to write '{Printable(path)}': '{Printable(link)}' is a symbolic link out of the target folder")
+    {
+        RemotePath = path;
+    }
 
     /// <summary>The offending path as the Hub sent it.</summary>
     public string RemotePath { get; }

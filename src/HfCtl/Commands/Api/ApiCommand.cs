@@ -199,6 +199,10 @@ internal static class ApiCommand
         {
             throw new UsageException("the path cannot be empty");
         }
+        if (trimmed.Any(char.IsControl) || HasLoneSurrogate(trimmed))
+        {
+            throw new UsageException($"invalid path '{trimmed}': control characters and invalid UTF-16 are not allowed (percent-encode them)");
+        }
         if (trimmed.Contains("://", StringComparison.Ordinal))
         {
             if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var absolute) || (absolute.Scheme != Uri.UriSchemeHttp && absolute.Scheme != Uri.UriSchemeHttps))
@@ -212,6 +216,22 @@ internal static class ApiCommand
             return absolute;
         }
         return client.Url(trimmed);
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool SameOrigin(Uri a, Uri b) =>
@@ -241,7 +261,13 @@ internal static class ApiCommand
         {
             throw new UsageException($"header '{text}' must be 'Name: value'");
         }
-        return (name, text[(colon + 1)..].Trim());
+        var value = text[(colon + 1)..].Trim();
+        // CR/LF in a value would smuggle in another header.
+        if (value.Any(char.IsControl))
+        {
+            throw new UsageException($"header '{name}' has control characters in its value");
+        }
+        return (name, value);
     }
 
     private static void AddHeader(HttpRequestMessage request, string name, string value)

@@ -66,12 +66,9 @@ internal static class StatusCommand
         }
         else
         {
-            context.Console.Err.WriteLine(status.Endpoint);
-            context.Console.Err.WriteLine($"  {context.Output.Mark(false)} {status.Error}");
-            if (status.Token is not null)
-            {
-                context.Console.Err.WriteLine($"  - Token: {status.Token} ({status.TokenSource})");
-            }
+            // One line, like every error: scripts grep it and agents read it.
+            var token = status.Token is null ? "" : $" (token {status.Token})";
+            context.Console.Err.WriteLine($"error: {status.Error}{token} at {status.Endpoint}");
         }
         return ExitCodes.Auth;
     }

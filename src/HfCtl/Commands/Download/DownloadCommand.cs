@@ -40,6 +40,11 @@ internal static class DownloadCommand
         var repo = RepoArguments.ParseRepo(parse.GetValue(Repo));
         var type = RepoArguments.ParseType(parse.GetValue(Type));
         var files = parse.GetValue(Files) ?? [];
+        foreach (var file in files)
+        {
+            // Refused before any request, so a typo never turns into a 404 from the Hub.
+            RepoArguments.ParseRepoPath(file);
+        }
         var include = parse.GetValue(Include) ?? [];
         var exclude = parse.GetValue(Exclude) ?? [];
         if (files.Length > 0 && (include.Length > 0 || exclude.Length > 0))

@@ -55,6 +55,11 @@ internal static class PersistCommands
     /// <summary>Validates a path in the dataset up front, as a usage error.</summary>
     public static string RemotePath(string path)
     {
+        // Absolute paths are refused (the library would drop the '/'): most likely a local path in the wrong place.
+        if (path.StartsWith('/') || path.StartsWith('\\'))
+        {
+            throw new UsageException($"invalid remote path '{path}': it is absolute; paths in the dataset are relative, e.g. '{path.TrimStart('/', '\\')}'");
+        }
         try
         {
             return PersistPath.Normalize(path);

@@ -23,9 +23,10 @@ internal static class FilesCommand
     {
         var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
         var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
+        var folder = context.ParseResult.GetValue(Folder) is { } path and not ("." or "/") ? RepoArguments.ParseRepoPath(path).TrimEnd('/') : null;
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<RepoFileItem>();
-        await foreach (var entry in client.Files.ListTreeAsync(repo, type, context.ParseResult.GetValue(Revision), context.ParseResult.GetValue(Folder), recursive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in client.Files.ListTreeAsync(repo, type, context.ParseResult.GetValue(Revision), folder, recursive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entry.IsFile)
             {

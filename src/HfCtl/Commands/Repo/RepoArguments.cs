@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HfCtl.Cli;
+using HfHub.Files;
 using HfHub.Repos;
 
 namespace HfCtl.Commands.Repo;
@@ -22,6 +23,44 @@ internal static class RepoArguments
     {
         // Accept the hf:// and URL-ish forms people paste: hf://datasets/org/name is handled by --type.
         return RepoId.TryParse(text, out var id, out var error) ? id : throw new UsageException(error);
+    }
+
+    /// <summary>
+    /// Validates a path in a repo (a usage error, exit 2, before any request). An absolute path is
+    /// refused although the Python client drops the leading '/': on a command line it is far more
+    /// often a local path typed in the wrong place than a wish to write at the repo's root.
+    /// </summary>
+    public static string ParseRepoPath(string text)
+    {
+        if (text.StartsWith('/') || text.StartsWith('\\'))
+        {
+            throw new UsageException($"invalid path in repo '{text}': it is absolute; paths in a repo are relative, e.g. '{text.TrimStart('/', '\\')}'");
+        }
+        try
+        {
+            return RepoPath.Normalize(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a folder holding a symbolic link out of it before anything is created on the Hub
+    /// (the upload itself refuses it too, but only after a missing repo or Space was created).
+    /// </summary>
+    public static void CheckNoLinkOutside(string folder, PathFilter? filter = null)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
+        foreach (var file in Directory.EnumerateFiles(folder, "*", options))
+        {
+            var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
+            if ((filter is null || filter.IsMatch(relative)) && RepoPath.LinkOutside(folder, file) is { } link)
+            {
+                throw new UsageException($"'{Path.GetRelativePath(folder, link)}' is a symbolic link to outside {folder}: refusing to upload what it points to (exclude it, or copy the file in)");
+            }
+        }
     }
 
     public static RepoType ParseType(string? text) =>

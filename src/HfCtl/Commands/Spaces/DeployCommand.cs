@@ -47,6 +47,7 @@ internal static class DeployCommand
         }
         catch (HfHub.Http.HubNotFoundException) when (context.ParseResult.GetValue(CreateMissing))
         {
+            Repo.RepoArguments.CheckNoLinkOutside(folder);
             await client.Spaces.CreateAsync(id, new SpaceCreateOptions { Sdk = context.ParseResult.GetValue(Sdk)! }, cancellationToken).ConfigureAwait(false);
             context.Output.Success($"Created {id}");
             before = await client.Spaces.GetRuntimeAsync(id, cancellationToken).ConfigureAwait(false);

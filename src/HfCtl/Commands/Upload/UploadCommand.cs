@@ -53,21 +53,18 @@ internal static class UploadCommand
             throw new UsageException("--include and --exclude apply to folder uploads only");
         }
         var pathInRepo = parse.GetValue(PathInRepo);
-        try
+        if (pathInRepo is not null && pathInRepo is not "." and not "/")
         {
-            if (pathInRepo is not null && pathInRepo is not "." and not "/")
-            {
-                RepoPath.Normalize(pathInRepo);
-            }
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
+            RepoArguments.ParseRepoPath(pathInRepo);
         }
 
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (!await client.Repos.ExistsAsync(repo, type, cancellationToken).ConfigureAwait(false))
         {
+            if (!isFile)
+            {
+                RepoArguments.CheckNoLinkOutside(local, new PathFilter(include, exclude));
+            }
             await client.Repos.CreateAsync(repo, new CreateRepoOptions { Type = type, Private = parse.GetValue(Private) ? true : null, ExistOk = true }, cancellationToken).ConfigureAwait(false);
         }
         var options = new UploadFolderOptions

@@ -1,0 +1,379 @@
+using HfCtl.Cli;
+
+namespace HfCtl.Tests.BadInput;
+
+/// <summary>
+/// One row of the matrix: a command, a named bad input, and what hfctl must answer. <c>Token</c> is
+/// what HF_TOKEN holds (write, read, revoked or unknown); <c>Endpoint</c> is hub (the local hub) or
+/// html (the server answering HTML 502s).
+/// </summary>
+public sealed record BadInputCase(string Command, string Case, string[] Args, int Exit, string Token = "write", string Endpoint = "hub", string Stdin = "");
+
+/// <summary>
+/// How one command is called validly. <c>{id}</c>, <c>{text}</c> and <c>{rpath}</c> in the template are
+/// the slots the bad values go into (a repo or Space id, a free-text value, a path in a repo); the
+/// other placeholders are filled from <see cref="BadInputWorld.Fill"/>.
+/// </summary>
+internal sealed record CommandSpec(string Command, string[] Template)
+{
+    public string? Id { get; init; }
+    public string? Text { get; init; }
+    public string? RPath { get; init; }
+    /// <summary>Talks to the Hub: gets the HTML 502, revoked, unknown token, bad endpoint and empty token rows.</summary>
+    public bool Network { get; init; }
+    /// <summary>Changes something on the Hub: gets the read-only token row.</summary>
+    public bool Write { get; init; }
+    public string Stdin { get; init; } = "";
+    public int HtmlExit { get; init; } = ExitCodes.Error;
+    /// <summary>Exit codes of text-slot rows that differ from 2 (usage).</summary>
+    public Dictionary<string, int> TextExits { get; init; } = [];
+    public (string Case, string[] Args, int Exit)[] Extra { get; init; } = [];
+}
+
+/// <summary>
+/// The bad-input matrix: every hfctl command (checked against the real command tree) × malformed ids,
+/// unknown flags, empty, huge and control-character values, lone surrogates, paths with '..' and
+/// absolute paths, symbolic links pointing outside a folder, an HTML 502 from the server, revoked,
+/// never-issued and read-only tokens.
+/// </summary>
+internal static class BadInputMatrix
+{
+    private const int Usage = ExitCodes.Usage;
+
+    private static readonly string Huge = new('x', 100 * 1024);
+
+    /// <summary>Malformed repo or Space ids.</summary>
+    private static readonly (string Name, string Value)[] Ids =
+    [
+        ("empty", ""),
+        ("two-slashes", "{user}/a/b"),
+        ("dotdot", "{user}/a..b"),
+        ("double-dash", "{user}/a--b"),
+        ("dot-git", "{user}/a.git"),
+        ("leading-dot", "{user}/.a"),
+        ("space", "{user}/a b"),
+        ("huge", "{user}/" + Huge),
+        ("newline", "{user}/a\nb"),
+        ("carriage-return", "{user}/a\rb"),
+        ("escape", "{user}/\u001b[31mred"),
+        ("nul", "{user}/a\0b"),
+        ("lone-surrogate", "{user}/a\ud800b"),
+    ];
+
+    /// <summary>Values for a free-text argument or option.</summary>
+    private static readonly (string Name, string Value)[] Texts =
+    [
+        ("empty", ""),
+        ("huge", Huge),
+        ("newline", "x\ny"),
+        ("carriage-return", "x\ry"),
+        ("escape", "\u001b[2Jx"),
+        ("nul", "x\0y"),
+        ("lone-surrogate", "x\udc00y"),
+    ];
+
+    /// <summary>Paths in a repo (or dataset) that would escape it.</summary>
+    private static readonly (string Name, string Value)[] RepoPaths =
+    [
+        ("dotdot", "../escape.txt"),
+        ("nested-dotdot", "a/../../escape.txt"),
+        ("absolute", "/etc/passwd"),
+        ("nul", "a\0b.txt"),
+    ];
+
+    public static IReadOnlyList<CommandSpec> Specs { get; } =
+    [
+        new("auth login", ["auth", "login"]) { Network = true, Stdin = "{token}\n", Extra = [("stdin-empty", ["auth", "login"], Usage)] },
+        new("auth logout", ["auth", "logout"]),
+        new("auth whoami", ["auth", "whoami"]) { Network = true },
+        new("auth status", ["auth", "status"]) { Network = true },
+        new("local-hub serve", ["local-hub", "serve", "--in-memory", "--port", "{text}"])
+        {
+            Text = "0",
+            Extra =
+            [
+                ("port-out-of-range", ["local-hub", "serve", "--in-memory", "--port", "70000"], Usage),
+                ("faults-garbage", ["local-hub", "serve", "--in-memory", "--faults", "rate=lots"], Usage),
+                ("in-memory-and-data", ["local-hub", "serve", "--in-memory", "--data", "{work}/hub"], Usage),
+                ("config-missing", ["local-hub", "serve", "--in-memory", "--config", "{work}/no-such.json"], Usage),
+            ],
+        },
+        new("test-connection", ["test-connection", "--url", "{text}"])
+        {
+            Text = "{health}", Network = true, HtmlExit = ExitCodes.Network,
+            Extra = [("timeout-garbage", ["test-connection", "--timeout", "soon"], Usage)],
+        },
+        // a.txt differs from what the dataset holds and --force skips the base check, so only the token stands in the way.
+        new("persist save", ["persist", "save", "{work}/app/a.txt", "{rpath}", "-d", "{id}", "--force"])
+        {
+            Id = "{dataset}", RPath = "db/state.txt", Network = true, Write = true,
+            Extra =
+            [
+                ("keep-zero", ["persist", "save", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--keep", "0"], Usage),
+                ("no-dataset", ["persist", "save", "{work}/file.txt", "db/state.txt"], Usage),
+                ("local-is-a-folder", ["persist", "save", "{work}/app", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+            ],
+        },
+        new("persist restore", ["persist", "restore", "{rpath}", "{work}/restored.txt", "-d", "{id}"])
+        {
+            Id = "{dataset}", RPath = "db/state.txt", Network = true,
+        },
+        new("persist history", ["persist", "history", "{rpath}", "-d", "{id}"])
+        {
+            Id = "{dataset}", RPath = "db/state.txt", Network = true,
+            Extra = [("max-commits-garbage", ["persist", "history", "db/state.txt", "-d", "{dataset}", "--max-commits", "many"], Usage)],
+        },
+        // No network rows: watch keeps retrying a failed save by design (a Space outlives a Hub hiccup).
+        new("persist watch", ["persist", "watch", "{work}/file.txt", "{rpath}", "-d", "{id}", "--every", "1h"])
+        {
+            Id = "{dataset}", RPath = "db/state.txt",
+            Extra =
+            [
+                ("every-garbage", ["persist", "watch", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--every", "often"], Usage),
+                ("local-missing", ["persist", "watch", "{work}/no-such-file", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+            ],
+        },
+        new("repo create", ["repo", "create", "{id}"])
+        {
+            Id = "{user}/matrix-new", Network = true, Write = true,
+            Extra = [("type-invalid", ["repo", "create", "{user}/matrix-new", "--type", "bogus"], Usage)],
+        },
+        new("repo delete", ["repo", "delete", "{id}", "-y"])
+        {
+            Id = "{model}", Network = true, Write = true,
+            Extra = [("no-confirmation", ["repo", "delete", "{model}"], Usage)],
+        },
+        new("repo info", ["repo", "info", "{id}"]) { Id = "{model}", Network = true },
+        new("repo list", ["repo", "list", "--author", "{user}"])
+        {
+            Network = true,
+            Extra =
+            [
+                ("limit-zero", ["repo", "list", "--limit", "0"], Usage),
+                ("limit-garbage", ["repo", "list", "--limit", "many"], Usage),
+                ("type-invalid", ["repo", "list", "--type", "bogus"], Usage),
+            ],
+        },
+        new("repo files", ["repo", "files", "{id}", "{rpath}"]) { Id = "{model}", RPath = "sub", Network = true },
+        new("upload", ["upload", "{id}", "{work}/file.txt", "{rpath}"])
+        {
+            Id = "{model}", RPath = "file.txt", Network = true, Write = true,
+            Extra =
+            [
+                ("local-missing", ["upload", "{model}", "{work}/no-such-file"], Usage),
+                ("symlink-outside", ["upload", "{model}", "{work}/with-link"], Usage),
+                ("symlinked-folder-outside", ["upload", "{model}", "{work}/with-dir-link"], Usage),
+                ("symlink-outside-new-repo", ["upload", "{user}/matrix-new", "{work}/with-link"], Usage),
+                ("include-with-a-file", ["upload", "{model}", "{work}/file.txt", "--include", "*.txt"], Usage),
+            ],
+        },
+        new("download", ["download", "{id}", "{rpath}"])
+        {
+            Id = "{model}", RPath = "a.txt", Network = true,
+            Extra =
+            [
+                ("max-workers-zero", ["download", "{model}", "--max-workers", "0"], Usage),
+                // A refusal to write, not a usage error: exit 1 with the link named.
+                ("local-dir-symlink-outside", ["download", "{model}", "sub/b.txt", "--local-dir", "{work}/download-target"], ExitCodes.Error),
+            ],
+        },
+        new("spaces list", ["spaces", "list", "--author", "{user}"])
+        {
+            Network = true,
+            Extra = [("limit-garbage", ["spaces", "list", "--limit", "many"], Usage)],
+        },
+        new("spaces info", ["spaces", "info", "{id}"]) { Id = "{space}", Network = true },
+        new("spaces create", ["spaces", "create", "{id}", "--sdk", "docker", "--empty"])
+        {
+            Id = "{user}/matrix-new-space", Network = true, Write = true,
+            Extra =
+            [
+                ("sdk-invalid", ["spaces", "create", "{user}/matrix-new-space", "--sdk", "cobol"], Usage),
+                ("secret-key-invalid", ["spaces", "create", "{user}/matrix-new-space", "-s", "1BAD=x"], Usage),
+                ("secrets-file-missing", ["spaces", "create", "{user}/matrix-new-space", "--secrets-file", "{work}/no-such.env"], Usage),
+                ("timeout-garbage", ["spaces", "create", "{user}/matrix-new-space", "--wait", "--timeout", "soon"], Usage),
+            ],
+        },
+        new("spaces action", ["spaces", "action", "{id}", "restart"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra = [("action-invalid", ["spaces", "action", "{space}", "explode"], Usage)],
+        },
+        new("spaces restart", ["spaces", "restart", "{id}"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces pause", ["spaces", "pause", "{id}"]) { Id = "{space}", Network = true, Write = true },
+        // Not a write here: waking a RUNNING Space only reads its runtime, which a read token may do.
+        new("spaces wakeup", ["spaces", "wakeup", "{id}"]) { Id = "{space}", Network = true },
+        new("spaces wait", ["spaces", "wait", "{id}", "--timeout", "30s"])
+        {
+            Id = "{space}", Network = true,
+            Extra = [("timeout-garbage", ["spaces", "wait", "{space}", "--timeout", "soon"], Usage)],
+        },
+        new("spaces logs", ["spaces", "logs", "{id}"])
+        {
+            Id = "{space}", Network = true,
+            Extra = [("tail-garbage", ["spaces", "logs", "{space}", "-n", "many"], Usage)],
+        },
+        new("spaces settings", ["spaces", "settings", "{id}", "--sleep-time", "3600"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("nothing-to-change", ["spaces", "settings", "{space}"], Usage),
+                ("sleep-time-zero", ["spaces", "settings", "{space}", "--sleep-time", "0"], Usage),
+            ],
+        },
+        new("spaces hardware", ["spaces", "hardware", "{id}", "--set", "cpu-upgrade"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra = [("set-without-space", ["spaces", "hardware", "--set", "cpu-upgrade"], Usage)],
+        },
+        new("spaces secrets", ["spaces", "secrets", "{id}", "--set_key", "MATRIX_NEW", "--set_value", "-"])
+        {
+            Id = "{space}", Network = true, Write = true, Stdin = "a-new-value",
+            Extra =
+            [
+                ("neither-get-nor-set", ["spaces", "secrets", "{space}"], Usage),
+                ("key-invalid", ["spaces", "secrets", "{space}", "--set_key", "1 BAD", "--set_value", "-"], Usage),
+                ("key-newline", ["spaces", "secrets", "{space}", "--set_key", "A\nB", "--set_value", "-"], Usage),
+            ],
+        },
+        new("spaces secrets list", ["spaces", "secrets", "list", "{id}"]) { Id = "{space}", Network = true },
+        new("spaces secrets add", ["spaces", "secrets", "add", "{id}", "-s", "MATRIX_NEW=v"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("nothing-to-add", ["spaces", "secrets", "add", "{space}"], Usage),
+                ("key-from-unset-variable", ["spaces", "secrets", "add", "{space}", "-s", "MATRIX_UNSET"], Usage),
+                ("key-escape", ["spaces", "secrets", "add", "{space}", "-s", "\u001b[2J=x"], Usage),
+            ],
+        },
+        new("spaces secrets delete", ["spaces", "secrets", "delete", "{id}", "MATRIX_SECRET", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces variables list", ["spaces", "variables", "list", "{id}"]) { Id = "{space}", Network = true },
+        new("spaces variables add", ["spaces", "variables", "add", "{id}", "-e", "MATRIX_NEW=v"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("nothing-to-add", ["spaces", "variables", "add", "{space}"], Usage),
+                ("env-file-missing", ["spaces", "variables", "add", "{space}", "--env-file", "{work}/no-such.env"], Usage),
+            ],
+        },
+        new("spaces variables delete", ["spaces", "variables", "delete", "{id}", "MATRIX_VAR", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces duplicate", ["spaces", "duplicate", "{id}", "{user}/matrix-copy"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces delete", ["spaces", "delete", "{id}", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces deploy", ["spaces", "deploy", "{id}", "{work}/app", "--no-wait"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("folder-missing", ["spaces", "deploy", "{space}", "{work}/no-such-folder"], Usage),
+                ("symlink-outside", ["spaces", "deploy", "{space}", "{work}/with-link", "--no-wait"], Usage),
+                ("symlink-outside-new-space", ["spaces", "deploy", "{user}/matrix-new-space", "{work}/with-link", "--create", "--no-wait"], Usage),
+                ("timeout-garbage", ["spaces", "deploy", "{space}", "{work}/app", "--timeout", "soon"], Usage),
+            ],
+        },
+        new("api", ["api", "{text}"])
+        {
+            // A 100 KB path is sent as typed: the Hub's 414 is the answer (exit 1).
+            Text = "/api/whoami-v2", Network = true, TextExits = new() { ["huge"] = ExitCodes.Error },
+            Extra =
+            [
+                ("method-invalid", ["api", "-X", "GE T", "/api/whoami-v2"], Usage),
+                ("other-host", ["api", "https://example.invalid/api/whoami-v2"], Usage),
+                ("header-invalid", ["api", "-H", "no colon here", "/api/whoami-v2"], Usage),
+                ("header-newline", ["api", "-H", "X-A: b\r\nX-Injected: 1", "/api/whoami-v2"], Usage),
+                ("input-missing", ["api", "--input", "{work}/no-such.json", "/api/repos/create"], Usage),
+                ("paginate-post", ["api", "--paginate", "-X", "POST", "/api/repos/create"], Usage),
+            ],
+        },
+        new("completion", ["completion", "{text}"]) { Text = "bash" },
+    ];
+
+    /// <summary>Commands that only group others: called bare or with an unknown subcommand.</summary>
+    public static IReadOnlyList<string> Groups { get; } = ["auth", "local-hub", "persist", "repo", "spaces", "spaces variables"];
+
+    public static IReadOnlyList<BadInputCase> All { get; } = Build();
+
+    public static BadInputCase Find(string command, string @case) =>
+        All.Single(c => c.Command == command && c.Case == @case);
+
+    private static List<BadInputCase> Build()
+    {
+        var rows = new List<BadInputCase>();
+        foreach (var group in Groups)
+        {
+            var words = group.Split(' ');
+            rows.Add(new(group, "missing-subcommand", words, Usage));
+            rows.Add(new(group, "unknown-subcommand", [.. words, "frobnicate"], Usage));
+        }
+        foreach (var spec in Specs)
+        {
+            rows.AddRange(Rows(spec));
+        }
+        return rows;
+    }
+
+    private static IEnumerable<BadInputCase> Rows(CommandSpec spec)
+    {
+        string[] Fill(string? id = null, string? text = null, string? rpath = null) =>
+        [
+            .. spec.Template.Select(a => a switch
+            {
+                "{id}" => id ?? spec.Id!,
+                "{text}" => text ?? spec.Text!,
+                "{rpath}" => rpath ?? spec.RPath!,
+                _ => a,
+            }),
+        ];
+        BadInputCase Row(string name, string[] args, int exit, string token = "write", string endpoint = "hub") =>
+            new(spec.Command, name, args, exit, token, endpoint, spec.Stdin);
+
+        yield return Row("unknown-flag", [.. Fill(), "--no-such-flag"], Usage);
+        // Before the arguments: where an optional or repeated argument could swallow it as a value.
+        var words = spec.Command.Split(' ').Length;
+        yield return Row("unknown-flag-early", [.. Fill()[..words], "--no-such-flag", .. Fill()[words..]], Usage);
+        if (spec.Id is not null)
+        {
+            foreach (var (name, value) in Ids)
+            {
+                yield return Row($"id-{name}", Fill(id: value), Usage);
+            }
+        }
+        if (spec.Text is not null)
+        {
+            foreach (var (name, value) in Texts)
+            {
+                yield return Row($"text-{name}", Fill(text: value), spec.TextExits.GetValueOrDefault(name, Usage));
+            }
+        }
+        if (spec.RPath is not null)
+        {
+            foreach (var (name, value) in RepoPaths)
+            {
+                yield return Row($"path-{name}", Fill(rpath: value), Usage);
+            }
+        }
+        if (spec.Network)
+        {
+            yield return Row("html-502", Fill(), spec.HtmlExit, endpoint: "html");
+            yield return Row("revoked-token", Fill(), ExitCodes.Auth, token: "revoked");
+            yield return Row("unknown-token", Fill(), ExitCodes.Auth, token: "unknown");
+            yield return Row("endpoint-garbage", [.. Fill(), "--endpoint", "ftp://not a hub"], Usage);
+            yield return Row("token-empty", [.. Fill(), "--token", ""], Usage);
+        }
+        if (spec.Write)
+        {
+            yield return Row("read-token", Fill(), ExitCodes.Forbidden, token: "read");
+        }
+        foreach (var (name, args, exit) in spec.Extra)
+        {
+            yield return Row(name, args, exit) with { Stdin = name == "stdin-empty" ? "" : spec.Stdin };
+        }
+        if (spec.Command == "api")
+        {
+            // A read token writing through the raw API: the Hub's 403, as exit 6.
+            yield return Row("read-token", ["api", "-X", "POST", "/api/repos/create", "-f", "name=matrix-api", "-f", "type=model"], ExitCodes.Forbidden, token: "read");
+        }
+    }
+}
