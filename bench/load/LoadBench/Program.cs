@@ -16,7 +16,7 @@ if (string.IsNullOrEmpty(endpoint) || string.IsNullOrEmpty(token))
 var driver = new LoadDriver(new Uri(endpoint), token);
 await driver.SeedAsync();
 var warmUp = TimeSpan.FromSeconds(Math.Min(5, seconds / 10));
-Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {clients} clients, {warmUp.TotalSeconds:F0} s warm-up, {seconds:F0} s measured…"));
+Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {clients} clients, {warmUp.TotalSeconds:F1} s warm-up, {seconds:F0} s measured…"));
 var result = await driver.RunAsync(clients, TimeSpan.FromSeconds(seconds), warmUp);
 Console.WriteLine(result.Describe());
 return result.Errors == 0 ? 0 : 1;
