@@ -295,15 +295,15 @@ public sealed class LoadDriver
                 case "download-lfs":
                     return await DownloadAsync($"{repo}/resolve/main/weights.bin", _driver._lfs, 0, LfsSize, null, stop);
                 case "range-small":
-                {
-                    var start = _random.Next(SmallSize - 1024);
-                    return await DownloadAsync($"{repo}/resolve/main/small.bin", _driver._small, start, 1024, (start, start + 1023), stop);
-                }
+                    {
+                        var start = _random.Next(SmallSize - 1024);
+                        return await DownloadAsync($"{repo}/resolve/main/small.bin", _driver._small, start, 1024, (start, start + 1023), stop);
+                    }
                 default:
-                {
-                    var start = _random.Next(LfsSize - 65536);
-                    return await DownloadAsync($"{repo}/resolve/main/weights.bin", _driver._lfs, start, 65536, (start, start + 65535), stop);
-                }
+                    {
+                        var start = _random.Next(LfsSize - 65536);
+                        return await DownloadAsync($"{repo}/resolve/main/weights.bin", _driver._lfs, start, 65536, (start, start + 65535), stop);
+                    }
             }
         }
 
