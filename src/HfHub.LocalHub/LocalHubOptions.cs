@@ -45,6 +45,12 @@ public sealed class LocalHubOptions
     /// <summary>Faults to inject from start-up (see <see cref="HfHub.LocalHub.Faults.FaultOptions.Parse"/>); null injects none.</summary>
     public HfHub.LocalHub.Faults.FaultOptions? Faults { get; set; }
 
+    /// <summary>
+    /// The hub's clock: timestamps, token and signed-URL expiry. Null uses the system clock; tests
+    /// pass their own to move time forward (e.g. past a signed upload URL's lifetime) without waiting.
+    /// </summary>
+    public TimeProvider? Clock { get; set; }
+
     /// <summary>How fast Spaces build, start and fall asleep (tests use <see cref="Spaces.SpaceTimings.Fast"/>).</summary>
     public Spaces.SpaceTimings Spaces { get; set; } = new();
 

@@ -54,7 +54,7 @@ public sealed class LocalHubServer : IAsyncDisposable
         var dataDirectory = options.DataDirectory ?? ephemeral!;
         Directory.CreateDirectory(dataDirectory);
 
-        var state = new HubState(options, dataDirectory, TimeProvider.System);
+        var state = new HubState(options, dataDirectory, options.Clock ?? TimeProvider.System);
         var (demoToken, demoIsNew) = Seed(state);
 
         var builder = WebApplication.CreateSlimBuilder();

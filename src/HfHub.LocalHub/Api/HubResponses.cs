@@ -39,7 +39,15 @@ public static class HubResponses
 
     public static Task Unauthorized(HttpContext context) => Error(context, StatusCodes.Status401Unauthorized, InvalidCredentials);
 
-    public static Task RepoNotFound(HttpContext context) => Error(context, StatusCodes.Status404NotFound, "Repository not found", "RepoNotFound");
+    /// <summary>
+    /// A repo that does not exist or that the caller may not see. The Hub answers 401 to anonymous
+    /// callers (private and missing repos alike, so nothing tells them apart) and 404 to signed-in
+    /// ones (hub-api account-and-auth.md §3.3, files.md §6); both carry <c>X-Error-Code: RepoNotFound</c>,
+    /// which clients on plain http need to classify the 401. The message text is the documented
+    /// emulator text: the production wording of the anonymous 401 is UNCONFIRMED.
+    /// </summary>
+    public static Task RepoNotFound(HttpContext context) =>
+        Error(context, context.Caller().IsAnonymous ? StatusCodes.Status401Unauthorized : StatusCodes.Status404NotFound, "Repository not found", "RepoNotFound");
 
     public static Task Forbidden(HttpContext context, string message) => Error(context, StatusCodes.Status403Forbidden, message);
 

@@ -238,7 +238,8 @@ internal static class LfsRoutes
         }
         else if (state.Repos.FindById(grant.RepoId) is null)
         {
-            await HubResponses.RepoNotFound(context).ConfigureAwait(false);
+            // Storage URLs carry no Authorization, so the anonymous 401 of the API does not apply.
+            await HubResponses.Error(context, StatusCodes.Status404NotFound, "Repository not found", "RepoNotFound").ConfigureAwait(false);
             return null;
         }
         return grant;

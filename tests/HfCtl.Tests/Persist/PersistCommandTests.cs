@@ -128,7 +128,8 @@ public sealed class PersistCommandTests(LocalHubFixture hub) : IClassFixture<Loc
         var check = await cli.RunAsync("persist", "history", "x.txt", "--dataset", dataset);
         Assert.Equal(5, check.ExitCode);
         using var admin = hub.RawClient();
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await admin.GetAsync($"/api/datasets/{other}/their-data")).StatusCode);
+        // Anonymous callers get 401 for a missing repo, as on the Hub; the error code says it does not exist.
+        Assert.Equal("RepoNotFound", (await admin.GetAsync($"/api/datasets/{other}/their-data")).Headers.GetValues("X-Error-Code").Single());
         Assert.Empty(Directory.GetFiles(_dir, "*.hfpersist-*"));
     }
 
