@@ -161,6 +161,15 @@ public sealed class LfsTests(SmallPagesHubFixture hub) : IClassFixture<SmallPage
             new StringContent("{\"operation\":\"upload\",\"objects\":[{\"oid\":\"xyz\",\"size\":1}]}", Encoding.UTF8, "application/vnd.git-lfs+json"));
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
         Assert.Equal(422, (await bad.JsonAsync()).GetProperty("objects")[0].GetProperty("error").GetProperty("code").GetInt32());
+
+        // Beyond the Hub's 500 GB limit (up to long.MaxValue) is a per-object error too, not a server failure.
+        foreach (var size in new[] { 500L * 1000 * 1000 * 1000 + 1, 63488118010054586L, long.MaxValue })
+        {
+            var huge = await owner.PostAsync($"/{repo}.git/info/lfs/objects/batch",
+                new StringContent("{\"operation\":\"upload\",\"transfers\":[\"basic\",\"multipart\"],\"objects\":[{\"oid\":\"" + new string('b', 64) + "\",\"size\":" + size + "}]}", Encoding.UTF8, "application/vnd.git-lfs+json"));
+            Assert.Equal(HttpStatusCode.OK, huge.StatusCode);
+            Assert.Equal(422, (await huge.JsonAsync()).GetProperty("objects")[0].GetProperty("error").GetProperty("code").GetInt32());
+        }
     }
 
     [Fact]

@@ -17,6 +17,13 @@ namespace HfHub.LocalHub.Api;
 /// </summary>
 internal static class LfsRoutes
 {
+    /// <summary>
+    /// The Hub's hard limit for one file, 500 GB (hub-api files.md, storage limits). How the Hub
+    /// words its refusal is UNCONFIRMED; a per-object 422, like any other invalid object, is what
+    /// LFS clients already report.
+    /// </summary>
+    internal const long MaxObjectSize = 500L * 1000 * 1000 * 1000;
+
     private const string LfsJson = "application/vnd.git-lfs+json";
     private const int BufferSize = 1 << 20;
 
@@ -89,6 +96,11 @@ internal static class LfsRoutes
             if (oid.Length != 64 || !oid.All(char.IsAsciiHexDigit) || size < 0)
             {
                 answers.Add(w => ObjectError(w, oid, size, 422, "oid must be a SHA-256 (64 hex digits) and size a non-negative integer"));
+                continue;
+            }
+            if (size > MaxObjectSize)
+            {
+                answers.Add(w => ObjectError(w, oid, size, 422, $"the file is larger than the {MaxObjectSize / 1_000_000_000} GB limit for one file"));
                 continue;
             }
             var stored = state.Git.LfsObjectSize(repo.Id, oid) is { } known && state.Blobs.Exists(oid) ? known : (long?)null;
