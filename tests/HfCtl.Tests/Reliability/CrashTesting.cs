@@ -110,15 +110,23 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
     }
 
     /// <summary>
-    /// Kill moments for <paramref name="count"/> runs: uniform from half the bare start-up time of
-    /// hfctl to 20% past a full run, so they land in start-up, in the transfer, and around the commit.
+    /// Seeded kill moments: uniform from half the bare start-up time of hfctl to the length of a
+    /// full run, so they land in start-up, in the transfer, and around the commit. Runs that finish
+    /// before their moment do not count as kills; a suite keeps going until it has
+    /// <see cref="KillsPerCommand"/> kills (at most <see cref="MaxRounds"/> runs).
     /// </summary>
-    public static int[] KillDelays(Random random, TimeSpan startup, TimeSpan fullRun, int count)
+    public static Func<int> KillDelays(Random random, TimeSpan startup, TimeSpan fullRun)
     {
         var from = (int)(startup.TotalMilliseconds / 2);
-        var to = Math.Max(from + 50, (int)(fullRun.TotalMilliseconds * 1.2));
-        return [.. Enumerable.Range(0, count).Select(_ => random.Next(from, to))];
+        var to = Math.Max(from + 50, (int)fullRun.TotalMilliseconds);
+        return () => random.Next(from, to);
     }
+
+    public const int MaxRounds = 3 * KillsPerCommand;
+
+    /// <summary>True while a suite needs more kills.</summary>
+    public static bool NeedsMore(IReadOnlyDictionary<string, int> outcomes, int round) =>
+        outcomes["kills"] < KillsPerCommand && round < MaxRounds;
 
     public HubClient Client(string token) => new(new HubClientOptions
     {

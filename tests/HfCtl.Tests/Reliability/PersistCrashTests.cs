@@ -46,9 +46,9 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
         var startup = await crash.RunOkAsync(token, "--version");
         var span = await crash.RunOkAsync(token, "persist", "save", db, "app.sqlite", "--dataset", dataset);
         var previous = (await reader.RestoreAsync("app.sqlite", PathOf("check-0.db"))).Sha256;
-        var delays = CrashTesting.KillDelays(random, startup, span, CrashTesting.KillsPerCommand);
+        var delays = CrashTesting.KillDelays(random, startup, span);
         var outcomes = new Dictionary<string, int> { ["kills"] = 0, ["finished_before_kill"] = 0, ["remote_previous"] = 0, ["remote_next"] = 0 };
-        for (var round = 1; round <= delays.Length; round++)
+        for (var round = 1; CrashTesting.NeedsMore(outcomes, round - 1); round++)
         {
             var where = $"seed {CrashTesting.Seed}, round {round}";
             PersistTestData.Insert(db, $"round {round}");
@@ -57,7 +57,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
             {
                 expected = snapshot.Digest.Sha256;
             }
-            var killed = await crash.RunAndKillAsync(token, delays[round - 1], "persist", "save", db, "app.sqlite", "--dataset", dataset);
+            var killed = await crash.RunAndKillAsync(token, delays(), "persist", "save", db, "app.sqlite", "--dataset", dataset);
             var check = PathOf($"check-{round}.db");
             var remote = await reader.RestoreAsync("app.sqlite", check);
             Assert.True(remote.Sha256 == previous || remote.Sha256 == expected, $"{where}: the dataset holds neither the previous nor the new version");
@@ -80,7 +80,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
         await crash.RunOkAsync(token, "persist", "save", db, "app.sqlite", "--dataset", dataset);
         await CrashTesting.ReportAsync("persist-save", outcomes);
         var summary = string.Join(", ", outcomes.Select(p => $"{p.Key} {p.Value}"));
-        Assert.True(outcomes["kills"] >= CrashTesting.KillsPerCommand * 0.8, $"seed {CrashTesting.Seed}: too few runs were killed: {summary}");
+        Assert.True(outcomes["kills"] >= CrashTesting.KillsPerCommand, $"seed {CrashTesting.Seed}: too few runs were killed: {summary}");
         // The seeded delays land both before and after the commit.
         Assert.True(outcomes["remote_previous"] > 0 && outcomes["remote_next"] > 0, $"seed {CrashTesting.Seed}: {summary}");
     }
@@ -107,9 +107,9 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
         File.Copy(old, target, overwrite: true);
         var span = await crash.RunOkAsync(token, "persist", "restore", "app.sqlite", target, "--dataset", dataset, "--force");
         Assert.Equal(remote, CrashTesting.Sha256(target));
-        var delays = CrashTesting.KillDelays(random, startup, span, CrashTesting.KillsPerCommand);
+        var delays = CrashTesting.KillDelays(random, startup, span);
         var outcomes = new Dictionary<string, int> { ["kills"] = 0, ["finished_before_kill"] = 0, ["target_old"] = 0, ["target_new"] = 0, ["target_absent"] = 0 };
-        for (var round = 1; round <= delays.Length; round++)
+        for (var round = 1; CrashTesting.NeedsMore(outcomes, round - 1); round++)
         {
             var where = $"seed {CrashTesting.Seed}, round {round}";
             // Odd rounds replace an older database (--force); even rounds restore to a missing file.
@@ -126,7 +126,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
             string[] args = replace
                 ? ["persist", "restore", "app.sqlite", target, "--dataset", dataset, "--force"]
                 : ["persist", "restore", "app.sqlite", target, "--dataset", dataset];
-            var killed = await crash.RunAndKillAsync(token, delays[round - 1], args);
+            var killed = await crash.RunAndKillAsync(token, delays(), args);
             outcomes[killed ? "kills" : "finished_before_kill"]++;
             if (!File.Exists(target))
             {
@@ -143,7 +143,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
         outcomes["temp_files_left"] = Directory.EnumerateFiles(_dir, ".target.db.hfpersist-*").Count();
         await CrashTesting.ReportAsync("persist-restore", outcomes);
         var summary = string.Join(", ", outcomes.Select(p => $"{p.Key} {p.Value}"));
-        Assert.True(outcomes["kills"] >= CrashTesting.KillsPerCommand * 0.8, $"seed {CrashTesting.Seed}: too few runs were killed: {summary}");
+        Assert.True(outcomes["kills"] >= CrashTesting.KillsPerCommand, $"seed {CrashTesting.Seed}: too few runs were killed: {summary}");
         Assert.True(outcomes["target_new"] > 0 && outcomes["target_old"] + outcomes["target_absent"] > 0, $"seed {CrashTesting.Seed}: {summary}");
     }
 }
