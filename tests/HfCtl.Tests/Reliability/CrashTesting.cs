@@ -74,9 +74,12 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
         return timer.Elapsed;
     }
 
-    /// <summary>Starts hfctl and kills it (the whole tree) after <paramref name="delayMs"/>; true when it was killed, false when it had finished.</summary>
-    public async Task<bool> RunAndKillAsync(string token, int delayMs, params string[] args)
+    /// <summary>Starts hfctl and kills it (the whole tree) at the clock's next moment; true when it was killed, false when it had finished.</summary>
+    public async Task<bool> RunAndKillAsync(string token, KillClock clock, params string[] args)
     {
+        ArgumentNullException.ThrowIfNull(clock);
+        var delayMs = clock.Next();
+        var timer = Stopwatch.StartNew();
         using var process = Start(token, args);
         // Drain the pipes so a chatty child never blocks on a full pipe.
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -89,8 +92,13 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
         }
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         await Task.WhenAll(stdout, stderr);
-        if (!killed)
+        if (killed)
         {
+            clock.Killed();
+        }
+        else
+        {
+            clock.Finished(timer.Elapsed);
             Assert.True(process.ExitCode == 0, $"seed {Seed}: hfctl {string.Join(' ', args)} failed without a kill (exit {process.ExitCode}): {await stderr}");
         }
         return killed;
@@ -107,19 +115,6 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
         {
             return false;
         }
-    }
-
-    /// <summary>
-    /// Seeded kill moments: uniform from half the bare start-up time of hfctl to the length of a
-    /// full run, so they land in start-up, in the transfer, and around the commit. Runs that finish
-    /// before their moment do not count as kills; a suite keeps going until it has
-    /// <see cref="KillsPerCommand"/> kills (at most <see cref="MaxRounds"/> runs).
-    /// </summary>
-    public static Func<int> KillDelays(Random random, TimeSpan startup, TimeSpan fullRun)
-    {
-        var from = (int)(startup.TotalMilliseconds / 2);
-        var to = Math.Max(from + 50, (int)fullRun.TotalMilliseconds);
-        return () => random.Next(from, to);
     }
 
     public const int MaxRounds = 3 * KillsPerCommand;
@@ -159,4 +154,24 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
         var fields = string.Join(",", figures.Select(p => $"\"{p.Key}\":{p.Value.ToString(CultureInfo.InvariantCulture)}"));
         await File.WriteAllTextAsync(Path.Combine(output, $"crash-{name}.json"), $"{{\"suite\":\"crash\",\"command\":\"{name}\",\"seed\":{Seed},{fields}}}\n");
     }
+}
+
+/// <summary>
+/// Seeded kill moments, uniform from half the bare start-up time of hfctl to the end of a run, so
+/// they land in start-up, in the transfer and around the commit. How long a run takes swings with
+/// the machine's load, so the window's end follows the runs: a run that finished before its kill
+/// pulls it in, a killed run lets it creep out, and a share of runs keep finishing just before
+/// their kill (which keeps the last moments, after the commit, covered). Runs that finish do not
+/// count as kills; a suite keeps going until it has <see cref="CrashTesting.KillsPerCommand"/> kills.
+/// </summary>
+internal sealed class KillClock(Random random, TimeSpan startup, TimeSpan fullRun)
+{
+    private readonly int _from = (int)(startup.TotalMilliseconds / 2);
+    private double _to = Math.Max(startup.TotalMilliseconds / 2 + 50, fullRun.TotalMilliseconds);
+
+    public int Next() => random.Next(_from, (int)Math.Max(_from + 50, _to));
+
+    public void Finished(TimeSpan took) => _to = Math.Max(_from + 50, (_to + took.TotalMilliseconds) / 2);
+
+    public void Killed() => _to *= 1.05;
 }

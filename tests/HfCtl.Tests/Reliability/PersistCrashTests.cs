@@ -46,7 +46,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
         var startup = await crash.RunOkAsync(token, "--version");
         var span = await crash.RunOkAsync(token, "persist", "save", db, "app.sqlite", "--dataset", dataset);
         var previous = (await reader.RestoreAsync("app.sqlite", PathOf("check-0.db"))).Sha256;
-        var delays = CrashTesting.KillDelays(random, startup, span);
+        var clock = new KillClock(random, startup, span);
         var outcomes = new Dictionary<string, int> { ["kills"] = 0, ["finished_before_kill"] = 0, ["remote_previous"] = 0, ["remote_next"] = 0 };
         for (var round = 1; CrashTesting.NeedsMore(outcomes, round - 1); round++)
         {
@@ -57,7 +57,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
             {
                 expected = snapshot.Digest.Sha256;
             }
-            var killed = await crash.RunAndKillAsync(token, delays(), "persist", "save", db, "app.sqlite", "--dataset", dataset);
+            var killed = await crash.RunAndKillAsync(token, clock, "persist", "save", db, "app.sqlite", "--dataset", dataset);
             var check = PathOf($"check-{round}.db");
             var remote = await reader.RestoreAsync("app.sqlite", check);
             Assert.True(remote.Sha256 == previous || remote.Sha256 == expected, $"{where}: the dataset holds neither the previous nor the new version");
@@ -107,7 +107,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
         File.Copy(old, target, overwrite: true);
         var span = await crash.RunOkAsync(token, "persist", "restore", "app.sqlite", target, "--dataset", dataset, "--force");
         Assert.Equal(remote, CrashTesting.Sha256(target));
-        var delays = CrashTesting.KillDelays(random, startup, span);
+        var clock = new KillClock(random, startup, span);
         var outcomes = new Dictionary<string, int> { ["kills"] = 0, ["finished_before_kill"] = 0, ["target_old"] = 0, ["target_new"] = 0, ["target_absent"] = 0 };
         for (var round = 1; CrashTesting.NeedsMore(outcomes, round - 1); round++)
         {
@@ -126,7 +126,7 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
             string[] args = replace
                 ? ["persist", "restore", "app.sqlite", target, "--dataset", dataset, "--force"]
                 : ["persist", "restore", "app.sqlite", target, "--dataset", dataset];
-            var killed = await crash.RunAndKillAsync(token, delays(), args);
+            var killed = await crash.RunAndKillAsync(token, clock, args);
             outcomes[killed ? "kills" : "finished_before_kill"]++;
             if (!File.Exists(target))
             {

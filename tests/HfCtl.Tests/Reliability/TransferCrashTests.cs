@@ -100,13 +100,13 @@ public sealed class TransferCrashTests(CrashHubFixture hub) : IClassFixture<Cras
         WriteFolder(source, Version(1));
         var span = await crash.RunOkAsync(token, "upload", repo.ToString(), source, "-m", "version 1");
         var remote = await RemoteVersionAsync(client, repo, 0, 1);
-        var delays = CrashTesting.KillDelays(random, startup, span);
+        var clock = new KillClock(random, startup, span);
         var outcomes = new Dictionary<string, int> { ["kills"] = 0, ["remote_previous"] = 0, ["remote_next"] = 0, ["finished_before_kill"] = 0 };
         for (var round = 0; CrashTesting.NeedsMore(outcomes, round); round++)
         {
             var next = round + 2;
             WriteFolder(source, Version(next));
-            var killed = await crash.RunAndKillAsync(token, delays(), "upload", repo.ToString(), source, "-m", $"version {next}");
+            var killed = await crash.RunAndKillAsync(token, clock, "upload", repo.ToString(), source, "-m", $"version {next}");
             var now = await RemoteVersionAsync(client, repo, round + 1, remote, next);
             outcomes[killed ? "kills" : "finished_before_kill"]++;
             if (killed)
@@ -159,7 +159,7 @@ public sealed class TransferCrashTests(CrashHubFixture hub) : IClassFixture<Cras
         var startup = await crash.RunOkAsync(token, "--version");
         var span = await crash.RunOkAsync(token, "download", repo.ToString(), "--local-dir", local);
         Wipe(local);
-        var delays = CrashTesting.KillDelays(random, startup, span);
+        var clock = new KillClock(random, startup, span);
         var outcomes = new Dictionary<string, int> { ["kills"] = 0, ["finished_before_kill"] = 0, ["files_old"] = 0, ["files_new"] = 0, ["files_absent"] = 0, ["followups_correct"] = 0 };
         for (var round = 0; CrashTesting.NeedsMore(outcomes, round); round++)
         {
@@ -168,7 +168,7 @@ public sealed class TransferCrashTests(CrashHubFixture hub) : IClassFixture<Cras
             {
                 // --local-dir over an older copy: each target is the old file or the complete new one.
                 WriteFolder(local, v1);
-                var killed = await crash.RunAndKillAsync(token, delays(), "download", repo.ToString(), "--local-dir", local);
+                var killed = await crash.RunAndKillAsync(token, clock, "download", repo.ToString(), "--local-dir", local);
                 outcomes[killed ? "kills" : "finished_before_kill"]++;
                 foreach (var (path, bytes) in v2)
                 {
@@ -192,7 +192,7 @@ public sealed class TransferCrashTests(CrashHubFixture hub) : IClassFixture<Cras
             else
             {
                 // The shared cache: a snapshot path is absent or complete; the next download resumes what the killed one left.
-                var killed = await crash.RunAndKillAsync(token, delays(), "download", repo.ToString());
+                var killed = await crash.RunAndKillAsync(token, clock, "download", repo.ToString());
                 outcomes[killed ? "kills" : "finished_before_kill"]++;
                 foreach (var (path, bytes) in v2)
                 {
