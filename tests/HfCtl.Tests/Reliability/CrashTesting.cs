@@ -37,6 +37,9 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
 
     public string HfHome => Path.Combine(folder, "hf-home");
 
+    /// <summary>The children's temp folder (<c>TMPDIR</c>).</summary>
+    public string TempFolder => Path.Combine(folder, "tmp");
+
     public Process Start(string token, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -59,6 +62,9 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
         info.Environment["HF_TOKEN"] = token;
         info.Environment["HF_HOME"] = HfHome;
         info.Environment["NO_COLOR"] = "1";
+        // A private temp folder: what killed runs leave there is counted, and removed with the test's folder.
+        Directory.CreateDirectory(TempFolder);
+        info.Environment["TMPDIR"] = TempFolder;
         return Process.Start(info)!;
     }
 

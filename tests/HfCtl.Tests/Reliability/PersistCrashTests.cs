@@ -78,6 +78,8 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
 
         // After all that, a normal save from the same machine still works (no stale state blocks it).
         await crash.RunOkAsync(token, "persist", "save", db, "app.sqlite", "--dataset", dataset);
+        // Snapshots of killed saves stay in the temp folder (never in the dataset); count them for the record.
+        outcomes["snapshot_files_left"] = Directory.EnumerateFiles(crash.TempFolder, ".hfpersist-*").Count();
         await CrashTesting.ReportAsync("persist-save", outcomes);
         var summary = string.Join(", ", outcomes.Select(p => $"{p.Key} {p.Value}"));
         Assert.True(outcomes["kills"] >= CrashTesting.KillsPerCommand, $"seed {CrashTesting.Seed}: too few runs were killed: {summary}");
