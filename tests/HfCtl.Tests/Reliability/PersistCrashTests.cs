@@ -78,13 +78,14 @@ public sealed class PersistCrashTests(CrashHubFixture hub) : IClassFixture<Crash
 
         // After all that, a normal save from the same machine still works (no stale state blocks it).
         await crash.RunOkAsync(token, "persist", "save", db, "app.sqlite", "--dataset", dataset);
-        // Snapshots of killed saves stay in the temp folder (never in the dataset); count them for the record.
+        // Killed saves leave their snapshot in the temp folder; the next save removes them all.
         outcomes["snapshot_files_left"] = Directory.EnumerateFiles(crash.TempFolder, ".hfpersist-*").Count();
         await CrashTesting.ReportAsync("persist-save", outcomes);
         var summary = string.Join(", ", outcomes.Select(p => $"{p.Key} {p.Value}"));
         Assert.True(outcomes["kills"] >= CrashTesting.KillsPerCommand, $"seed {CrashTesting.Seed}: too few runs were killed: {summary}");
         // The seeded delays land both before and after the commit.
         Assert.True(outcomes["remote_previous"] > 0 && outcomes["remote_next"] > 0, $"seed {CrashTesting.Seed}: {summary}");
+        Assert.True(outcomes["snapshot_files_left"] == 0, $"seed {CrashTesting.Seed}: snapshots of killed saves were left in the temp folder: {summary}");
     }
 
     [Fact]
