@@ -38,10 +38,48 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
     public async Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken)
     {
         // Raw bytes straight into the caller's (hashing) stream: the caller verifies them against the manifest.
-        using var request = new HttpRequestMessage(HttpMethod.Get, client.Files.ResolveUrl(dataset, path, RepoType.Dataset, revision));
-        using var response = await client.Pipeline.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await body.CopyToAsync(destination, 1 << 20, cancellationToken).ConfigureAwait(false);
+        // A body cut off mid-way is resumed with Range from the bytes already written (the stream
+        // cannot be rewound), so a dropped connection costs a retry, not the whole restore.
+        long written = 0;
+        var writing = false;
+        var policy = client.Options.Retry;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, client.Files.ResolveUrl(dataset, path, RepoType.Dataset, revision));
+                request.Headers.AcceptEncoding.ParseAdd("identity");
+                if (written > 0)
+                {
+                    request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(written, null);
+                }
+                using var response = await client.Pipeline.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+                if (written > 0 && response.StatusCode != System.Net.HttpStatusCode.PartialContent)
+                {
+                    throw new HubException($"the download of {path} from {Dataset} broke off and the Hub cannot resume it; try again", (int)response.StatusCode);
+                }
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = new byte[1 << 20];
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    writing = true;
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    writing = false;
+                    written += read;
+                }
+                return;
+            }
+            // Only the network side is retried: a local write error (disk full) surfaces as it is.
+            catch (Exception e) when (e is IOException or HttpRequestException && !writing && !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt >= policy.MaxRetries)
+                {
+                    throw new HubConnectionException($"the download of {path} from {Dataset} broke off after {written} bytes: {HubErrorReader.OneLine(e.Message)}", null, e);
+                }
+                await Task.Delay(policy.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public async Task<string?> DownloadToFileAsync(string path, string revision, string destination, CancellationToken cancellationToken)

@@ -15,11 +15,20 @@ public enum SnapshotKind
 /// A frozen copy of a local file in a temp file, with its SHA-256 and size: what gets uploaded,
 /// never the live file. Disposing deletes the temp file.
 /// </summary>
+/// <remarks>
+/// The owner holds an exclusive lock (an flock on Unix) on <c>&lt;snapshot&gt;.lock</c> while the
+/// snapshot lives. A process killed mid-save leaves both files behind, unlocked, and the next
+/// snapshot taken in the same folder removes them; a live owner's lock (in any process sharing
+/// the folder) keeps its snapshot.
+/// </remarks>
 public sealed class LocalSnapshot : IDisposable
 {
-    private LocalSnapshot(string path, ContentDigest content, SnapshotKind kind)
+    private readonly OwnedTempFile _owned;
+
+    private LocalSnapshot(OwnedTempFile owned, ContentDigest content, SnapshotKind kind)
     {
-        Path = path;
+        _owned = owned;
+        Path = owned.Path;
         Content = content;
         Digest = new FileDigest(content.Sha256, content.Size);
         Kind = kind;
@@ -55,7 +64,8 @@ public sealed class LocalSnapshot : IDisposable
         }
         var folder = tempDirectory ?? System.IO.Path.GetTempPath();
         Directory.CreateDirectory(folder);
-        var temp = System.IO.Path.Combine(folder, $".hfpersist-{Guid.NewGuid():N}.snapshot");
+        var owned = OwnedTempFile.Claim(System.IO.Path.Combine(folder, $".hfpersist-{Guid.NewGuid():N}.snapshot"), ".hfpersist-*.snapshot");
+        var temp = owned.Path;
         try
         {
             if (SqliteFiles.IsSqlite(localPath))
@@ -71,14 +81,13 @@ public sealed class LocalSnapshot : IDisposable
                 {
                     throw new PersistenceException($"the snapshot of '{localPath}' failed its integrity check: {check}");
                 }
-                return new LocalSnapshot(temp, content, SnapshotKind.Sqlite);
+                return new LocalSnapshot(owned, content, SnapshotKind.Sqlite);
             }
-            return new LocalSnapshot(temp, await CopyAsync(localPath, temp, cancellationToken).ConfigureAwait(false), SnapshotKind.File);
+            return new LocalSnapshot(owned, await CopyAsync(localPath, temp, cancellationToken).ConfigureAwait(false), SnapshotKind.File);
         }
         catch
         {
-            File.Delete(temp);
-            SqliteFiles.DeleteSidecars(temp);
+            owned.Dispose();
             throw;
         }
     }
@@ -103,14 +112,5 @@ public sealed class LocalSnapshot : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        try
-        {
-            File.Delete(Path);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _owned.Dispose();
 }

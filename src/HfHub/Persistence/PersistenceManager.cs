@@ -390,55 +390,42 @@ public sealed partial class PersistenceManager : IDisposable
     {
         var full = Path.GetFullPath(localPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = AtomicFile.TempBeside(full);
+        // The temp file is claimed, so a restore killed mid-way leaves nothing the next one keeps.
+        using var owned = OwnedTempFile.Claim(AtomicFile.TempBeside(full), $".{Path.GetFileName(full)}.hfpersist-*.tmp");
+        var temp = owned.Path;
         var expected = remote.Sha256 ?? remote.File.Oid;
+        string? verified;
         try
         {
-            string? verified;
-            try
-            {
-                verified = await _remote.DownloadToFileAsync(remote.File.Path, revision, temp, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HubContentMismatchException)
-            {
-                throw Damaged(remote, expected, null);
-            }
-            // An LFS file was checked against its SHA-256 while it streamed; anything else is hashed here (small files).
-            var digest = verified == remote.Sha256 && verified is not null
-                ? new FileDigest(verified, new FileInfo(temp).Length)
-                : await FileDigest.OfFileAsync(temp, cancellationToken).ConfigureAwait(false);
-            if (remote.Sha256 is not null ? digest.Sha256 != remote.Sha256 : await FileDigest.GitBlobIdAsync(temp, cancellationToken).ConfigureAwait(false) != remote.File.Oid)
-            {
-                throw Damaged(remote, expected, digest.Sha256);
-            }
-            if (digest.Size != remote.File.Size)
-            {
-                throw new PersistenceIntegrityException($"the download of {remote.File.Path} has {digest.Size} bytes, the Hub lists {remote.File.Size}; the local file was not touched");
-            }
-            var isDatabase = remote.Kind == SnapshotKind.Sqlite || SqliteFiles.IsSqlite(temp);
-            if (isDatabase)
-            {
-                var check = await SqliteFiles.IntegrityCheckAsync(temp, cancellationToken).ConfigureAwait(false);
-                if (check != "ok")
-                {
-                    throw new PersistenceIntegrityException($"the restored database {remote.File.Path} fails its integrity check ({check}); the local file was not touched");
-                }
-            }
-            AtomicFile.Install(temp, full, isDatabase);
-            return digest;
+            verified = await _remote.DownloadToFileAsync(remote.File.Path, revision, temp, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (HubContentMismatchException)
         {
-            // A failed download may leave its resumable part file; a restore never resumes it.
-            foreach (var leftover in new[] { temp, temp + ".incomplete" })
-            {
-                if (File.Exists(leftover))
-                {
-                    File.Delete(leftover);
-                }
-            }
-            SqliteFiles.DeleteSidecars(temp);
+            throw Damaged(remote, expected, null);
         }
+        // An LFS file was checked against its SHA-256 while it streamed; anything else is hashed here (small files).
+        var digest = verified == remote.Sha256 && verified is not null
+            ? new FileDigest(verified, new FileInfo(temp).Length)
+            : await FileDigest.OfFileAsync(temp, cancellationToken).ConfigureAwait(false);
+        if (remote.Sha256 is not null ? digest.Sha256 != remote.Sha256 : await FileDigest.GitBlobIdAsync(temp, cancellationToken).ConfigureAwait(false) != remote.File.Oid)
+        {
+            throw Damaged(remote, expected, digest.Sha256);
+        }
+        if (digest.Size != remote.File.Size)
+        {
+            throw new PersistenceIntegrityException($"the download of {remote.File.Path} has {digest.Size} bytes, the Hub lists {remote.File.Size}; the local file was not touched");
+        }
+        var isDatabase = remote.Kind == SnapshotKind.Sqlite || SqliteFiles.IsSqlite(temp);
+        if (isDatabase)
+        {
+            var check = await SqliteFiles.IntegrityCheckAsync(temp, cancellationToken).ConfigureAwait(false);
+            if (check != "ok")
+            {
+                throw new PersistenceIntegrityException($"the restored database {remote.File.Path} fails its integrity check ({check}); the local file was not touched");
+            }
+        }
+        AtomicFile.Install(temp, full, isDatabase);
+        return digest;
     }
 
     private PersistenceIntegrityException Damaged(RemoteVersion remote, string expected, string? actual) =>
