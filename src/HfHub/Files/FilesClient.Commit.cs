@@ -52,6 +52,10 @@ public sealed partial class FilesClient
 
         var plans = await PlanAdditionsAsync(repo, additions, options, cancellationToken).ConfigureAwait(false);
         await UploadLfsAsync(repo, plans.Values.Where(p => p.Mode == UploadMode.Lfs).ToList(), options, cancellationToken).ConfigureAwait(false);
+        if (options.BeforeCommit is { } beforeCommit)
+        {
+            await beforeCommit(cancellationToken).ConfigureAwait(false);
+        }
 
         var lines = new List<PayloadLine>();
         var emitted = new HashSet<string>(StringComparer.Ordinal);

@@ -24,6 +24,13 @@ public record CommitOptions
     public IProgress<TransferProgress>? Progress { get; init; }
 
     internal string Branch => string.IsNullOrEmpty(Revision) ? "main" : Revision;
+
+    /// <summary>
+    /// Awaited after the file contents are uploaded and before the commit is made; a throw stops
+    /// the commit (uploaded LFS objects stay unreferenced). Persistence checks a snapshot's
+    /// integrity there while the upload runs.
+    /// </summary>
+    internal Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }
 
 /// <summary>Options for <see cref="FilesClient.UploadFileAsync(HfHub.Repos.RepoId, string, string?, UploadOptions?, CancellationToken)"/>.</summary>

@@ -18,13 +18,23 @@ public static class AtomicFile
     /// a restored database corrupts it. The old database is checkpointed first, so a crash between the
     /// two steps leaves it whole. The caller must make sure no process has the target open.
     /// </summary>
-    public static void Install(string temp, string target, bool isDatabase)
+    public static void Install(string temp, string target, bool isDatabase) => Install(temp, target, isDatabase, flushed: false);
+
+    /// <summary>Writes a file's data through to the disk, so a rename over the target never exposes missing bytes after a crash.</summary>
+    internal static void FlushToDisk(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary><see cref="Install(string, string, bool)"/> for a temp file the caller has already flushed to disk.</summary>
+    internal static void Install(string temp, string target, bool isDatabase, bool flushed)
     {
         ArgumentNullException.ThrowIfNull(temp);
         ArgumentNullException.ThrowIfNull(target);
-        using (var flush = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+        if (!flushed)
         {
-            flush.Flush(flushToDisk: true);
+            FlushToDisk(temp);
         }
         if (isDatabase || SqliteFiles.IsSqlite(target))
         {

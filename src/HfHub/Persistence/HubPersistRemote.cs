@@ -90,7 +90,7 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
         return meta.Etag is { Length: 64 or 40 } etag && etag.All(char.IsAsciiHexDigit) ? etag.ToLowerInvariant() : null;
     }
 
-    public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken)
+    public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken, Func<CancellationToken, Task>? beforeCommit = null)
     {
         var commit = new CommitBuilder(message) { ParentCommit = parentCommit };
         foreach (var upload in uploads)
@@ -108,7 +108,7 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
         {
             commit.DeleteFile(path);
         }
-        var result = await client.Files.CommitAsync(dataset, commit, new CommitOptions { Type = RepoType.Dataset, Revision = branch }, cancellationToken).ConfigureAwait(false);
+        var result = await client.Files.CommitAsync(dataset, commit, new CommitOptions { Type = RepoType.Dataset, Revision = branch, BeforeCommit = beforeCommit }, cancellationToken).ConfigureAwait(false);
         return result.CommitOid;
     }
 

@@ -29,7 +29,8 @@ internal interface IPersistRemote
     Task<string?> DownloadToFileAsync(string path, string revision, string destination, CancellationToken cancellationToken);
 
     /// <summary>One commit on the branch, refused (412 → <see cref="Http.HubConflictException"/>) when the head moved past <paramref name="parentCommit"/>.</summary>
-    Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken);
+    /// <remarks><paramref name="beforeCommit"/>, when given, runs after the uploads and before the commit; a throw stops the commit.</remarks>
+    Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken, Func<CancellationToken, Task>? beforeCommit = null);
 
     /// <summary>Commits of a revision, newest first.</summary>
     IAsyncEnumerable<RemoteCommit> CommitsAsync(string revision, CancellationToken cancellationToken);

@@ -24,10 +24,12 @@ public enum SnapshotKind
 public sealed class LocalSnapshot : IDisposable
 {
     private readonly OwnedTempFile _owned;
+    private readonly Task _verified;
 
-    private LocalSnapshot(OwnedTempFile owned, ContentDigest content, SnapshotKind kind)
+    private LocalSnapshot(OwnedTempFile owned, ContentDigest content, SnapshotKind kind, Task? verified = null)
     {
         _owned = owned;
+        _verified = verified ?? Task.CompletedTask;
         Path = owned.Path;
         Content = content;
         Digest = new FileDigest(content.Sha256, content.Size);
@@ -51,7 +53,21 @@ public sealed class LocalSnapshot : IDisposable
     /// snapshot, anything else by a streamed copy. The temp file goes to <paramref name="tempDirectory"/>
     /// (default: the system temp folder).
     /// </summary>
-    public static async Task<LocalSnapshot> TakeAsync(string localPath, string? tempDirectory = null, TimeSpan? busyTimeout = null, CancellationToken cancellationToken = default)
+    public static Task<LocalSnapshot> TakeAsync(string localPath, string? tempDirectory = null, TimeSpan? busyTimeout = null, CancellationToken cancellationToken = default) =>
+        TakeAsync(localPath, tempDirectory, busyTimeout, deferIntegrityCheck: false, cancellationToken);
+
+    /// <summary>
+    /// Completes when a SQLite snapshot's integrity check has passed; throws <see cref="PersistenceException"/>
+    /// when it failed. Already complete unless the snapshot was taken with a deferred check.
+    /// </summary>
+    internal Task VerifiedAsync() => _verified;
+
+    /// <summary>
+    /// <see cref="TakeAsync(string, string?, TimeSpan?, CancellationToken)"/>; with <paramref name="deferIntegrityCheck"/>
+    /// a SQLite snapshot returns as soon as it is hashed and its integrity check keeps running
+    /// (<see cref="VerifiedAsync"/>), so a save can upload meanwhile and commit only once it passed.
+    /// </summary>
+    internal static async Task<LocalSnapshot> TakeAsync(string localPath, string? tempDirectory, TimeSpan? busyTimeout, bool deferIntegrityCheck, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(localPath);
         if (Directory.Exists(localPath))
@@ -74,14 +90,20 @@ public sealed class LocalSnapshot : IDisposable
                 // The copy is hashed and checked at the same time: two reads of a file the page cache holds, on two cores.
                 var size = new FileInfo(temp).Length;
                 var hashing = ContentHasher.HashFileAsync(temp, size < ContentHasher.GitHashLimit, null, cancellationToken);
-                var checking = SqliteFiles.IntegrityCheckAsync(temp, cancellationToken);
-                await Task.WhenAll(hashing, checking).ConfigureAwait(false);
-                var (content, check) = (hashing.Result, checking.Result);
-                if (check != "ok")
+                var checking = CheckAsync(localPath, temp, cancellationToken);
+                if (!deferIntegrityCheck)
                 {
-                    throw new PersistenceException($"the snapshot of '{localPath}' failed its integrity check: {check}");
+                    await Task.WhenAll(hashing, checking).ConfigureAwait(false);
                 }
-                return new LocalSnapshot(owned, content, SnapshotKind.Sqlite);
+                try
+                {
+                    return new LocalSnapshot(owned, await hashing.ConfigureAwait(false), SnapshotKind.Sqlite, checking);
+                }
+                catch
+                {
+                    await checking.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                    throw;
+                }
             }
             return new LocalSnapshot(owned, await CopyAsync(localPath, temp, cancellationToken).ConfigureAwait(false), SnapshotKind.File);
         }
@@ -89,6 +111,15 @@ public sealed class LocalSnapshot : IDisposable
         {
             owned.Dispose();
             throw;
+        }
+    }
+
+    private static async Task CheckAsync(string localPath, string snapshot, CancellationToken cancellationToken)
+    {
+        var check = await SqliteFiles.IntegrityCheckAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        if (check != "ok")
+        {
+            throw new PersistenceException($"the snapshot of '{localPath}' failed its integrity check: {check}");
         }
     }
 
@@ -112,5 +143,11 @@ public sealed class LocalSnapshot : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _owned.Dispose();
+    public void Dispose()
+    {
+        // A deferred check still reading the file finishes first (its outcome no longer matters).
+        ((IAsyncResult)_verified).AsyncWaitHandle.WaitOne();
+        _ = _verified.Exception; // observed: a save that committed nothing does not report it again
+        _owned.Dispose();
+    }
 }

@@ -89,7 +89,8 @@ public sealed partial class PersistenceManager : IDisposable
             {
                 return skipped;
             }
-            using var snapshot = await LocalSnapshot.TakeAsync(localPath, Options.TempDirectory, Options.BusyTimeout, cancellationToken).ConfigureAwait(false);
+            // The snapshot's integrity check runs while it uploads; the commit waits for it to pass.
+            using var snapshot = await LocalSnapshot.TakeAsync(localPath, Options.TempDirectory, Options.BusyTimeout, deferIntegrityCheck: true, cancellationToken).ConfigureAwait(false);
             var result = await CommitSnapshotAsync(snapshot, path, options, cancellationToken).ConfigureAwait(false);
             if (fingerprint.Trusted)
             {
@@ -184,7 +185,8 @@ public sealed partial class PersistenceManager : IDisposable
                     repo.Sha,
                     [new RemoteUpload(path, snapshot.Path, null, snapshot.Content), new RemoteUpload(manifestPath, null, manifest.ToBytes())],
                     [],
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken,
+                    _ => snapshot.VerifiedAsync()).ConfigureAwait(false);
                 _state.Set(new PersistState(Dataset, path, digest.Sha256, null));
                 Logger?.LogInformation("saved {Dataset}:{Path} ({Size} bytes) as commit {Commit}", Dataset, path, digest.Size, commit);
                 var squashed = await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
@@ -416,15 +418,24 @@ public sealed partial class PersistenceManager : IDisposable
             throw new PersistenceIntegrityException($"the download of {remote.File.Path} has {digest.Size} bytes, the Hub lists {remote.File.Size}; the local file was not touched");
         }
         var isDatabase = remote.Kind == SnapshotKind.Sqlite || SqliteFiles.IsSqlite(temp);
-        if (isDatabase)
+        // The flush to disk (needed before the rename) and the integrity check run side by side.
+        var flushing = Task.Run(() => AtomicFile.FlushToDisk(temp), CancellationToken.None);
+        try
         {
-            var check = await SqliteFiles.IntegrityCheckAsync(temp, cancellationToken).ConfigureAwait(false);
-            if (check != "ok")
+            if (isDatabase)
             {
-                throw new PersistenceIntegrityException($"the restored database {remote.File.Path} fails its integrity check ({check}); the local file was not touched");
+                var check = await SqliteFiles.IntegrityCheckAsync(temp, cancellationToken).ConfigureAwait(false);
+                if (check != "ok")
+                {
+                    throw new PersistenceIntegrityException($"the restored database {remote.File.Path} fails its integrity check ({check}); the local file was not touched");
+                }
             }
         }
-        AtomicFile.Install(temp, full, isDatabase);
+        finally
+        {
+            await flushing.ConfigureAwait(false);
+        }
+        AtomicFile.Install(temp, full, isDatabase, flushed: true);
         return digest;
     }
 

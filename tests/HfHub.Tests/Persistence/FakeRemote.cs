@@ -107,13 +107,17 @@ internal sealed class FakeRemote(string dataset = "me/data") : IPersistRemote
         return null; // unverified: the manager checks the bytes itself
     }
 
-    public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken)
+    public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken, Func<CancellationToken, Task>? beforeCommit = null)
     {
         CommitCalls++;
         var contents = new Dictionary<string, byte[]>();
         foreach (var upload in uploads)
         {
             contents[upload.Path] = upload.Content ?? await File.ReadAllBytesAsync(upload.LocalFile!, cancellationToken);
+        }
+        if (beforeCommit is not null)
+        {
+            await beforeCommit(cancellationToken);
         }
         BeforeCommit?.Invoke();
         BeforeCommit = null;

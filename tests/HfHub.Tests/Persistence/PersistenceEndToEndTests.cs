@@ -198,6 +198,65 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_damaged_database_uploads_while_it_is_checked_but_is_never_committed()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var client = Client(token);
+        using var manager = Manager(client, $"{user}/damaged");
+        var db = PathOf("damaged.db");
+        DamageIndex(db);
+
+        var e = await Assert.ThrowsAsync<PersistenceException>(() => manager.SaveAsync(db, "db.sqlite"));
+
+        Assert.Contains("integrity check", e.Message);
+        var files = await client.Files.GetPathsInfoAsync(RepoId.Parse($"{user}/damaged"), ["db.sqlite"], RepoType.Dataset);
+        Assert.Empty(files);
+        Assert.Empty(Directory.GetFiles(_dir, ".hfpersist-*"));
+    }
+
+    /// <summary>A database whose index misses rows: SQLite reads and copies it, <c>integrity_check</c> reports it.</summary>
+    private static void DamageIndex(string path)
+    {
+        string[] entry;
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            Exec(c, "CREATE TABLE t(a INTEGER); CREATE INDEX i ON t(a); INSERT INTO t VALUES (1), (2), (3);");
+            using var read = c.CreateCommand();
+            read.CommandText = "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master WHERE name = 'i'";
+            using var reader = read.ExecuteReader();
+            reader.Read();
+            entry = [reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3).ToString(System.Globalization.CultureInfo.InvariantCulture), reader.GetString(4)];
+        }
+        // Hide the index from the schema, add rows it never sees, then put it back.
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            Exec(c, "PRAGMA writable_schema = ON; DELETE FROM sqlite_master WHERE name = 'i';");
+        }
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            Exec(c, "INSERT INTO t VALUES (4), (5), (6);");
+            using var put = c.CreateCommand();
+            put.CommandText = "PRAGMA writable_schema = ON; INSERT INTO sqlite_master VALUES ($type, $name, $table, $root, $sql);";
+            put.Parameters.AddWithValue("$type", entry[0]);
+            put.Parameters.AddWithValue("$name", entry[1]);
+            put.Parameters.AddWithValue("$table", entry[2]);
+            put.Parameters.AddWithValue("$root", long.Parse(entry[3], System.Globalization.CultureInfo.InvariantCulture));
+            put.Parameters.AddWithValue("$sql", entry[4]);
+            put.ExecuteNonQuery();
+        }
+
+        static void Exec(SqliteConnection c, string sql)
+        {
+            using var command = c.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    [Fact]
     public async Task Restore_from_a_corrupted_blob_is_refused_and_the_local_file_is_untouched()
     {
         var (user, token) = await hub.CreateUserAsync();
