@@ -120,22 +120,8 @@ public sealed partial class ProcessTests : IDisposable
     /// <summary>Starts hfctl with a private HF_HOME and none of the caller's Hugging Face variables.</summary>
     private ProcessStartInfo StartInfo(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hfctl.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("HF_", StringComparison.Ordinal) || k == "HUGGING_FACE_HUB_TOKEN").ToList())
-        {
-            start.Environment.Remove(key);
-        }
+        var start = HfCtlProcess.StartInfo(args);
+        start.RedirectStandardInput = true;
         start.Environment["HF_HOME"] = _home;
         start.Environment["NO_COLOR"] = "1";
         return start;

@@ -20,21 +20,7 @@ public sealed class PersistProcessTests(LocalHubFixture hub) : IClassFixture<Loc
 
     private Process Start(string token, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hfctl.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("HF_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
+        var info = HfCtlProcess.StartInfo(args);
         info.Environment["HF_ENDPOINT"] = hub.EndpointText;
         info.Environment["HF_TOKEN"] = token;
         info.Environment["HF_HOME"] = PathOf("hf-home");

@@ -42,21 +42,7 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
 
     public Process Start(string token, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hfctl.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("HF_", StringComparison.Ordinal) || k == "HUGGING_FACE_HUB_TOKEN").ToList())
-        {
-            info.Environment.Remove(name);
-        }
+        var info = HfCtlProcess.StartInfo(args);
         // The token goes through the environment, never the arguments.
         info.Environment["HF_ENDPOINT"] = hub.EndpointText;
         info.Environment["HF_TOKEN"] = token;
