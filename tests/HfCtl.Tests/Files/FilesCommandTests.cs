@@ -29,6 +29,28 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_private_repo_is_not_found_for_anonymous_callers_and_other_users()
+    {
+        var (owner, user) = await LoggedInAsync();
+        using var ownerCli = owner;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("hidden")}";
+        Assert.Equal(0, (await owner.RunAsync("repo", "create", repo, "--private")).ExitCode);
+        var (stranger, _) = await LoggedInAsync();
+        using var strangerCli = stranger;
+        using var anonymous = new CliRunner();
+        anonymous.Variables["HF_ENDPOINT"] = hub.EndpointText;
+
+        // The Hub answers 401 RepoNotFound to anonymous callers and 404 to signed-in ones; both are "not found" (exit 5).
+        foreach (var cli in new[] { anonymous, stranger })
+        {
+            var info = await cli.RunAsync("repo", "info", repo);
+            Assert.True(info.ExitCode == 5, info.ToString());
+            Assert.Single(info.Stderr.Trim().Split('\n'));
+            Assert.Contains("not found", info.Stderr, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task Repo_create_info_list_files_and_delete()
     {
         var (cli, user) = await LoggedInAsync();
