@@ -79,6 +79,32 @@ internal static class RepoLookup
         return await CheckWriteAsync(context, state, repo).ConfigureAwait(false) ? repo : null;
     }
 
+    /// <summary>
+    /// The repo named by the route and the request's JSON body, when the caller may write to it and
+    /// the body is usable; otherwise answers (404, 401, 403, 400 or 413) and returns null. The caller disposes the body.
+    /// </summary>
+    public static async Task<(Repo Repo, JsonDocument Body)?> WritableWithBodyAsync(HttpContext context, HubState state, string type, bool allowEmpty = false)
+    {
+        var repo = await WritableAsync(context, state, type).ConfigureAwait(false);
+        if (repo is null)
+        {
+            return null;
+        }
+        var body = await ReadJsonAsync(context, allowEmpty).ConfigureAwait(false);
+        return body is null ? null : (repo, body);
+    }
+
+    /// <summary>The JSON body of a request that needs a signed-in caller; otherwise answers 401 (or 400/413) and returns null.</summary>
+    public static async Task<JsonDocument?> SignedInBodyAsync(HttpContext context)
+    {
+        if (context.Caller().IsAnonymous)
+        {
+            await HubResponses.Unauthorized(context).ConfigureAwait(false);
+            return null;
+        }
+        return await ReadJsonAsync(context).ConfigureAwait(false);
+    }
+
     public static async Task<bool> CheckWriteAsync(HttpContext context, HubState state, Repo repo)
     {
         var caller = context.Caller();

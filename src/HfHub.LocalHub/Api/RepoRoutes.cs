@@ -256,12 +256,7 @@ internal static class RepoRoutes
 
     private static async Task Delete(HttpContext context, HubState state)
     {
-        if (context.Caller().IsAnonymous)
-        {
-            await HubResponses.Unauthorized(context).ConfigureAwait(false);
-            return;
-        }
-        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
+        using var document = await RepoLookup.SignedInBodyAsync(context).ConfigureAwait(false);
         if (document is null)
         {
             return;
@@ -289,12 +284,7 @@ internal static class RepoRoutes
 
     private static async Task Move(HttpContext context, HubState state)
     {
-        if (context.Caller().IsAnonymous)
-        {
-            await HubResponses.Unauthorized(context).ConfigureAwait(false);
-            return;
-        }
-        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
+        using var document = await RepoLookup.SignedInBodyAsync(context).ConfigureAwait(false);
         if (document is null)
         {
             return;
@@ -339,16 +329,12 @@ internal static class RepoRoutes
 
     private static async Task Settings(HttpContext context, HubState state, string type)
     {
-        var repo = await RepoLookup.WritableAsync(context, state, type).ConfigureAwait(false);
-        if (repo is null)
+        if (await RepoLookup.WritableWithBodyAsync(context, state, type).ConfigureAwait(false) is not { } request)
         {
             return;
         }
-        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
-        if (document is null)
-        {
-            return;
-        }
+        var repo = request.Repo;
+        using var document = request.Body;
         var body = document.RootElement;
         var isPrivate = body.Bool("private");
         var visibility = body.String("visibility");

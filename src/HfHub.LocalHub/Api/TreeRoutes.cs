@@ -371,16 +371,12 @@ internal static class TreeRoutes
 
     private static async Task CreateTag(HttpContext context, HubState state, string type)
     {
-        var repo = await RepoLookup.WritableAsync(context, state, type).ConfigureAwait(false);
-        if (repo is null)
+        if (await RepoLookup.WritableWithBodyAsync(context, state, type).ConfigureAwait(false) is not { } request)
         {
             return;
         }
-        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
-        if (document is null)
-        {
-            return;
-        }
+        var repo = request.Repo;
+        using var document = request.Body;
         var tag = document.RootElement.String("tag") ?? "";
         if (!IsValidRefName(tag))
         {
@@ -419,17 +415,13 @@ internal static class TreeRoutes
     /// <summary>Replaces a branch's history with one commit holding its current files (irreversible).</summary>
     private static async Task SuperSquash(HttpContext context, HubState state, string type)
     {
-        var repo = await RepoLookup.WritableAsync(context, state, type).ConfigureAwait(false);
-        if (repo is null)
+        if (await RepoLookup.WritableWithBodyAsync(context, state, type, allowEmpty: true).ConfigureAwait(false) is not { } request)
         {
             return;
         }
+        var repo = request.Repo;
+        using var document = request.Body;
         var branch = RepoLookup.Revision(RepoLookup.Route(context, "branch"));
-        using var document = await RepoLookup.ReadJsonAsync(context, allowEmpty: true).ConfigureAwait(false);
-        if (document is null)
-        {
-            return;
-        }
         var branchRef = state.Git.BranchRef(repo.Id, branch);
         if (branchRef is null)
         {
