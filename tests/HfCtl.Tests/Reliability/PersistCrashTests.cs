@@ -1,4 +1,4 @@
-using HfCtl.Tests.Persist;
+using HfCtl.Testing;
 using HfHub;
 using HfHub.Auth;
 using HfHub.Persistence;

@@ -31,32 +31,7 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
     private string PathOf(string name) => Path.Combine(_dir, name);
 
     /// <summary>A WAL-mode database of about <paramref name="kilobytes"/> KiB of random rows.</summary>
-    private string Database(string name, int kilobytes = 64)
-    {
-        var path = PathOf(name);
-        using var c = SqliteSnapshotTests.OpenWal(path);
-        SqliteSnapshotTests.Exec(c, $"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {Math.Max(1, kilobytes * 1024 / 450)}) INSERT INTO rows(payload) SELECT hex(randomblob(200)) FROM n");
-        return path;
-    }
-
-    private static void Insert(string path, string payload)
-    {
-        using var c = SqliteSnapshotTests.OpenWal(path);
-        using var command = c.CreateCommand();
-        command.CommandText = "INSERT INTO rows(payload) VALUES ($p)";
-        command.Parameters.AddWithValue("$p", payload);
-        command.ExecuteNonQuery();
-    }
-
-    private static bool HasPayload(string path, string payload)
-    {
-        using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        c.Open();
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM rows WHERE payload = $p";
-        command.Parameters.AddWithValue("$p", payload);
-        return (long)command.ExecuteScalar()! > 0;
-    }
+    private string Database(string name, int kilobytes = 64) => PersistTestData.Database(PathOf(name), kilobytes);
 
     [Fact]
     public async Task Seed_calls_save_and_restore_a_live_database_in_a_new_private_dataset()
@@ -66,7 +41,7 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         var dataset = $"{user}/app-data";
         using var manager = Manager(client, dataset);
         var db = Database("local_data.db");
-        Insert(db, "hello");
+        PersistTestData.Insert(db, "hello");
 
         var saved = await manager.SaveAsync(db, "db/data.sqlite");
         var again = await manager.SaveAsync(db, "db/data.sqlite");
@@ -81,7 +56,7 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         Assert.True(info.Private);
         Assert.Equal(RestoreOutcome.Restored, restored.Outcome);
         Assert.Equal(saved.Sha256, restored.Sha256);
-        Assert.True(HasPayload(restoredPath, "hello"));
+        Assert.True(PersistTestData.HasPayload(restoredPath, "hello"));
         Assert.Equal("ok", await SqliteFiles.IntegrityCheckAsync(restoredPath));
         var commits = new List<HfHub.Files.CommitInfo>();
         await foreach (var commit in client.Files.ListCommitsAsync(RepoId.Parse(dataset), RepoType.Dataset))
@@ -101,10 +76,10 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(() =>
         {
-            using var c = SqliteSnapshotTests.OpenWal(db);
+            using var c = PersistTestData.OpenWal(db);
             while (!stop.IsCancellationRequested)
             {
-                SqliteSnapshotTests.Exec(c, "BEGIN; INSERT INTO rows(payload) VALUES (hex(randomblob(100))); INSERT INTO rows(payload) VALUES (hex(randomblob(100))); COMMIT");
+                PersistTestData.Exec(c, "BEGIN; INSERT INTO rows(payload) VALUES (hex(randomblob(100))); INSERT INTO rows(payload) VALUES (hex(randomblob(100))); COMMIT");
             }
         });
         var saves = new List<SaveResult>();
@@ -150,8 +125,8 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         var bobDb = PathOf("bob.db");
         await alice.RestoreAsync("app.sqlite", aliceDb);
         await bob.RestoreAsync("app.sqlite", bobDb);
-        Insert(aliceDb, "alice's row");
-        Insert(bobDb, "bob's row");
+        PersistTestData.Insert(aliceDb, "alice's row");
+        PersistTestData.Insert(bobDb, "bob's row");
 
         var aliceSave = await alice.SaveAsync(aliceDb, "app.sqlite");
         var conflict = await Assert.ThrowsAsync<HubConflictException>(() => bob.SaveAsync(bobDb, "app.sqlite"));
@@ -160,8 +135,8 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         var check = PathOf("check.db");
         var latest = await alice.RestoreAsync("app.sqlite", check);
         Assert.Equal(aliceSave.Sha256, latest.Sha256);
-        Assert.True(HasPayload(check, "alice's row"));
-        Assert.True(HasPayload(bobDb, "bob's row"));
+        Assert.True(PersistTestData.HasPayload(check, "alice's row"));
+        Assert.True(PersistTestData.HasPayload(bobDb, "bob's row"));
         Assert.Equal("ok", await SqliteFiles.IntegrityCheckAsync(bobDb));
     }
 
@@ -221,7 +196,7 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             c.Open();
-            Exec(c, "CREATE TABLE t(a INTEGER); CREATE INDEX i ON t(a); INSERT INTO t VALUES (1), (2), (3);");
+            PersistTestData.Exec(c, "CREATE TABLE t(a INTEGER); CREATE INDEX i ON t(a); INSERT INTO t VALUES (1), (2), (3);");
             using var read = c.CreateCommand();
             read.CommandText = "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master WHERE name = 'i'";
             using var reader = read.ExecuteReader();
@@ -232,12 +207,12 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             c.Open();
-            Exec(c, "PRAGMA writable_schema = ON; DELETE FROM sqlite_master WHERE name = 'i';");
+            PersistTestData.Exec(c, "PRAGMA writable_schema = ON; DELETE FROM sqlite_master WHERE name = 'i';");
         }
         using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             c.Open();
-            Exec(c, "INSERT INTO t VALUES (4), (5), (6);");
+            PersistTestData.Exec(c, "INSERT INTO t VALUES (4), (5), (6);");
             using var put = c.CreateCommand();
             put.CommandText = "PRAGMA writable_schema = ON; INSERT INTO sqlite_master VALUES ($type, $name, $table, $root, $sql);";
             put.Parameters.AddWithValue("$type", entry[0]);
@@ -246,13 +221,6 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
             put.Parameters.AddWithValue("$root", long.Parse(entry[3], System.Globalization.CultureInfo.InvariantCulture));
             put.Parameters.AddWithValue("$sql", entry[4]);
             put.ExecuteNonQuery();
-        }
-
-        static void Exec(SqliteConnection c, string sql)
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
         }
     }
 
@@ -267,14 +235,14 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         admin.DefaultRequestHeaders.Add("X-LocalHub-Admin", hub.Hub.AdminSecret);
         (await admin.PostAsync($"/_localhub/blobs/{saved.Sha256}/corrupt", null)).EnsureSuccessStatusCode();
         var local = Database("mine.db");
-        Insert(local, "my local data");
+        PersistTestData.Insert(local, "my local data");
         var before = await File.ReadAllBytesAsync(local);
 
         var e = await Assert.ThrowsAnyAsync<PersistenceIntegrityException>(() => manager.RestoreAsync("db.sqlite", local, new RestoreOptions { Overwrite = true }));
 
         Assert.Contains("checksum", e.Message);
         Assert.Equal(before, await File.ReadAllBytesAsync(local));
-        Assert.True(HasPayload(local, "my local data"));
+        Assert.True(PersistTestData.HasPayload(local, "my local data"));
         Assert.Empty(Directory.GetFiles(_dir, "*.hfpersist-*"));
     }
 
@@ -357,9 +325,9 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         await File.WriteAllTextAsync(Path.Combine(folder, "a.txt"), "a1");
         await File.WriteAllTextAsync(Path.Combine(folder, "sub", "b.txt"), "b1");
         var db = Path.Combine(folder, "app.db");
-        using (var c = SqliteSnapshotTests.OpenWal(db))
+        using (var c = PersistTestData.OpenWal(db))
         {
-            SqliteSnapshotTests.Exec(c, "INSERT INTO rows(payload) VALUES ('in the folder')");
+            PersistTestData.Exec(c, "INSERT INTO rows(payload) VALUES ('in the folder')");
         }
 
         var first = await manager.SaveFolderAsync(folder, "state");
@@ -377,7 +345,7 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         Assert.Equal(2, restored.FilesRestored);
         Assert.Equal("a2", await File.ReadAllTextAsync(Path.Combine(target, "a.txt")));
         Assert.False(File.Exists(Path.Combine(target, "sub", "b.txt")));
-        Assert.True(HasPayload(Path.Combine(target, "app.db"), "in the folder"));
+        Assert.True(PersistTestData.HasPayload(Path.Combine(target, "app.db"), "in the folder"));
         var again2 = await manager.RestoreFolderAsync("state", target, new RestoreOptions { Overwrite = true });
         Assert.Equal(1, again2.FilesUnchanged);
     }

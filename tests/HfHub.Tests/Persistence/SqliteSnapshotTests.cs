@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using HfCtl.Testing;
 using HfHub.Persistence;
 using Microsoft.Data.Sqlite;
 
@@ -9,21 +10,6 @@ public sealed class SqliteSnapshotTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("hfpersist-unit-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    internal static SqliteConnection OpenWal(string path)
-    {
-        var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; CREATE TABLE IF NOT EXISTS rows(id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
-        return connection;
-    }
-
-    internal static void Exec(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 
     internal static List<long> Ids(string path)
     {
@@ -44,9 +30,9 @@ public sealed class SqliteSnapshotTests : IDisposable
     public void Detects_sqlite_by_header_only()
     {
         var db = Path.Combine(_dir, "data.bin");
-        using (var c = OpenWal(db))
+        using (var c = PersistTestData.OpenWal(db))
         {
-            Exec(c, "INSERT INTO rows(payload) VALUES ('x')");
+            PersistTestData.Exec(c, "INSERT INTO rows(payload) VALUES ('x')");
         }
         var text = Path.Combine(_dir, "data.sqlite");
         File.WriteAllText(text, "SQLite format 2 but not really");
@@ -63,11 +49,11 @@ public sealed class SqliteSnapshotTests : IDisposable
     public async Task Snapshot_includes_committed_rows_still_in_the_wal()
     {
         var db = Path.Combine(_dir, "live.db");
-        using var writer = OpenWal(db);
-        Exec(writer, "PRAGMA wal_autocheckpoint=0");
+        using var writer = PersistTestData.OpenWal(db);
+        PersistTestData.Exec(writer, "PRAGMA wal_autocheckpoint=0");
         for (var i = 0; i < 100; i++)
         {
-            Exec(writer, $"INSERT INTO rows(payload) VALUES ('row {i}')");
+            PersistTestData.Exec(writer, $"INSERT INTO rows(payload) VALUES ('row {i}')");
         }
         Assert.True(new FileInfo(db + "-wal").Length > 0);
 
@@ -83,9 +69,9 @@ public sealed class SqliteSnapshotTests : IDisposable
     public async Task Snapshots_of_an_unchanged_database_are_byte_identical()
     {
         var db = Path.Combine(_dir, "same.db");
-        using (var c = OpenWal(db))
+        using (var c = PersistTestData.OpenWal(db))
         {
-            Exec(c, "INSERT INTO rows(payload) VALUES ('a'), ('b')");
+            PersistTestData.Exec(c, "INSERT INTO rows(payload) VALUES ('a'), ('b')");
         }
         using var first = await LocalSnapshot.TakeAsync(db, _dir);
         using var second = await LocalSnapshot.TakeAsync(db, _dir);
@@ -97,18 +83,18 @@ public sealed class SqliteSnapshotTests : IDisposable
     public async Task Snapshots_taken_while_a_writer_inserts_are_consistent_prefixes()
     {
         var db = Path.Combine(_dir, "busy.db");
-        using (var c = OpenWal(db))
+        using (var c = PersistTestData.OpenWal(db))
         {
         }
         using var stop = new CancellationTokenSource();
         var written = 0L;
         var writer = Task.Run(() =>
         {
-            using var c = OpenWal(db);
+            using var c = PersistTestData.OpenWal(db);
             while (!stop.IsCancellationRequested)
             {
                 // Two statements per transaction, so a torn copy would show a gap or an odd count.
-                Exec(c, "BEGIN; INSERT INTO rows(payload) VALUES (hex(randomblob(200))); INSERT INTO rows(payload) VALUES (hex(randomblob(200))); COMMIT");
+                PersistTestData.Exec(c, "BEGIN; INSERT INTO rows(payload) VALUES (hex(randomblob(200))); INSERT INTO rows(payload) VALUES (hex(randomblob(200))); COMMIT");
                 Interlocked.Add(ref written, 2);
             }
         });
@@ -152,13 +138,13 @@ public sealed class SqliteSnapshotTests : IDisposable
     public async Task Integrity_check_reports_a_damaged_database()
     {
         var db = Path.Combine(_dir, "damaged.db");
-        using (var c = OpenWal(db))
+        using (var c = PersistTestData.OpenWal(db))
         {
             for (var i = 0; i < 200; i++)
             {
-                Exec(c, $"INSERT INTO rows(payload) VALUES ('{new string('x', 500)}')");
+                PersistTestData.Exec(c, $"INSERT INTO rows(payload) VALUES ('{new string('x', 500)}')");
             }
-            Exec(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+            PersistTestData.Exec(c, "PRAGMA wal_checkpoint(TRUNCATE)");
         }
         var bytes = await File.ReadAllBytesAsync(db);
         for (var i = 4096 * 2; i < 4096 * 4; i++)
@@ -173,16 +159,16 @@ public sealed class SqliteSnapshotTests : IDisposable
     public async Task Install_removes_a_stale_wal_so_it_is_never_replayed()
     {
         var target = Path.Combine(_dir, "target.db");
-        using (var c = OpenWal(target))
+        using (var c = PersistTestData.OpenWal(target))
         {
-            Exec(c, "INSERT INTO rows(payload) VALUES ('old')");
+            PersistTestData.Exec(c, "INSERT INTO rows(payload) VALUES ('old')");
         }
         File.WriteAllBytes(target + "-wal", new byte[4096]);
         File.WriteAllBytes(target + "-shm", new byte[4096]);
         var source = Path.Combine(_dir, "source.db");
-        using (var c = OpenWal(source))
+        using (var c = PersistTestData.OpenWal(source))
         {
-            Exec(c, "INSERT INTO rows(payload) VALUES ('new'), ('newer')");
+            PersistTestData.Exec(c, "INSERT INTO rows(payload) VALUES ('new'), ('newer')");
         }
         using var snapshot = await LocalSnapshot.TakeAsync(source, _dir);
         var temp = AtomicFile.TempBeside(target);

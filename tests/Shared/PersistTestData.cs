@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 
-namespace HfCtl.Tests.Persist;
+namespace HfCtl.Testing;
 
-/// <summary>Small SQLite helpers for the persist tests.</summary>
+/// <summary>Small SQLite helpers for the persistence tests: WAL databases with a <c>rows</c> table.</summary>
 internal static class PersistTestData
 {
     public static SqliteConnection OpenWal(string path)
