@@ -2,6 +2,7 @@ using System.CommandLine;
 using HfCtl.Cli;
 using HfCtl.Testing;
 using HfHub;
+using HfHub.Json;
 
 namespace HfCtl.Tests.BadInput;
 
@@ -51,7 +52,7 @@ public sealed class BadInputMatrixTests(BadInputWorld world) : IClassFixture<Bad
         Assert.DoesNotContain("Unhandled exception", result.All, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.All, StringComparison.Ordinal);
         Assert.False(stderr.Any(char.IsControl), $"control characters on stderr: {shown}");
-        Assert.True(IsWellFormed(stderr), $"a lone surrogate on stderr: {shown}");
+        Assert.True(Utf16Text.IsWellFormed(stderr), $"a lone surrogate on stderr: {shown}");
         Assert.DoesNotContain("<html", stderr, StringComparison.OrdinalIgnoreCase);
         Assert.True(before == after, $"the invocation changed something:\n--- before\n{before}\n--- after\n{after}\n{shown}");
     }
@@ -77,22 +78,6 @@ public sealed class BadInputMatrixTests(BadInputWorld world) : IClassFixture<Bad
         Assert.Equal(groups.Order(StringComparer.Ordinal), BadInputMatrix.Groups.Order(StringComparer.Ordinal));
         Assert.All(BadInputMatrix.Specs, spec => Assert.Contains(BadInputMatrix.All, row => row.Command == spec.Command && row.Case == "unknown-flag"));
         Assert.Equal(BadInputMatrix.All.Count, BadInputMatrix.All.Select(r => (r.Command, r.Case)).Distinct().Count());
-    }
-
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /// <summary>The result for a failure message: secrets redacted, huge outputs cut.</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 using HfHub.Files;
+using HfHub.Json;
 
 namespace HfHub.Tests.Fuzz;
 
@@ -19,23 +20,7 @@ public sealed class CommitPayloadFuzzTests
             codes => string.Concat(codes.Select(char.ConvertFromUtf32)))),
         (1, Gen.String));
 
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static readonly Gen<string> Path = Text.Where(t => t.Length > 0 && IsWellFormed(t));
+    private static readonly Gen<string> Path = Text.Where(t => t.Length > 0 && Utf16Text.IsWellFormed(t));
 
     private static readonly Gen<byte[]> Content = Gen.Byte.Array[0, 2048];
 
@@ -74,7 +59,7 @@ public sealed class CommitPayloadFuzzTests
     public void Output_is_ndjson_that_round_trips_every_operation()
     {
         var strictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
-        Gen.Select(Text.Where(IsWellFormed), Text.Where(IsWellFormed).Null(0.3), Gen.Byte.Array[20, 20].Select(Convert.ToHexStringLower).Null(0.5), Line.Array[0, 6])
+        Gen.Select(Text.Where(Utf16Text.IsWellFormed), Text.Where(Utf16Text.IsWellFormed).Null(0.3), Gen.Byte.Array[20, 20].Select(Convert.ToHexStringLower).Null(0.5), Line.Array[0, 6])
             .Sample((summary, description, parent, ops) =>
             {
                 var lines = ops.Select(o => o.Line).ToArray();

@@ -5,6 +5,7 @@ using System.Text;
 using HfCtl.Cli;
 using HfHub;
 using HfHub.Http;
+using HfHub.Json;
 
 namespace HfCtl.Commands.Api;
 
@@ -199,7 +200,7 @@ internal static class ApiCommand
         {
             throw new UsageException("the path cannot be empty");
         }
-        if (trimmed.Any(char.IsControl) || HasLoneSurrogate(trimmed))
+        if (trimmed.Any(char.IsControl) || !Utf16Text.IsWellFormed(trimmed))
         {
             throw new UsageException($"invalid path '{trimmed}': control characters and invalid UTF-16 are not allowed (percent-encode them)");
         }
@@ -216,22 +217,6 @@ internal static class ApiCommand
             return absolute;
         }
         return client.Url(trimmed);
-    }
-
-    private static bool HasLoneSurrogate(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static bool SameOrigin(Uri a, Uri b) =>
