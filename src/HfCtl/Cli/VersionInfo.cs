@@ -1,18 +1,18 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.Reflection;
 
 namespace HfCtl.Cli;
 
 /// <summary>
-/// hfctl's version and the commit it was built from. The .NET SDK stamps the commit into
-/// <c>AssemblyInformationalVersion</c> as <c>0.1.0+&lt;sha&gt;</c> (see Directory.Build.props); a build
-/// outside git has no <c>+</c> part and reports "unknown commit".
+/// hfctl's version and the commit it was built from. The .NET SDK stamps the commit into the
+/// informational version as <c>0.1.0+&lt;sha&gt;</c> (see Directory.Build.props); a build outside git has
+/// no <c>+</c> part and reports "unknown commit". The build writes that string into
+/// <c>BuildInfo.InformationalVersion</c> (HfCtl.csproj), a constant: reading the assembly attribute
+/// through reflection cost <c>--version</c> about a millisecond of its start-up.
 /// </summary>
 internal static class VersionInfo
 {
-    private static readonly string Informational =
-        typeof(VersionInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+    private const string Informational = BuildInfo.InformationalVersion;
 
     /// <summary>The product version, e.g. <c>0.1.0</c>.</summary>
     public static string Version => Parse(Informational).Version;
