@@ -110,12 +110,20 @@ public sealed partial class FilesClient
     /// <c>&lt;destination&gt;.incomplete</c>, verified, then renamed over the destination).
     /// Returns what the Hub said about the file.
     /// </summary>
-    public async Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type = RepoType.Model, string? revision = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type = RepoType.Model, string? revision = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        DownloadToPathAsync(repo, pathInRepo, destination, type, revision, progress, startWriteBack: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="DownloadToPathAsync(RepoId, string, string, RepoType, string?, IProgress{TransferProgress}?, CancellationToken)"/>;
+    /// with <paramref name="startWriteBack"/> the bytes start going to disk while the download runs,
+    /// for a caller that flushes the file to disk afterwards.
+    /// </summary>
+    internal async Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type, string? revision, IProgress<TransferProgress>? progress, bool startWriteBack, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(destination);
         var meta = await GetFileMetadataAsync(repo, pathInRepo, type, revision, cancellationToken).ConfigureAwait(false);
         var full = Path.GetFullPath(destination);
-        await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), full + ".incomplete", full, meta, pathInRepo, restart: false, progress, cancellationToken).ConfigureAwait(false);
+        await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), full + ".incomplete", full, meta, pathInRepo, restart: false, progress, cancellationToken, startWriteBack).ConfigureAwait(false);
         return meta;
     }
 
@@ -210,7 +218,7 @@ public sealed partial class FilesClient
     /// <c>Range</c>, restarting if the server ignores it), retries broken streams from where they
     /// stopped, verifies size and hash, then renames into <paramref name="destination"/>.
     /// </summary>
-    private async Task FetchAsync(Uri url, string incomplete, string destination, FileMetadata meta, string displayPath, bool restart, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    private async Task FetchAsync(Uri url, string incomplete, string destination, FileMetadata meta, string displayPath, bool restart, IProgress<TransferProgress>? progress, CancellationToken cancellationToken, bool startWriteBack = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(incomplete)!);
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
@@ -245,6 +253,7 @@ public sealed partial class FilesClient
                 have += read;
             }
             Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
+            var writtenBack = have;
             for (var attempt = 0; have < meta.Size; attempt++)
             {
                 try
@@ -289,6 +298,11 @@ public sealed partial class FilesClient
                         hashing = running is null ? Task.CompletedTask : Task.Run(() => running.AppendData(target, 0, filled), CancellationToken.None);
                         have += filled;
                         current ^= 1;
+                        if (startWriteBack && have - writtenBack >= DiskWriteBack.Stride)
+                        {
+                            DiskWriteBack.Start(file.SafeFileHandle, writtenBack, have - writtenBack);
+                            writtenBack = have;
+                        }
                         Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
                     }
                     if (have < meta.Size)
