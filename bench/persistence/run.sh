@@ -3,7 +3,8 @@
 #   bench/persistence/run.sh [size-in-MiB]      (default 1024)
 # Measures, for a SQLite database of the given size: a full 'persist save', an unchanged save, a
 # 'persist restore', and for comparison 'hfctl upload' / 'hfctl download' of a plain file of the same
-# size; wall time and peak RSS of each (GNU time). Prints a Markdown table for bench/RESULTS.md.
+# size; wall time and peak RSS of each (GNU time), ROUNDS times (default 3). Prints Markdown tables
+# (every run, the medians, the targets) for bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE_MIB="${1:-1024}"
@@ -36,24 +37,54 @@ db.close()
 PY
 head -c "$(stat -c %s "$WORK/app.db")" /dev/urandom >"$WORK/plain.bin"
 
-RESULTS=()
-measure() { # name, command…
+ROUNDS="${ROUNDS:-3}"
+: >"$WORK/times.tsv"
+measure() { # step name, command…
   local name="$1"; shift
+  # Each step starts clean: the previous step's output is deleted and nothing is left dirty (the one
+  # step that must fsync, restore, would otherwise wait for the write-back of earlier gigabytes, and a
+  # step that writes 1 GiB right after another did measured 30-60 % slower, whichever came second).
+  rm -rf "$WORK/down" "$WORK/restored.db"
+  sync
   /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >"$WORK/last.out" 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; exit 1; }
   read -r secs kib <"$WORK/time"
-  RESULTS+=("| $name | $secs s | $((kib / 1024)) MiB | $(head -1 "$WORK/last.out" | cut -c1-90) |")
+  printf '%s\t%s\t%s\t%s\n' "$name" "$secs" "$kib" "$(head -1 "$WORK/last.out" | cut -c1-80)" >>"$WORK/times.tsv"
 }
 
-measure "hfctl upload (plain file)" "${HFCTL[@]}" upload "$USER_NAME/bench-plain" "$WORK/plain.bin" plain.bin --type dataset --private
-measure "persist save (full)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist"
-measure "persist save (unchanged)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist"
-measure "hfctl download (plain file)" "${HFCTL[@]}" download "$USER_NAME/bench-plain" plain.bin --type dataset --local-dir "$WORK/down"
-measure "persist restore" "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist"
+# Single runs on this machine vary by ±30 % (page-cache and write-back state), so every step runs
+# ROUNDS times, each round against fresh repos, and the medians are compared.
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS…" >&2
+  measure "hfctl upload (plain file)" "${HFCTL[@]}" upload "$USER_NAME/bench-plain-$round" "$WORK/plain.bin" plain.bin --type dataset --private
+  measure "persist save (full)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist-$round"
+  measure "persist save (unchanged)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist-$round"
+  measure "hfctl download (plain file)" "${HFCTL[@]}" download "$USER_NAME/bench-plain-$round" plain.bin --type dataset --local-dir "$WORK/down"
+  measure "persist restore" "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist-$round"
+done
 
-echo "### $(date -u +%Y-%m-%d) — ${SIZE_MIB} MiB SQLite database, local hub on loopback"
+echo "### $(date -u '+%Y-%m-%d %H:%M') UTC — ${SIZE_MIB} MiB SQLite database, local hub on loopback, $ROUNDS rounds"
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), .NET $(dotnet --version)"
+echo "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), .NET $(dotnet --version)"
 echo
-echo "| Step | Wall time | Peak RSS | Output |"
-echo "|---|---|---|---|"
-printf '%s\n' "${RESULTS[@]}"
+python3 - "$WORK/times.tsv" <<'PY'
+import statistics, sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+steps = list(dict.fromkeys(r[0] for r in rows))
+times = {s: [float(r[1]) for r in rows if r[0] == s] for s in steps}
+rss = {s: max(int(r[2]) for r in rows if r[0] == s) // 1024 for s in steps}
+median = {s: statistics.median(times[s]) for s in steps}
+print("| Step | Median | Runs | Peak RSS |")
+print("|---|---|---|---|")
+for s in steps:
+    print(f"| {s} | {median[s]:.2f} s | {' / '.join(f'{t:.2f}' for t in times[s])} | {rss[s]} MiB |")
+save, upload = median["persist save (full)"], median["hfctl upload (plain file)"]
+restore, download = median["persist restore"], median["hfctl download (plain file)"]
+print()
+print("| Target | Measured (medians) | Met? |")
+print("|---|---|---|")
+print(f"| Unchanged save < 3 s, no upload | {median['persist save (unchanged)']:.2f} s | {'yes' if median['persist save (unchanged)'] < 3 else 'no'} |")
+print(f"| Full save ≤ 1.5× upload | {save / upload:.2f}× | {'yes' if save / upload <= 1.5 else 'no'} |")
+print(f"| Restore ≤ 1.3× download | {restore / download:.2f}× | {'yes' if restore / download <= 1.3 else 'no'} |")
+peak = max(rss.values())
+print(f"| Peak memory < 200 MiB | {peak} MiB | {'yes' if peak < 200 else 'no'} |")
+PY
