@@ -89,9 +89,22 @@ public sealed partial class PersistenceManager : IDisposable
             {
                 return skipped;
             }
-            // The snapshot's integrity check runs while it uploads; the commit waits for it to pass.
-            using var snapshot = await LocalSnapshot.TakeAsync(localPath, Options.TempDirectory, Options.BusyTimeout, deferIntegrityCheck: true, cancellationToken).ConfigureAwait(false);
-            var result = await CommitSnapshotAsync(snapshot, path, options, cancellationToken).ConfigureAwait(false);
+            // What the dataset holds is read while the snapshot is taken. Only read: a dataset that does
+            // not exist yet is created once there is a snapshot to put in it.
+            var remoteAhead = PeekRemoteAsync(path, cancellationToken);
+            LocalSnapshot taken;
+            try
+            {
+                // The snapshot's integrity check runs while it uploads; the commit waits for it to pass.
+                taken = await LocalSnapshot.TakeAsync(localPath, Options.TempDirectory, Options.BusyTimeout, deferIntegrityCheck: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await remoteAhead.ConfigureAwait(false);
+                throw;
+            }
+            using var snapshot = taken;
+            var result = await CommitSnapshotAsync(snapshot, path, options, await remoteAhead.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (fingerprint.Trusted)
             {
                 // The snapshot started after this fingerprint was read, so it holds everything the fingerprint describes.
@@ -132,7 +145,31 @@ public sealed partial class PersistenceManager : IDisposable
         return new SaveResult(path, repo.Sha, current.File.Size, sha, SkippedUnchanged: true, current.Kind ?? SnapshotKind.File);
     }
 
-    private async Task<SaveResult> CommitSnapshotAsync(LocalSnapshot snapshot, string path, SaveOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The dataset's head and the path's version there, or null when the dataset does not exist or
+    /// cannot be read now (the save then reads it again the usual way and reports what is wrong).
+    /// </summary>
+    private async Task<(RemoteRepo Repo, RemoteVersion? Current)?> PeekRemoteAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
+            return repo is null ? null : (repo, await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception)
+        {
+            // Whatever went wrong happens again, and is reported, when the save reads the dataset itself.
+            return null;
+        }
+    }
+
+    /// <param name="snapshot">What to save.</param>
+    /// <param name="path">Where in the dataset.</param>
+    /// <param name="options">The save's options.</param>
+    /// <param name="peeked">The dataset as read while the snapshot was taken, for the first attempt; if
+    /// someone commits after it was read, the commit is refused (its parent is stale) and the next attempt reads again.</param>
+    /// <param name="cancellationToken">Cancels the save.</param>
+    private async Task<SaveResult> CommitSnapshotAsync(LocalSnapshot snapshot, string path, SaveOptions options, (RemoteRepo Repo, RemoteVersion? Current)? peeked, CancellationToken cancellationToken)
     {
         var digest = snapshot.Digest;
         var manifestPath = PersistPath.ManifestFor(path);
@@ -141,8 +178,18 @@ public sealed partial class PersistenceManager : IDisposable
         RemoteVersion? seen = null;
         for (var attempt = 1; ; attempt++)
         {
-            var repo = await EnsureWritableDatasetAsync(cancellationToken).ConfigureAwait(false);
-            var current = await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false);
+            RemoteRepo repo;
+            RemoteVersion? current;
+            if (attempt == 1 && peeked is { } ahead)
+            {
+                repo = CheckNotPublic(ahead.Repo);
+                current = ahead.Current;
+            }
+            else
+            {
+                repo = await EnsureWritableDatasetAsync(cancellationToken).ConfigureAwait(false);
+                current = await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false);
+            }
             if (seen is not null && !SameContent(seen, current))
             {
                 // Our commit was refused and the path itself changed meanwhile: someone else saved it.
@@ -231,7 +278,8 @@ public sealed partial class PersistenceManager : IDisposable
             }
             var revision = options.Revision ?? Options.Branch;
             var repo = await GetRevisionAsync(revision, options.IfRemoteExists, cancellationToken).ConfigureAwait(false);
-            var remote = repo is null ? null : await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false);
+            // An LFS file's SHA-256 is in the tree; a restore then needs no manifest (the file's header says SQLite or not).
+            var remote = repo is null ? null : await ReadRemoteAsync(repo.Sha, path, cancellationToken, kindNeeded: false).ConfigureAwait(false);
             if (repo is null || remote is null)
             {
                 if (options.IfRemoteExists)
@@ -325,12 +373,13 @@ public sealed partial class PersistenceManager : IDisposable
             repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false)
                 ?? throw new HubNotFoundException($"dataset {Dataset} could not be read back after creating it", "RepoNotFound", null, null);
         }
-        if (!repo.Private && !Options.AllowPublicDataset)
-        {
-            throw new PersistenceException($"dataset {Dataset} is PUBLIC; refusing to save app data there (make it private, use another dataset, or allow public datasets explicitly)");
-        }
-        return repo;
+        return CheckNotPublic(repo);
     }
+
+    private RemoteRepo CheckNotPublic(RemoteRepo repo) =>
+        !repo.Private && !Options.AllowPublicDataset
+            ? throw new PersistenceException($"dataset {Dataset} is PUBLIC; refusing to save app data there (make it private, use another dataset, or allow public datasets explicitly)")
+            : repo;
 
     private async Task<RemoteRepo?> GetRevisionAsync(string revision, bool missingIsOk, CancellationToken cancellationToken)
     {
@@ -364,8 +413,11 @@ public sealed partial class PersistenceManager : IDisposable
         return false;
     }
 
-    /// <summary>The content at a path: its file entry and the SHA-256 from LFS or, for small files, the manifest.</summary>
-    internal async Task<RemoteVersion?> ReadRemoteAsync(string revision, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// The content at a path: its file entry and the SHA-256 from LFS or, for small files, the manifest.
+    /// Without <paramref name="kindNeeded"/>, the manifest is read only when LFS has no SHA-256 for the file.
+    /// </summary>
+    internal async Task<RemoteVersion?> ReadRemoteAsync(string revision, string path, CancellationToken cancellationToken, bool kindNeeded = true)
     {
         var manifestPath = PersistPath.ManifestFor(path);
         var files = await _remote.PathsInfoAsync(revision, [path, manifestPath], cancellationToken).ConfigureAwait(false);
@@ -374,7 +426,7 @@ public sealed partial class PersistenceManager : IDisposable
             return null;
         }
         ManifestEntry? entry = null;
-        if (files.TryGetValue(manifestPath, out var manifestFile) && manifestFile.Size < 1 << 20)
+        if ((kindNeeded || file.LfsSha256 is null) && files.TryGetValue(manifestPath, out var manifestFile) && manifestFile.Size < 1 << 20)
         {
             using var buffer = new MemoryStream();
             await _remote.DownloadAsync(manifestPath, revision, buffer, cancellationToken).ConfigureAwait(false);
