@@ -3,8 +3,9 @@
 #   bench/persistence/run.sh [size-in-MiB]      (default 1024)
 # Measures, for a SQLite database of the given size: a full 'persist save', an unchanged save, a
 # 'persist restore', and for comparison 'hfctl upload' / 'hfctl download' of a plain file of the same
-# size; wall time and peak RSS of each (GNU time), ROUNDS times (default 3). Prints Markdown tables
-# (every run, the medians, the targets) for bench/RESULTS.md.
+# size; wall time and peak RSS of each (GNU time), ROUNDS times (default 3); then the two comparisons
+# again as back-to-back pairs. Prints Markdown tables (every run, the medians, the targets, the pairs)
+# for bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE_MIB="${1:-1024}"
@@ -62,6 +63,27 @@ for round in $(seq 1 "$ROUNDS"); do
   measure "persist restore" "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist-$round"
 done
 
+# The same comparisons back to back, with nothing else between the two commands of a pair: upload and
+# save alternate (fresh repos), then download and restore alternate (the round-1 repos).
+: >"$WORK/pairs.tsv"
+pair() { # step name, command…  (like measure, into pairs.tsv)
+  local name="$1"; shift
+  rm -rf "$WORK/down" "$WORK/restored.db"
+  sync
+  /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; exit 1; }
+  read -r secs _ <"$WORK/time"
+  printf '%s\t%s\n' "$name" "$secs" >>"$WORK/pairs.tsv"
+}
+for round in $(seq 1 "$ROUNDS"); do
+  echo "back-to-back pair $round of $ROUNDS…" >&2
+  pair upload "${HFCTL[@]}" upload "$USER_NAME/bench-pair-plain-$round" "$WORK/plain.bin" plain.bin --type dataset --private
+  pair save "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-pair-persist-$round"
+done
+for round in $(seq 1 "$ROUNDS"); do
+  pair download "${HFCTL[@]}" download "$USER_NAME/bench-plain-1" plain.bin --type dataset --local-dir "$WORK/down"
+  pair restore "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist-1"
+done
+
 echo "### $(date -u '+%Y-%m-%d %H:%M') UTC — ${SIZE_MIB} MiB SQLite database, local hub on loopback, $ROUNDS rounds"
 echo
 echo "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), .NET $(dotnet --version)"
@@ -87,4 +109,17 @@ print(f"| Full save ≤ 1.5× upload | {save / upload:.2f}× | {'yes' if save / 
 print(f"| Restore ≤ 1.3× download | {restore / download:.2f}× | {'yes' if restore / download <= 1.3 else 'no'} |")
 peak = max(rss.values())
 print(f"| Peak memory < 200 MiB | {peak} MiB | {'yes' if peak < 200 else 'no'} |")
+PY
+echo
+echo "Back to back (each pair alternating, $ROUNDS times, nothing else in between):"
+echo
+python3 - "$WORK/pairs.tsv" <<'PY'
+import statistics, sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+median = {s: statistics.median(float(r[1]) for r in rows if r[0] == s) for s in dict.fromkeys(r[0] for r in rows)}
+print("| Pair | Medians | Ratio | Target |")
+print("|---|---|---|---|")
+for ours, theirs, target in (("save", "upload", 1.5), ("restore", "download", 1.3)):
+    ratio = median[ours] / median[theirs]
+    print(f"| `persist {ours}` / `hfctl {theirs}` | {median[ours]:.2f} s / {median[theirs]:.2f} s | {ratio:.2f}× | ≤ {target}× ({'met' if ratio <= target else 'missed'}) |")
 PY
