@@ -42,4 +42,20 @@ grep -q "Logged in as demo" <<<"$status"
 # ...and the source-generated JSON of test-connection, which reflection-free AOT must still print.
 report="$(env -u HF_TOKEN -u HUGGING_FACE_HUB_TOKEN -u HF_ENDPOINT HF_HOME="$home" "$binary" --local test-connection --json)"
 grep -q '"ok":true' <<<"$report"
+# The binary alone is the whole program: copied by itself into an empty folder, it still has SQLite
+# (embedded, written once to the user's cache) for the local hub and a persist save and restore.
+mkdir "$home/alone" "$home/cache" "$home/data"
+cp "$binary" "$home/alone/hfctl"
+python3 - "$home/data/app.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE t(x)")
+db.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(1000)])
+db.commit()
+PY
+alone=(env -u HF_TOKEN -u HUGGING_FACE_HUB_TOKEN -u HF_ENDPOINT HF_HOME="$home/alone-home" XDG_CACHE_HOME="$home/cache" "$home/alone/hfctl" --local)
+"${alone[@]}" persist save "$home/data/app.db" db/app.sqlite --dataset demo/aot-smoke
+"${alone[@]}" persist restore db/app.sqlite "$home/data/restored.db" --dataset demo/aot-smoke
+test "$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM t").fetchone()[0])' "$home/data/restored.db")" = 1000
+ls "$home"/cache/hfctl/native/*/libe_sqlite3.so >/dev/null
 echo "publish-aot: ok, no trim/AOT warnings"

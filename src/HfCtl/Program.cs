@@ -9,6 +9,7 @@ if (args is ["--version"])
     return ExitCodes.Ok;
 }
 
+EmbeddedSqlite.Register();
 using var cancellation = new CancellationTokenSource();
 // Ctrl-C and SIGTERM cancel the running command, which cleans up (temp files, the embedded hub) and exits 130.
 using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel);
