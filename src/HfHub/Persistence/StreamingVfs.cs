@@ -45,6 +45,7 @@ internal static unsafe class StreamingVfs
     }
 
     private static readonly object Gate = new();
+    private static bool s_tried;
     private static Vfs* s_unix;
     private static Vfs* s_readAhead;
     private static IoMethods* s_methods;
@@ -79,52 +80,76 @@ internal static unsafe class StreamingVfs
     {
         lock (Gate)
         {
-            if (s_readAhead is not null)
+            if (s_readAhead is null && !s_tried)
             {
-                return true;
+                s_tried = true;
+                TryRegister();
             }
-            if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
-            {
-                return false;
-            }
-            var unix = sqlite3_vfs_find(null);
-            if (unix is null || unix->iVersion < 3 || unix->xOpen == null)
-            {
-                return false;
-            }
-            s_unix = unix;
-            s_methods = (IoMethods*)NativeMemory.AllocZeroed((nuint)sizeof(IoMethods));
-            *s_methods = new IoMethods
-            {
-                iVersion = 3,
-                xClose = &Close,
-                xRead = &Read,
-                xWrite = &Write,
-                xTruncate = &Truncate,
-                xSync = &Sync,
-                xFileSize = &FileSize,
-                xLock = &Lock,
-                xUnlock = &Unlock,
-                xCheckReservedLock = &CheckReservedLock,
-                xFileControl = &FileControl,
-                xSectorSize = &SectorSize,
-                xDeviceCharacteristics = &DeviceCharacteristics,
-                xShmMap = &ShmMap,
-                xShmLock = &ShmLock,
-                xShmBarrier = &ShmBarrier,
-                xShmUnmap = &ShmUnmap,
-                xFetch = &Fetch,
-                xUnfetch = &Unfetch,
-            };
-            var writeBehind = Register(WriteBehind);
-            var readAhead = Register(ReadAhead);
-            if (writeBehind is null || readAhead is null)
-            {
-                return false;
-            }
-            s_readAhead = readAhead;
-            return true;
+            return s_readAhead is not null;
         }
+    }
+
+    /// <summary>Registers both shims, or leaves <see cref="s_readAhead"/> null when they cannot be used here.</summary>
+    private static void TryRegister()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+        {
+            return;
+        }
+        Vfs* unix;
+        try
+        {
+            // The shims live in the SQLite library Microsoft.Data.Sqlite uses, so only with the
+            // bundled e_sqlite3 (its static constructor picks the provider); any other provider
+            // (SQLCipher, the system's libsqlite3) keeps SQLite's own VFS.
+            using (new Microsoft.Data.Sqlite.SqliteConnection())
+            {
+            }
+            if (SQLitePCL.raw.GetNativeLibraryName() != "e_sqlite3")
+            {
+                return;
+            }
+            unix = sqlite3_vfs_find(null);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
+        {
+            return;
+        }
+        if (unix is null || unix->iVersion < 3 || unix->xOpen == null)
+        {
+            return;
+        }
+        s_unix = unix;
+        s_methods = (IoMethods*)NativeMemory.AllocZeroed((nuint)sizeof(IoMethods));
+        *s_methods = new IoMethods
+        {
+            iVersion = 3,
+            xClose = &Close,
+            xRead = &Read,
+            xWrite = &Write,
+            xTruncate = &Truncate,
+            xSync = &Sync,
+            xFileSize = &FileSize,
+            xLock = &Lock,
+            xUnlock = &Unlock,
+            xCheckReservedLock = &CheckReservedLock,
+            xFileControl = &FileControl,
+            xSectorSize = &SectorSize,
+            xDeviceCharacteristics = &DeviceCharacteristics,
+            xShmMap = &ShmMap,
+            xShmLock = &ShmLock,
+            xShmBarrier = &ShmBarrier,
+            xShmUnmap = &ShmUnmap,
+            xFetch = &Fetch,
+            xUnfetch = &Unfetch,
+        };
+        var writeBehind = Register(WriteBehind);
+        var readAhead = Register(ReadAhead);
+        if (writeBehind is null || readAhead is null)
+        {
+            return;
+        }
+        s_readAhead = readAhead;
     }
 
     /// <summary>A copy of the unix VFS (its path handling, locking and time functions) whose xOpen wraps files.</summary>
