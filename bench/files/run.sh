@@ -12,12 +12,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 SIZE_MIB=${SIZE_MIB:-1024}
 WORK=$(mktemp -d /tmp/hfctl-bench.XXXXXX)
-HUB_PID=""
-cleanup() {
-  if [[ -n "$HUB_PID" ]]; then kill "$HUB_PID" 2>/dev/null || true; wait "$HUB_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'rm -rf "$WORK"' EXIT
+source bench/local-hub.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 HF_HOME="$WORK/home"
 
 echo "building (Release)…" >&2
@@ -26,10 +22,7 @@ dotnet build bench/files/hash -c Release -o "$WORK/hash" -v quiet -nologo >/dev/
 [[ -d conformance/node_modules/@huggingface/hub ]] || (cd conformance && npm ci --no-audit --no-fund >/dev/null)
 HFCTL="$WORK/hfctl/hfctl"
 
-"$HFCTL" local-hub serve --in-memory >"$WORK/hub.out" 2>"$WORK/hub.err" &
-HUB_PID=$!
-for _ in $(seq 1 100); do grep -q HF_TOKEN "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
-eval "export $(head -1 "$WORK/hub.out")"   # HF_ENDPOINT=… HF_TOKEN=…
+start_local_hub "$WORK" "$HFCTL"
 USER_NAME=demo
 
 echo "generating ${SIZE_MIB} MiB…" >&2

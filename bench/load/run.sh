@@ -12,23 +12,15 @@ cd "$(dirname "$0")/../.."
 SECONDS_ARG=${1:-60}
 CLIENTS=${2:-50}
 WORK=$(mktemp -d /tmp/hfctl-load.XXXXXX)
-HUB_PID=""
-cleanup() {
-  if [[ -n "$HUB_PID" ]]; then kill "$HUB_PID" 2>/dev/null || true; wait "$HUB_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'rm -rf "$WORK"' EXIT
+source bench/local-hub.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 HF_HOME="$WORK/home"
 
 echo "building (Release)…" >&2
 dotnet build src/HfCtl -c Release -o "$WORK/hfctl" -v quiet -nologo >/dev/null
 dotnet build bench/load/LoadBench -c Release -o "$WORK/load" -v quiet -nologo >/dev/null
 
-"$WORK/hfctl/hfctl" local-hub serve --in-memory >"$WORK/hub.out" 2>"$WORK/hub.err" &
-HUB_PID=$!
-for _ in $(seq 1 100); do grep -q HF_TOKEN "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
-grep -q HF_TOKEN "$WORK/hub.out" || { echo "local hub did not start:" >&2; cat "$WORK/hub.err" >&2; exit 1; }
-eval "export $(head -1 "$WORK/hub.out")"   # HF_ENDPOINT=… HF_TOKEN=…
+start_local_hub "$WORK" "$WORK/hfctl/hfctl"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 status=0

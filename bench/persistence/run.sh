@@ -10,16 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE_MIB="${1:-1024}"
 WORK="$(mktemp -d /tmp/hfctl-bench-persist.XXXXXX)"
-trap 'kill "$HUB_PID" 2>/dev/null || true; wait "$HUB_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"' EXIT
+source bench/local-hub.sh
 
 dotnet build src/HfCtl -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
 HFCTL=(dotnet "$WORK/bin/hfctl.dll")
 export HF_HOME="$WORK/home"
 
-"${HFCTL[@]}" local-hub serve --in-memory >"$WORK/hub.out" 2>"$WORK/hub.err" &
-HUB_PID=$!
-for _ in $(seq 1 100); do grep -q '^HF_ENDPOINT=' "$WORK/hub.out" 2>/dev/null && break; sleep 0.2; done
-eval "export $(head -1 "$WORK/hub.out")"   # HF_ENDPOINT=… HF_TOKEN=… (the local hub's demo account)
+start_local_hub "$WORK" "${HFCTL[@]}"
 USER_NAME="$("${HFCTL[@]}" auth whoami | sed -n 's/^user: //p')"
 
 echo "building a ${SIZE_MIB} MiB SQLite database and a plain file of the same size…" >&2
@@ -40,8 +38,9 @@ head -c "$(stat -c %s "$WORK/app.db")" /dev/urandom >"$WORK/plain.bin"
 
 ROUNDS="${ROUNDS:-3}"
 : >"$WORK/times.tsv"
-measure() { # step name, command…
-  local name="$1"; shift
+: >"$WORK/pairs.tsv"
+measure() { # tsv file, step name, command…
+  local tsv="$1" name="$2"; shift 2
   # Each step starts clean: the previous step's output is deleted and nothing is left dirty (the one
   # step that must fsync, restore, would otherwise wait for the write-back of earlier gigabytes, and a
   # step that writes 1 GiB right after another did measured 30-60 % slower, whichever came second).
@@ -49,39 +48,30 @@ measure() { # step name, command…
   sync
   /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >"$WORK/last.out" 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; exit 1; }
   read -r secs kib <"$WORK/time"
-  printf '%s\t%s\t%s\t%s\n' "$name" "$secs" "$kib" "$(head -1 "$WORK/last.out" | cut -c1-80)" >>"$WORK/times.tsv"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$secs" "$kib" "$(head -1 "$WORK/last.out" | cut -c1-80)" >>"$tsv"
 }
 
 # Single runs on this machine vary by ±30 % (page-cache and write-back state), so every step runs
 # ROUNDS times, each round against fresh repos, and the medians are compared.
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS…" >&2
-  measure "hfctl upload (plain file)" "${HFCTL[@]}" upload "$USER_NAME/bench-plain-$round" "$WORK/plain.bin" plain.bin --type dataset --private
-  measure "persist save (full)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist-$round"
-  measure "persist save (unchanged)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist-$round"
-  measure "hfctl download (plain file)" "${HFCTL[@]}" download "$USER_NAME/bench-plain-$round" plain.bin --type dataset --local-dir "$WORK/down"
-  measure "persist restore" "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist-$round"
+  measure "$WORK/times.tsv" "hfctl upload (plain file)" "${HFCTL[@]}" upload "$USER_NAME/bench-plain-$round" "$WORK/plain.bin" plain.bin --type dataset --private
+  measure "$WORK/times.tsv" "persist save (full)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist-$round"
+  measure "$WORK/times.tsv" "persist save (unchanged)" "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-persist-$round"
+  measure "$WORK/times.tsv" "hfctl download (plain file)" "${HFCTL[@]}" download "$USER_NAME/bench-plain-$round" plain.bin --type dataset --local-dir "$WORK/down"
+  measure "$WORK/times.tsv" "persist restore" "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist-$round"
 done
 
 # The same comparisons back to back, with nothing else between the two commands of a pair: upload and
 # save alternate (fresh repos), then download and restore alternate (the round-1 repos).
-: >"$WORK/pairs.tsv"
-pair() { # step name, command…  (like measure, into pairs.tsv)
-  local name="$1"; shift
-  rm -rf "$WORK/down" "$WORK/restored.db"
-  sync
-  /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; exit 1; }
-  read -r secs _ <"$WORK/time"
-  printf '%s\t%s\n' "$name" "$secs" >>"$WORK/pairs.tsv"
-}
 for round in $(seq 1 "$ROUNDS"); do
   echo "back-to-back pair $round of $ROUNDS…" >&2
-  pair upload "${HFCTL[@]}" upload "$USER_NAME/bench-pair-plain-$round" "$WORK/plain.bin" plain.bin --type dataset --private
-  pair save "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-pair-persist-$round"
+  measure "$WORK/pairs.tsv" upload "${HFCTL[@]}" upload "$USER_NAME/bench-pair-plain-$round" "$WORK/plain.bin" plain.bin --type dataset --private
+  measure "$WORK/pairs.tsv" save "${HFCTL[@]}" persist save "$WORK/app.db" db/app.sqlite --dataset "$USER_NAME/bench-pair-persist-$round"
 done
 for round in $(seq 1 "$ROUNDS"); do
-  pair download "${HFCTL[@]}" download "$USER_NAME/bench-plain-1" plain.bin --type dataset --local-dir "$WORK/down"
-  pair restore "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist-1"
+  measure "$WORK/pairs.tsv" download "${HFCTL[@]}" download "$USER_NAME/bench-plain-1" plain.bin --type dataset --local-dir "$WORK/down"
+  measure "$WORK/pairs.tsv" restore "${HFCTL[@]}" persist restore db/app.sqlite "$WORK/restored.db" --dataset "$USER_NAME/bench-persist-1"
 done
 
 echo "### $(date -u '+%Y-%m-%d %H:%M') UTC — ${SIZE_MIB} MiB SQLite database, local hub on loopback, $ROUNDS rounds"

@@ -19,11 +19,8 @@ HFCTL=$OUT/aot/hfctl
 (cd conformance && [[ -d node_modules/@huggingface/hub ]] || npm ci --no-audit --no-fund >/dev/null)
 
 export HF_HOME=$(mktemp -d)
-"$HFCTL" local-hub serve --in-memory >"$HF_HOME/serve.out" 2>"$HF_HOME/serve.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$HF_HOME"' EXIT
-for _ in $(seq 100); do grep -q HF_ENDPOINT "$HF_HOME/serve.out" 2>/dev/null && break; sleep 0.1; done
-eval "export $(head -1 "$HF_HOME/serve.out")"
+source bench/local-hub.sh
+start_local_hub "$HF_HOME" "$HFCTL"
 export HF_USER=demo COUNT
 export NODE_PATH=$ROOT/conformance/node_modules
 

@@ -20,23 +20,10 @@ dotnet publish src/HfCtl -c Release -r linux-x64 -p:PublishAot=true -o "$out/aot
   || { tail -30 "$out/publish.log" >&2; exit 1; }
 bin="$out/aot/hfctl"
 
-home="$(mktemp -d)"
-hub_pid=""
-cleanup() {
-  if [[ -n "$hub_pid" ]]; then kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi
-  rm -rf "$home"
-}
-trap cleanup EXIT
-
-# A local hub that keeps running while the whoami runs are timed; its first line is "HF_ENDPOINT=… HF_TOKEN=…".
-HF_HOME="$home" "$bin" local-hub serve --in-memory >"$home/serve.out" 2>"$home/serve.err" &
-hub_pid=$!
-for _ in $(seq 100); do
-  [[ -s "$home/serve.out" ]] && break
-  sleep 0.1
-done
-read -r endpoint_kv token_kv <"$home/serve.out"
-export HF_ENDPOINT="${endpoint_kv#HF_ENDPOINT=}" HF_TOKEN="${token_kv#HF_TOKEN=}" HF_HOME="$home"
+# A local hub that keeps running while the whoami runs are timed.
+export HF_HOME="$(mktemp -d)"
+source bench/local-hub.sh
+start_local_hub "$HF_HOME" "$bin"
 "$bin" auth whoami >/dev/null
 node bench/startup/whoami.mjs >/dev/null
 
