@@ -111,19 +111,19 @@ public sealed partial class FilesClient
     /// Returns what the Hub said about the file.
     /// </summary>
     public Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type = RepoType.Model, string? revision = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        DownloadToPathAsync(repo, pathInRepo, destination, type, revision, progress, startWriteBack: false, cancellationToken);
+        DownloadToPathAsync(repo, pathInRepo, destination, type, revision, progress, flushWhileDownloading: false, cancellationToken);
 
     /// <summary>
     /// <see cref="DownloadToPathAsync(RepoId, string, string, RepoType, string?, IProgress{TransferProgress}?, CancellationToken)"/>;
-    /// with <paramref name="startWriteBack"/> the bytes start going to disk while the download runs,
-    /// for a caller that flushes the file to disk afterwards.
+    /// with <paramref name="flushWhileDownloading"/> the file is flushed to disk in the background as
+    /// it arrives, for a caller that flushes it to disk afterwards and wants little left for then.
     /// </summary>
-    internal async Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type, string? revision, IProgress<TransferProgress>? progress, bool startWriteBack, CancellationToken cancellationToken)
+    internal async Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type, string? revision, IProgress<TransferProgress>? progress, bool flushWhileDownloading, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(destination);
         var meta = await GetFileMetadataAsync(repo, pathInRepo, type, revision, cancellationToken).ConfigureAwait(false);
         var full = Path.GetFullPath(destination);
-        await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), full + ".incomplete", full, meta, pathInRepo, restart: false, progress, cancellationToken, startWriteBack).ConfigureAwait(false);
+        await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), full + ".incomplete", full, meta, pathInRepo, restart: false, progress, cancellationToken, flushWhileDownloading).ConfigureAwait(false);
         return meta;
     }
 
@@ -218,7 +218,7 @@ public sealed partial class FilesClient
     /// <c>Range</c>, restarting if the server ignores it), retries broken streams from where they
     /// stopped, verifies size and hash, then renames into <paramref name="destination"/>.
     /// </summary>
-    private async Task FetchAsync(Uri url, string incomplete, string destination, FileMetadata meta, string displayPath, bool restart, IProgress<TransferProgress>? progress, CancellationToken cancellationToken, bool startWriteBack = false)
+    private async Task FetchAsync(Uri url, string incomplete, string destination, FileMetadata meta, string displayPath, bool restart, IProgress<TransferProgress>? progress, CancellationToken cancellationToken, bool flushWhileDownloading = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(incomplete)!);
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
@@ -235,6 +235,7 @@ public sealed partial class FilesClient
         var buffer = ArrayPool<byte>.Shared.Rent(ContentHasher.BufferSize);
         var buffers = new[] { buffer, ArrayPool<byte>.Shared.Rent(ContentHasher.BufferSize) };
         var hashing = Task.CompletedTask;
+        var flushing = flushWhileDownloading ? new BackgroundFlush(file.SafeFileHandle) : null;
         IncrementalHash? hash = null;
         try
         {
@@ -253,7 +254,6 @@ public sealed partial class FilesClient
                 have += read;
             }
             Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
-            var writtenBack = have;
             for (var attempt = 0; have < meta.Size; attempt++)
             {
                 try
@@ -298,11 +298,7 @@ public sealed partial class FilesClient
                         hashing = running is null ? Task.CompletedTask : Task.Run(() => running.AppendData(target, 0, filled), CancellationToken.None);
                         have += filled;
                         current ^= 1;
-                        if (startWriteBack && have - writtenBack >= DiskWriteBack.Stride)
-                        {
-                            DiskWriteBack.Start(file.SafeFileHandle, writtenBack, have - writtenBack);
-                            writtenBack = have;
-                        }
+                        flushing?.Written(have);
                         Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
                     }
                     if (have < meta.Size)
@@ -321,6 +317,10 @@ public sealed partial class FilesClient
             }
             await hashing.ConfigureAwait(false);
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (flushing is not null)
+            {
+                await flushing.CompleteAsync().ConfigureAwait(false);
+            }
             if (hash is not null)
             {
                 var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -335,6 +335,8 @@ public sealed partial class FilesClient
         finally
         {
             await hashing.ConfigureAwait(false);
+            // Not while a flush still uses the file (its error, if any, is reported above).
+            await (flushing?.CompleteAsync() ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             hash?.Dispose();
             ArrayPool<byte>.Shared.Return(buffers[0]);
             ArrayPool<byte>.Shared.Return(buffers[1]);

@@ -86,8 +86,8 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
     {
         // The files client streams with hashing on a second core, resumes broken transfers and
         // checks the bytes against the Hub's hash before the file gets its name. The restore flushes
-        // the file to disk before its rename, so the bytes start going to disk as they arrive.
-        var meta = await client.Files.DownloadToPathAsync(dataset, path, destination, RepoType.Dataset, revision, progress: null, startWriteBack: true, cancellationToken).ConfigureAwait(false);
+        // the file to disk before its rename, so it is flushed in the background as it arrives.
+        var meta = await client.Files.DownloadToPathAsync(dataset, path, destination, RepoType.Dataset, revision, progress: null, flushWhileDownloading: true, cancellationToken).ConfigureAwait(false);
         return meta.Etag is { Length: 64 or 40 } etag && etag.All(char.IsAsciiHexDigit) ? etag.ToLowerInvariant() : null;
     }
 
