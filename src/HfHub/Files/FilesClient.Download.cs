@@ -110,21 +110,25 @@ public sealed partial class FilesClient
     /// <c>&lt;destination&gt;.incomplete</c>, verified, then renamed over the destination).
     /// Returns what the Hub said about the file.
     /// </summary>
-    public Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type = RepoType.Model, string? revision = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        DownloadToPathAsync(repo, pathInRepo, destination, type, revision, progress, flushWhileDownloading: false, cancellationToken);
-
-    /// <summary>
-    /// <see cref="DownloadToPathAsync(RepoId, string, string, RepoType, string?, IProgress{TransferProgress}?, CancellationToken)"/>;
-    /// with <paramref name="flushWhileDownloading"/> the file is flushed to disk in the background as
-    /// it arrives, for a caller that flushes it to disk afterwards and wants little left for then.
-    /// </summary>
-    internal async Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type, string? revision, IProgress<TransferProgress>? progress, bool flushWhileDownloading, CancellationToken cancellationToken)
+    public async Task<FileMetadata> DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type = RepoType.Model, string? revision = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(destination);
         var meta = await GetFileMetadataAsync(repo, pathInRepo, type, revision, cancellationToken).ConfigureAwait(false);
-        var full = Path.GetFullPath(destination);
-        await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), full + ".incomplete", full, meta, pathInRepo, restart: false, progress, cancellationToken, flushWhileDownloading).ConfigureAwait(false);
+        await DownloadToPathAsync(repo, pathInRepo, destination, type, meta, progress, flushWhileDownloading: false, cancellationToken).ConfigureAwait(false);
         return meta;
+    }
+
+    /// <summary>
+    /// <see cref="DownloadToPathAsync(RepoId, string, string, RepoType, string?, IProgress{TransferProgress}?, CancellationToken)"/>
+    /// for a caller that already knows the file's commit, size and hash (<paramref name="known"/>), so no
+    /// HEAD is sent. With <paramref name="flushWhileDownloading"/> the file is flushed to disk in the
+    /// background as it arrives, for a caller that flushes it afterwards and wants little left for then.
+    /// </summary>
+    internal async Task DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type, FileMetadata known, IProgress<TransferProgress>? progress, bool flushWhileDownloading, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        var full = Path.GetFullPath(destination);
+        await FetchAsync(ResolveUrl(repo, pathInRepo, type, known.CommitHash), full + ".incomplete", full, known, pathInRepo, restart: false, progress, cancellationToken, flushWhileDownloading).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -24,6 +24,21 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
         }
     }
 
+    public async Task<RemoteHead?> HeadAsync(string revision, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var meta = await client.Files.GetFileMetadataAsync(dataset, path, RepoType.Dataset, revision, cancellationToken).ConfigureAwait(false);
+            // The etag is the SHA-256 for an LFS (or Xet) file, the git blob id for a small one (files.md §5.2).
+            var etag = meta.Etag.ToLowerInvariant();
+            return new RemoteHead(meta.CommitHash, meta.IsLfs ? new RemoteFile(path, meta.Size, null, etag) : new RemoteFile(path, meta.Size, etag, null));
+        }
+        catch (HubNotFoundException e) when (e.ErrorCode is null or "RepoNotFound" or "EntryNotFound")
+        {
+            return null;
+        }
+    }
+
     public async Task CreatePrivateAsync(CancellationToken cancellationToken) =>
         await client.Repos.CreateAsync(dataset, new CreateRepoOptions { Type = RepoType.Dataset, Private = true, ExistOk = true }, cancellationToken).ConfigureAwait(false);
 
@@ -82,13 +97,15 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
         }
     }
 
-    public async Task<string?> DownloadToFileAsync(string path, string revision, string destination, CancellationToken cancellationToken)
+    public async Task<string?> DownloadToFileAsync(RemoteFile file, string commit, string destination, CancellationToken cancellationToken)
     {
         // The files client streams with hashing on a second core, resumes broken transfers and
         // checks the bytes against the Hub's hash before the file gets its name. The restore flushes
         // the file to disk before its rename, so it is flushed in the background as it arrives.
-        var meta = await client.Files.DownloadToPathAsync(dataset, path, destination, RepoType.Dataset, revision, progress: null, flushWhileDownloading: true, cancellationToken).ConfigureAwait(false);
-        return meta.Etag is { Length: 64 or 40 } etag && etag.All(char.IsAsciiHexDigit) ? etag.ToLowerInvariant() : null;
+        var hash = file.LfsSha256 ?? file.Oid;
+        var known = new FileMetadata(commit, hash ?? "", file.Size, null);
+        await client.Files.DownloadToPathAsync(dataset, file.Path, destination, RepoType.Dataset, known, progress: null, flushWhileDownloading: true, cancellationToken).ConfigureAwait(false);
+        return hash is { Length: 64 or 40 } && hash.All(char.IsAsciiHexDigit) ? hash.ToLowerInvariant() : null;
     }
 
     public async Task<string> CommitAsync(string branch, string message, string parentCommit, IReadOnlyList<RemoteUpload> uploads, IReadOnlyList<string> deletions, CancellationToken cancellationToken, Func<CancellationToken, Task>? beforeCommit = null)

@@ -209,7 +209,7 @@ public sealed partial class PersistenceManager : IDisposable
                     return new SaveResult(path, repo.Sha, digest.Size, digest.Sha256, SkippedUnchanged: true, snapshot.Kind);
                 }
                 var knownShas = known is null ? [] : new[] { known.Sha256, known.PendingSha256 };
-                if (!options.Force && !knownShas.Contains(current.Sha256 ?? current.File.Oid))
+                if (!options.Force && !knownShas.Contains(current.ContentId))
                 {
                     throw Conflict(path, known is null
                         ? $"{path} already exists in {Dataset} and this writer has not restored it; restore it first, or force the save to replace it (the current version stays in the history)"
@@ -218,7 +218,7 @@ public sealed partial class PersistenceManager : IDisposable
             }
             // Remember what we are about to write before writing it: a process killed after the commit
             // landed but before it could record it must not make its own next save look like a conflict.
-            _state.Set(new PersistState(Dataset, path, current is null ? known?.Sha256 : current.Sha256 ?? current.File.Oid, digest.Sha256));
+            _state.Set(new PersistState(Dataset, path, current is null ? known?.Sha256 : current.ContentId, digest.Sha256));
             var manifest = new PersistManifest
             {
                 SavedAt = DateTimeOffset.UtcNow,
@@ -277,10 +277,13 @@ public sealed partial class PersistenceManager : IDisposable
                 }
             }
             var revision = options.Revision ?? Options.Branch;
-            var repo = await GetRevisionAsync(revision, options.IfRemoteExists, cancellationToken).ConfigureAwait(false);
-            // An LFS file's SHA-256 is in the tree; a restore then needs no manifest (the file's header says SQLite or not).
-            var remote = repo is null ? null : await ReadRemoteAsync(repo.Sha, path, cancellationToken, kindNeeded: false).ConfigureAwait(false);
-            if (repo is null || remote is null)
+            // One HEAD gives the commit and, for an LFS file, the SHA-256 to verify against: no manifest is
+            // needed (the file's header says SQLite or not). A small file's SHA-256 is in the manifest, read at that commit.
+            var head = await HeadAsync(revision, path, options.IfRemoteExists, cancellationToken).ConfigureAwait(false);
+            var remote = head is null ? null
+                : head.File.LfsSha256 is { } sha256 ? new RemoteVersion(head.File, sha256, null)
+                : await ReadRemoteAsync(head.Commit, path, cancellationToken, kindNeeded: false).ConfigureAwait(false);
+            if (head is null || remote is null)
             {
                 if (options.IfRemoteExists)
                 {
@@ -289,13 +292,13 @@ public sealed partial class PersistenceManager : IDisposable
                 }
                 throw new HubNotFoundException($"{path} does not exist in {Dataset} at {revision}", "EntryNotFound", null, null);
             }
-            var digest = await DownloadVerifiedAsync(repo.Sha, remote, localPath, cancellationToken).ConfigureAwait(false);
+            var digest = await DownloadVerifiedAsync(head.Commit, remote, localPath, cancellationToken).ConfigureAwait(false);
             if (options.Revision is null || options.Revision == Options.Branch)
             {
-                _state.Set(new PersistState(Dataset, path, remote.Sha256 ?? remote.File.Oid, null));
+                _state.Set(new PersistState(Dataset, path, remote.ContentId, null));
             }
-            Logger?.LogInformation("restored {Dataset}:{Path} at {Commit} to {Local} ({Size} bytes)", Dataset, path, repo.Sha, localPath, digest.Size);
-            return new RestoreResult(path, RestoreOutcome.Restored, repo.Sha, digest.Size, digest.Sha256);
+            Logger?.LogInformation("restored {Dataset}:{Path} at {Commit} to {Local} ({Size} bytes)", Dataset, path, head.Commit, localPath, digest.Size);
+            return new RestoreResult(path, RestoreOutcome.Restored, head.Commit, digest.Size, digest.Sha256);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -381,11 +384,18 @@ public sealed partial class PersistenceManager : IDisposable
             ? throw new PersistenceException($"dataset {Dataset} is PUBLIC; refusing to save app data there (make it private, use another dataset, or allow public datasets explicitly)")
             : repo;
 
-    private async Task<RemoteRepo?> GetRevisionAsync(string revision, bool missingIsOk, CancellationToken cancellationToken)
+    private Task<RemoteRepo?> GetRevisionAsync(string revision, bool missingIsOk, CancellationToken cancellationToken) =>
+        NullIfBranchMissingAsync(revision, missingIsOk, () => _remote.GetAsync(revision, cancellationToken));
+
+    private Task<RemoteHead?> HeadAsync(string revision, string path, bool missingIsOk, CancellationToken cancellationToken) =>
+        NullIfBranchMissingAsync(revision, missingIsOk, () => _remote.HeadAsync(revision, path, cancellationToken));
+
+    private async Task<T?> NullIfBranchMissingAsync<T>(string revision, bool missingIsOk, Func<Task<T?>> read)
+        where T : class
     {
         try
         {
-            return await _remote.GetAsync(revision, cancellationToken).ConfigureAwait(false);
+            return await read().ConfigureAwait(false);
         }
         catch (HubNotFoundException e) when (missingIsOk && e.ErrorCode == "RevisionNotFound" && revision == Options.Branch)
         {
@@ -447,11 +457,11 @@ public sealed partial class PersistenceManager : IDisposable
         // The temp file is claimed, so a restore killed mid-way leaves nothing the next one keeps.
         using var owned = OwnedTempFile.Claim(AtomicFile.TempBeside(full), $".{Path.GetFileName(full)}.hfpersist-*.tmp");
         var temp = owned.Path;
-        var expected = remote.Sha256 ?? remote.File.Oid;
+        var expected = remote.ContentId;
         string? verified;
         try
         {
-            verified = await _remote.DownloadToFileAsync(remote.File.Path, revision, temp, cancellationToken).ConfigureAwait(false);
+            verified = await _remote.DownloadToFileAsync(remote.File, revision, temp, cancellationToken).ConfigureAwait(false);
         }
         catch (HubContentMismatchException)
         {
@@ -519,4 +529,8 @@ public sealed partial class PersistenceManager : IDisposable
 }
 
 /// <summary>A path's content in the dataset at one revision.</summary>
-internal sealed record RemoteVersion(RemoteFile File, string? Sha256, SnapshotKind? Kind);
+internal sealed record RemoteVersion(RemoteFile File, string? Sha256, SnapshotKind? Kind)
+{
+    /// <summary>What identifies the content: its SHA-256 when known, else its git blob id (every listing gives one or the other).</summary>
+    public string ContentId => Sha256 ?? File.Oid ?? throw new InvalidOperationException($"{File.Path} came without a hash");
+}

@@ -67,6 +67,17 @@ internal sealed class FakeRemote(string dataset = "me/data") : IPersistRemote
         }
     }
 
+    public async Task<RemoteHead?> HeadAsync(string revision, string path, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(revision, cancellationToken) is not { } repo)
+        {
+            return null;
+        }
+        // Like the Hub's HEAD: an LFS file tells its SHA-256 only, a small file its git blob id.
+        var files = await PathsInfoAsync(repo.Sha, [path], cancellationToken);
+        return files.TryGetValue(path, out var file) ? new RemoteHead(repo.Sha, file.LfsSha256 is null ? file : file with { Oid = null }) : null;
+    }
+
     public Task CreatePrivateAsync(CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -101,9 +112,9 @@ internal sealed class FakeRemote(string dataset = "me/data") : IPersistRemote
     public async Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken) =>
         await destination.WriteAsync(FilesAt(revision)[path], cancellationToken);
 
-    public async Task<string?> DownloadToFileAsync(string path, string revision, string destination, CancellationToken cancellationToken)
+    public async Task<string?> DownloadToFileAsync(RemoteFile file, string commit, string destination, CancellationToken cancellationToken)
     {
-        await File.WriteAllBytesAsync(destination, FilesAt(revision)[path], cancellationToken);
+        await File.WriteAllBytesAsync(destination, FilesAt(commit)[file.Path], cancellationToken);
         return null; // unverified: the manager checks the bytes itself
     }
 

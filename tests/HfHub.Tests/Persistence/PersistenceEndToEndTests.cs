@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HfCtl.Testing;
 using HfHub.Auth;
 using HfHub.Http;
@@ -29,6 +30,16 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
     }
 
     private string PathOf(string name) => Path.Combine(_dir, name);
+
+    /// <summary>Records the method and path of every request on the wire (real HTTP underneath).</summary>
+    private sealed class RequestRecorder(ConcurrentQueue<string> requests) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            requests.Enqueue($"{request.Method} {request.RequestUri!.AbsolutePath}");
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     /// <summary>A WAL-mode database of about <paramref name="kilobytes"/> KiB of random rows.</summary>
     private string Database(string name, int kilobytes = 64) => PersistTestData.Database(PathOf(name), kilobytes);
@@ -244,6 +255,37 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
         Assert.Equal(before, await File.ReadAllBytesAsync(local));
         Assert.True(PersistTestData.HasPayload(local, "my local data"));
         Assert.Empty(Directory.GetFiles(_dir, "*.hfpersist-*"));
+    }
+
+    [Fact]
+    public async Task A_database_restore_asks_the_Hub_once_before_it_downloads()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using (var client = Client(token))
+        using (var manager = Manager(client, $"{user}/round-trips"))
+        {
+            await manager.SaveAsync(Database("app.db", 2048), "db/app.sqlite"); // over 1 MB: stored in LFS
+        }
+        var requests = new ConcurrentQueue<string>();
+        using var recording = new HubClient(new HubClientOptions
+        {
+            Endpoint = hub.Endpoint,
+            Token = HfToken.FromValue(token),
+            Environment = new HfEnvironment(_ => null, _dir),
+            Transport = new RequestRecorder(requests),
+        });
+        using var restorer = Manager(recording, $"{user}/round-trips");
+
+        var restored = await restorer.RestoreAsync("db/app.sqlite", PathOf("restored.db"));
+
+        // One HEAD tells the commit, size and SHA-256; then the bytes of that commit (an LFS file may redirect).
+        Assert.Equal(RestoreOutcome.Restored, restored.Outcome);
+        var sent = requests.ToArray();
+        Assert.Equal($"HEAD /datasets/{user}/round-trips/resolve/main/db/app.sqlite", sent[0]);
+        Assert.Equal($"GET /datasets/{user}/round-trips/resolve/{restored.Version}/db/app.sqlite", sent[1]);
+        Assert.All(sent.Skip(2), r => Assert.DoesNotContain("/resolve/", r));
+        Assert.InRange(sent.Length, 2, 3);
+        Assert.Equal("ok", await SqliteFiles.IntegrityCheckAsync(PathOf("restored.db")));
     }
 
     [Fact]
