@@ -277,6 +277,8 @@ public sealed partial class PersistenceManager : IDisposable
                 }
             }
             var revision = options.Revision ?? Options.Branch;
+            // SQLite is loaded while the Hub answers, so the integrity check after the download starts warm.
+            SqliteFiles.PrepareInBackground();
             // One HEAD gives the commit and, for an LFS file, the SHA-256 to verify against: no manifest is
             // needed (the file's header says SQLite or not). A small file's SHA-256 is in the manifest, read at that commit.
             var head = await HeadAsync(revision, path, options.IfRemoteExists, cancellationToken).ConfigureAwait(false);

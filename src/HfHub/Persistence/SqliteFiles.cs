@@ -126,6 +126,39 @@ public static class SqliteFiles
         }, cancellationToken);
     }
 
+    private static int s_prepared;
+
+    /// <summary>
+    /// Loads SQLite, registers the I/O shims and runs one query on an in-memory database on a worker
+    /// thread, once per process, so that a check after a long download does not pay for that first use
+    /// (about 70 ms with JIT). A failure here is left for the real call to report.
+    /// </summary>
+    public static void PrepareInBackground()
+    {
+        if (Interlocked.Exchange(ref s_prepared, 1) != 0)
+        {
+            return;
+        }
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                _ = StreamingVfs.EnsureRegistered();
+                using var connection = Open(":memory:", SqliteOpenMode.Memory, DefaultBusyTimeout);
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA integrity_check(5)";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    _ = reader.GetString(0);
+                }
+            }
+            catch (Exception e) when (e is SqliteException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+            {
+            }
+        });
+    }
+
     /// <summary>Folds a database's <c>-wal</c> into the main file (best effort: a failure leaves it as it was).</summary>
     public static void Checkpoint(string databasePath)
     {

@@ -76,7 +76,7 @@ internal static unsafe class StreamingVfs
         return $"file:{escaped}?vfs={vfs}";
     }
 
-    private static bool EnsureRegistered()
+    internal static bool EnsureRegistered()
     {
         lock (Gate)
         {
