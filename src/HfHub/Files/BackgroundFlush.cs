@@ -21,12 +21,8 @@ internal sealed class BackgroundFlush(SafeFileHandle file)
     /// <summary>Tells how many bytes are written so far; starts a flush when a stride more is and none runs.</summary>
     public void Written(long total)
     {
-        if (total - _requestedAt < Stride || !_running.IsCompleted)
-        {
-            return;
-        }
         // A failed flush is kept (not replaced) so that CompleteAsync reports it.
-        if (_running.IsFaulted)
+        if (total - _requestedAt < Stride || !_running.IsCompleted || _running.IsFaulted)
         {
             return;
         }

@@ -133,7 +133,7 @@ public static class SqliteFiles
     /// thread, once per process, so that a check after a long download does not pay for that first use
     /// (about 70 ms with JIT). A failure here is left for the real call to report.
     /// </summary>
-    public static void PrepareInBackground()
+    internal static void PrepareInBackground()
     {
         if (Interlocked.Exchange(ref s_prepared, 1) != 0)
         {
