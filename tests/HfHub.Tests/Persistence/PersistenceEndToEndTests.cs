@@ -31,16 +31,6 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
 
     private string PathOf(string name) => Path.Combine(_dir, name);
 
-    /// <summary>Records the method and path of every request on the wire (real HTTP underneath).</summary>
-    private sealed class RequestRecorder(ConcurrentQueue<string> requests) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            requests.Enqueue($"{request.Method} {request.RequestUri!.AbsolutePath}");
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
-
     /// <summary>A WAL-mode database of about <paramref name="kilobytes"/> KiB of random rows.</summary>
     private string Database(string name, int kilobytes = 64) => PersistTestData.Database(PathOf(name), kilobytes);
 
@@ -272,7 +262,7 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
             Endpoint = hub.Endpoint,
             Token = HfToken.FromValue(token),
             Environment = new HfEnvironment(_ => null, _dir),
-            Transport = new RequestRecorder(requests),
+            Transport = new RequestTap(r => requests.Enqueue($"{r.Method} {r.RequestUri!.AbsolutePath}")),
         });
         using var restorer = Manager(recording, $"{user}/round-trips");
 
