@@ -4,8 +4,8 @@
 # Measures, for a SQLite database of the given size: a full 'persist save', an unchanged save, a
 # 'persist restore', and for comparison 'hfctl upload' / 'hfctl download' of a plain file of the same
 # size; wall time and peak RSS of each (GNU time), ROUNDS times (default 3); then the two comparisons
-# again as back-to-back pairs. Prints Markdown tables (every run, the medians, the targets, the pairs)
-# for bench/RESULTS.md.
+# again as back-to-back pairs, the restore also against a download followed by 'sync'. Prints Markdown
+# tables (every run, the medians, the targets, the pairs) for bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE_MIB="${1:-1024}"
