@@ -33,9 +33,9 @@ public sealed class FaultTests(LocalHubFixture hub) : IClassFixture<LocalHubFixt
     [Fact]
     public void The_spec_parser_reads_every_setting_and_refuses_nonsense()
     {
-        var options = FaultOptions.Parse("rate=0.1,kinds=500+429+drop+truncate+slow,seed=7,delay=250,retry-after=3");
+        var options = FaultOptions.Parse("rate=0.1,kinds=500+429+drop+truncate+slow+late,seed=7,delay=250,retry-after=3");
         Assert.Equal(0.1, options.Rate);
-        Assert.Equal(5, options.Kinds.Count);
+        Assert.Equal(6, options.Kinds.Count);
         Assert.Equal(7, options.Seed);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.SlowDelay);
         Assert.Equal(3, options.RetryAfterSeconds);
@@ -103,6 +103,37 @@ public sealed class FaultTests(LocalHubFixture hub) : IClassFixture<LocalHubFixt
             await admin.PostAsJsonAsync("/_localhub/faults", new { rate = 0 });
         }
         Assert.Equal(200_000, (await client.GetByteArrayAsync($"/{repo}/resolve/main/big.txt")).Length);
+    }
+
+    [Fact]
+    public async Task A_late_answer_comes_after_the_change_has_landed()
+    {
+        var (_, token) = await hub.CreateUserAsync();
+        using var client = hub.RawClient(token);
+        var repo = await client.CreateRepoAsync(LocalHubFixture.UniqueName("late"));
+        var before = await client.CommitOkAsync(repo, "first", HubFiles.File("a.txt", "one"));
+        using var admin = Admin();
+        try
+        {
+            await admin.PostAsJsonAsync("/_localhub/faults", new { rate = 1.0, kinds = new[] { "late" }, delayMs = 1500, methods = new[] { "POST" }, paths = new[] { $"/api/models/{repo}/commit/" } });
+            var timer = System.Diagnostics.Stopwatch.StartNew();
+            var commit = client.CommitOkAsync(repo, "second", HubFiles.File("a.txt", "two"));
+            var head = before;
+            while (head == before && timer.ElapsedMilliseconds < 1000)
+            {
+                await Task.Delay(20);
+                head = (await (await client.GetAsync($"/api/models/{repo}/revision/main")).JsonAsync()).GetProperty("sha").GetString();
+            }
+            // The commit is on main while its answer is still held; the answer then arrives whole.
+            Assert.NotEqual(before, head);
+            Assert.False(commit.IsCompleted);
+            Assert.Equal(head, await commit);
+            Assert.True(timer.ElapsedMilliseconds >= 1400, $"the answer came after {timer.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            await admin.PostAsJsonAsync("/_localhub/faults", new { rate = 0 });
+        }
     }
 
     [Fact]

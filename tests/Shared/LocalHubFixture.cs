@@ -72,6 +72,10 @@ public class LocalHubFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Switches the hub's fault injection at runtime (a spec as for <c>hfctl localhub serve --faults</c>; <c>off</c> for none).</summary>
+    public async Task SetFaultsAsync(string spec) =>
+        (await _admin.PostAsJsonAsync("/_localhub/faults", new { spec })).EnsureSuccessStatusCode();
+
     public async Task RevokeAsync(string token) =>
         (await _admin.PostAsJsonAsync("/_localhub/tokens/revoke", new { token })).EnsureSuccessStatusCode();
 

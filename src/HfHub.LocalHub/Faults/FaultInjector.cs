@@ -10,7 +10,8 @@ namespace HfHub.LocalHub.Faults;
 /// routes draws a sequence number; a hash of (seed, number) decides whether it fails and how,
 /// so a given seed and request order always produce the same faults. Faults that fail a request
 /// (500, 429, drop) strike before the handler runs, so they never leave half-done state; a
-/// truncated body strikes after the handler, as a broken download does.
+/// truncated body strikes after the handler, as a broken download does; a late answer is held
+/// after the handler has made its change.
 /// </summary>
 public sealed class FaultInjector
 {
@@ -84,21 +85,37 @@ public sealed class FaultInjector
                 await Task.Delay(options.SlowDelay, context.RequestAborted).ConfigureAwait(false);
                 await next(context).ConfigureAwait(false);
                 return;
-            default:
-                var original = context.Features.Get<IHttpResponseBodyFeature>()!;
-                var truncating = new TruncatingStream(original.Stream, context);
-                context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(truncating, original));
-                try
+            case FaultKind.Late:
+                var held = new HeldResponseStream(context, options.SlowDelay);
+                await WithBodyAsync(context, held, async body =>
                 {
                     await next(context).ConfigureAwait(false);
-                }
-                finally
-                {
-                    context.Features.Set(original);
-                }
+                    // Also holds an answer with no body: its headers go out when the body completes.
+                    await body.CompleteAsync().ConfigureAwait(false);
+                }).ConfigureAwait(false);
+                return;
+            default:
+                await WithBodyAsync(context, new TruncatingStream(context), _ => next(context)).ConfigureAwait(false);
                 // A response with no body to cut (HEAD, 204, an empty body) fails as a dropped connection instead.
                 context.Abort();
                 return;
+        }
+    }
+
+    /// <summary>Runs the rest of the pipeline with the response body written through <paramref name="wrapper"/>.</summary>
+    private static async Task WithBodyAsync(HttpContext context, WrappingStream wrapper, Func<IHttpResponseBodyFeature, Task> run)
+    {
+        var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+        wrapper.Inner = original.Stream;
+        var body = new StreamResponseBodyFeature(wrapper, original);
+        context.Features.Set<IHttpResponseBodyFeature>(body);
+        try
+        {
+            await run(body).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Features.Set(original);
         }
     }
 
@@ -109,11 +126,10 @@ public sealed class FaultInjector
         return z ^ (z >> 31);
     }
 
-    /// <summary>Passes about half of the declared body through, flushes it, then aborts the connection.</summary>
-    private sealed class TruncatingStream(Stream inner, HttpContext context) : Stream
+    /// <summary>A write-only stream in front of the real response body.</summary>
+    private abstract class WrappingStream : Stream
     {
-        private long? _budget;
-        private bool _cut;
+        public Stream Inner { get; set; } = Null;
 
         public override bool CanRead => false;
         public override bool CanSeek => false;
@@ -123,8 +139,6 @@ public sealed class FaultInjector
 
         public override void Flush() { }
 
-        public override Task FlushAsync(CancellationToken cancellationToken) => _cut ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
-
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
@@ -132,6 +146,20 @@ public sealed class FaultInjector
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public abstract override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default);
+    }
+
+    /// <summary>Passes about half of the declared body through, flushes it, then aborts the connection.</summary>
+    private sealed class TruncatingStream(HttpContext context) : WrappingStream
+    {
+        private long? _budget;
+        private bool _cut;
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => _cut ? Task.CompletedTask : Inner.FlushAsync(cancellationToken);
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -143,18 +171,35 @@ public sealed class FaultInjector
             var take = (int)Math.Min(buffer.Length, _budget.Value);
             if (take > 0)
             {
-                await inner.WriteAsync(buffer[..take], cancellationToken).ConfigureAwait(false);
+                await Inner.WriteAsync(buffer[..take], cancellationToken).ConfigureAwait(false);
                 _budget -= take;
             }
             if (_budget <= 0)
             {
                 _cut = true;
-                await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await Inner.FlushAsync(cancellationToken).ConfigureAwait(false);
                 context.Abort();
             }
         }
+    }
 
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    /// <summary>Holds the first byte of the answer (and so its status and headers) for a while, then passes everything through.</summary>
+    private sealed class HeldResponseStream(HttpContext context, TimeSpan delay) : WrappingStream
+    {
+        private Task? _hold;
+
+        private Task HoldAsync() => _hold ??= Task.Delay(delay, context.RequestAborted);
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            await HoldAsync().ConfigureAwait(false);
+            await Inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await HoldAsync().ConfigureAwait(false);
+            await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -19,6 +19,12 @@ public enum FaultKind
 
     /// <summary>The response is delayed by <see cref="FaultOptions.SlowDelay"/>, then served normally.</summary>
     Slow,
+
+    /// <summary>
+    /// The request is handled at once, but its answer is held for <see cref="FaultOptions.SlowDelay"/>:
+    /// the change has happened while the client still waits (a commit that landed, its answer late).
+    /// </summary>
+    Late,
 }
 
 /// <summary>
@@ -35,7 +41,7 @@ public sealed record FaultOptions
 
     public int Seed { get; init; }
 
-    /// <summary>How long a <see cref="FaultKind.Slow"/> response waits.</summary>
+    /// <summary>How long a <see cref="FaultKind.Slow"/> or <see cref="FaultKind.Late"/> response waits.</summary>
     public TimeSpan SlowDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The <c>Retry-After</c> value of injected 429s, in seconds.</summary>
@@ -57,7 +63,7 @@ public sealed record FaultOptions
     public bool Enabled => Rate > 0 && Kinds.Count > 0;
 
     /// <summary>
-    /// Parses <c>rate=0.1,kinds=500+429+drop+truncate+slow,seed=42[,delay=250][,retry-after=1][,methods=GET+PUT][,paths=/lfs-storage+/api]</c>
+    /// Parses <c>rate=0.1,kinds=500+429+drop+truncate+slow+late,seed=42[,delay=250][,retry-after=1][,methods=GET+PUT][,paths=/lfs-storage+/api]</c>
     /// (<c>delay</c> in milliseconds); <c>off</c> or an empty text disables faults.
     /// </summary>
     public static FaultOptions Parse(string? text)
@@ -97,7 +103,8 @@ public sealed record FaultOptions
         "drop" => FaultKind.Drop,
         "truncate" => FaultKind.Truncate,
         "slow" => FaultKind.Slow,
-        _ => throw new FormatException($"unknown fault kind '{text}' (500, 429, drop, truncate, slow)"),
+        "late" => FaultKind.Late,
+        _ => throw new FormatException($"unknown fault kind '{text}' (500, 429, drop, truncate, slow, late)"),
     };
 
     public static string KindName(FaultKind kind) => kind switch
@@ -106,7 +113,8 @@ public sealed record FaultOptions
         FaultKind.TooManyRequests => "429",
         FaultKind.Drop => "drop",
         FaultKind.Truncate => "truncate",
-        _ => "slow",
+        FaultKind.Slow => "slow",
+        _ => "late",
     };
 
     private static double ParseRate(string value)

@@ -23,7 +23,7 @@ internal static class FaultRoutes
 
     /// <summary>
     /// Body: <c>{"spec": "rate=0.1,kinds=500+429,seed=42"}</c>, or the fields
-    /// <c>{"rate": 0.1, "kinds": ["500", "429", "drop", "truncate", "slow"], "seed": 42, "delayMs": 250, "retryAfter": 1,
+    /// <c>{"rate": 0.1, "kinds": ["500", "429", "drop", "truncate", "slow", "late"], "seed": 42, "delayMs": 250, "retryAfter": 1,
     /// "methods": ["GET", "PUT"], "paths": ["/lfs-storage"]}</c>;
     /// <c>{"rate": 0}</c> switches faults off.
     /// </summary>

@@ -8,6 +8,7 @@ using HfHub.Auth;
 using HfHub.Http;
 using HfHub.LocalHub;
 using HfHub.LocalHub.Faults;
+using HfHub.Repos;
 
 namespace HfCtl.Tests.Reliability;
 
@@ -19,16 +20,18 @@ public sealed class CrashHubFixture : LocalHubFixture
 {
     public const int ChunkSize = 256 * 1024;
 
+    public const string Faults = "rate=0.33,kinds=slow,delay=30,seed=7";
+
     protected override void Configure(LocalHubOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.LfsChunkSize = ChunkSize;
-        options.Faults = FaultOptions.Parse("rate=0.33,kinds=slow,delay=30,seed=7");
+        options.Faults = FaultOptions.Parse(Faults);
     }
 }
 
 /// <summary>Starts hfctl as a real child process and kills it at seeded moments.</summary>
-internal sealed class CrashTesting(LocalHubFixture hub, string folder)
+internal sealed class CrashTesting(CrashHubFixture hub, string folder)
 {
     /// <summary>The suite's seed: <c>HFCTL_CRASH_SEED</c> when set (to replay a failure), else a fixed one.</summary>
     public static int Seed { get; } = int.TryParse(Environment.GetEnvironmentVariable("HFCTL_CRASH_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed : 20261126;
@@ -94,6 +97,39 @@ internal sealed class CrashTesting(LocalHubFixture hub, string folder)
             Assert.True(process.ExitCode == 0, $"seed {Seed}: hfctl {string.Join(' ', args)} failed without a kill (exit {process.ExitCode}): {await stderr}");
         }
         return killed;
+    }
+
+    /// <summary>
+    /// Starts hfctl and kills it (the whole tree) once its commit to <paramref name="repo"/> has
+    /// landed, before it hears back: the hub holds the answers to that repo's commits while the
+    /// test watches its main branch move. Random kills seldom land in that moment, it is so short.
+    /// </summary>
+    public async Task KillOnceCommittedAsync(string token, RepoId repo, RepoType type, params string[] args)
+    {
+        using var client = Client(token);
+        var before = (await client.Repos.GetInfoAsync(repo, type)).Sha;
+        await hub.SetFaultsAsync($"rate=1,kinds=late,delay=60000,methods=POST,paths=/api/{type.ToString().ToLowerInvariant()}s/{repo}/commit/");
+        try
+        {
+            using var process = Start(token, args);
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            var timer = Stopwatch.StartNew();
+            while ((await client.Repos.GetInfoAsync(repo, type)).Sha == before)
+            {
+                Assert.False(process.HasExited, $"seed {Seed}: hfctl {string.Join(' ', args)} exited {(process.HasExited ? process.ExitCode : 0)} before its commit landed: {(process.HasExited ? await stderr : "")}");
+                Assert.True(timer.Elapsed < TimeSpan.FromSeconds(60), $"seed {Seed}: hfctl {string.Join(' ', args)} did not commit within 60 s");
+                await Task.Delay(10);
+            }
+            Assert.False(process.HasExited, $"seed {Seed}: hfctl {string.Join(' ', args)} heard back from a held commit");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await Task.WhenAll(stdout, stderr);
+        }
+        finally
+        {
+            await hub.SetFaultsAsync(CrashHubFixture.Faults);
+        }
     }
 
     private static async Task<bool> WaitAsync(Process process, int delayMs)

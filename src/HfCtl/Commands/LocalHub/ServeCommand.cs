@@ -18,7 +18,7 @@ internal static class ServeCommand
     private static readonly Option<string?> Config = new("--config") { Description = "JSON file of users, organisations and tokens to seed" };
     private static readonly Option<string?> Faults = new("--faults")
     {
-        Description = "Inject failures, e.g. rate=0.1,kinds=500+429+drop+truncate+slow,seed=42[,methods=GET+PUT][,paths=/lfs-storage] (for resilience tests)",
+        Description = "Inject failures, e.g. rate=0.1,kinds=500+429+drop+truncate+slow+late,seed=42[,methods=GET+PUT][,paths=/lfs-storage] (for resilience tests)",
     };
 
     public static Command Create(App app)
