@@ -117,7 +117,10 @@ internal sealed class CrashTesting(CrashHubFixture hub, string folder)
             var timer = Stopwatch.StartNew();
             while ((await client.Repos.GetInfoAsync(repo, type)).Sha == before)
             {
-                Assert.False(process.HasExited, $"seed {Seed}: hfctl {string.Join(' ', args)} exited {(process.HasExited ? process.ExitCode : 0)} before its commit landed: {(process.HasExited ? await stderr : "")}");
+                if (process.HasExited)
+                {
+                    Assert.Fail($"seed {Seed}: hfctl {string.Join(' ', args)} exited {process.ExitCode} before its commit landed: {await stderr}");
+                }
                 Assert.True(timer.Elapsed < TimeSpan.FromSeconds(60), $"seed {Seed}: hfctl {string.Join(' ', args)} did not commit within 60 s");
                 await Task.Delay(10);
             }
