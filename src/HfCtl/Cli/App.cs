@@ -4,6 +4,7 @@ using HfCtl.Commands.Auth;
 using HfCtl.Commands.Completion;
 using HfCtl.Commands.Download;
 using HfCtl.Commands.LocalHub;
+using HfCtl.Commands.Mcp;
 using HfCtl.Commands.Persist;
 using HfCtl.Commands.Repo;
 using HfCtl.Commands.Spaces;
@@ -20,6 +21,8 @@ namespace HfCtl.Cli;
 /// </summary>
 public sealed class App(CliConsole console, HfEnvironment environment)
 {
+    private static readonly Lock TreeGate = new();
+
     public CliConsole Console { get; } = console;
     public HfEnvironment Environment { get; } = environment;
 
@@ -28,8 +31,13 @@ public sealed class App(CliConsole console, HfEnvironment environment)
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var root = BuildRoot();
-        var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
+        ParseResult parseResult;
+        // The commands' option symbols are shared statics that each tree re-attaches, so two trees
+        // must not be built at once (hfctl mcp runs tool calls side by side); running them may overlap.
+        lock (TreeGate)
+        {
+            parseResult = BuildRoot().Parse(args.Length == 0 ? ["--help"] : args);
+        }
         if (parseResult.Errors.Count == 0 && OptionLikeArgument(parseResult) is { } stray)
         {
             Console.Err.WriteLine($"error: Unrecognized command or argument '{Printable(stray)}' (run '{CommandPath(parseResult)} --help' for usage; put '--' before an argument that starts with '-')");
@@ -102,8 +110,13 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         };
 
     /// <summary>The parse errors of a command line, without running it (used to check the docs' examples).</summary>
-    public IReadOnlyList<string> ParseErrors(string[] args) =>
-        [.. BuildRoot().Parse(args).Errors.Select(e => e.Message)];
+    public IReadOnlyList<string> ParseErrors(string[] args)
+    {
+        lock (TreeGate)
+        {
+            return [.. BuildRoot().Parse(args).Errors.Select(e => e.Message)];
+        }
+    }
 
     /// <summary>The whole command tree (tests walk it to check every command is covered).</summary>
     internal RootCommand BuildRoot()
@@ -122,6 +135,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         root.Subcommands.Add(DownloadCommand.Create(this));
         root.Subcommands.Add(SpacesCommands.Create(this));
         root.Subcommands.Add(ApiCommand.Create(this));
+        root.Subcommands.Add(McpCommand.Create(this));
         root.Subcommands.Add(CompletionCommand.Create(this));
         VersionInfo.Configure(root);
         return root;

@@ -27,6 +27,12 @@ public sealed class CliConsole
     public bool Color { get; }
     public int Width { get; }
 
+    /// <summary>
+    /// Where long operations (transfers, waits) report progress when something other than a terminal
+    /// shows it: <c>hfctl mcp</c> turns these reports into progress notifications. Null on the console.
+    /// </summary>
+    public IProgress<CliProgress>? ProgressSink { get; init; }
+
     /// <summary>The real console: terminal detection from the OS, <c>NO_COLOR</c> honoured.</summary>
     public static CliConsole System()
     {
@@ -44,3 +50,6 @@ public sealed class CliConsole
         return new CliConsole(Console.Out, Console.Error, Console.In, outTerminal, !Console.IsInputRedirected, color, width);
     }
 }
+
+/// <summary>One progress report of a long operation: how far (in its own unit), of how much if known, and what it is doing.</summary>
+public readonly record struct CliProgress(double Done, double? Total, string Message);

@@ -23,4 +23,22 @@ public static class ExitCodes
     public const int Conflict = 7;
     /// <summary>Interrupted by Ctrl-C or SIGTERM.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>What an exit code means, in the words of the README's table (agents read it after an error).</summary>
+    public static string Meaning(int code) => code switch
+    {
+        Ok => "success",
+        Error => "failed",
+        Usage => "bad usage",
+        Network => "network unreachable",
+        Auth => "authentication failed",
+        NotFound => "not found",
+        Forbidden => "forbidden",
+        Conflict => "conflict",
+        Commands.Spaces.SpaceExitCodes.Failed => "the Space ended in an error stage",
+        Commands.Spaces.SpaceExitCodes.Timeout => "timed out waiting",
+        Commands.Spaces.SpaceExitCodes.NotRunning => "the Space is paused or sleeping",
+        Interrupted => "interrupted",
+        _ => "failed",
+    };
 }

@@ -288,6 +288,17 @@ internal static class BadInputMatrix
             ],
         },
         new("completion", ["completion", "{text}"]) { Text = "bash" },
+        // Every row is refused before the server starts reading stdin (a valid one would serve until EOF).
+        new("mcp", ["mcp", "--tools", "{text}"])
+        {
+            Text = "not_a_tool",
+            Extra =
+            [
+                ("both-modes", ["mcp", "--allow-writes", "--read-only"], Usage),
+                ("tools-only-commas", ["mcp", "--tools", ",,"], Usage),
+                ("tools-one-unknown", ["mcp", "--tools", "whoami,space_delete"], Usage),
+            ],
+        },
     ];
 
     /// <summary>Commands that only group others: called bare or with an unknown subcommand.</summary>

@@ -77,6 +77,7 @@ internal static class SpaceCli
     public static async Task<int> WaitAsync(CommandContext context, HubClient client, string id, TimeSpan timeout, CancellationToken cancellationToken)
     {
         SpaceRuntime runtime;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             runtime = await client.Spaces.WaitAsync(id, new SpaceWaitOptions
@@ -85,6 +86,7 @@ internal static class SpaceCli
                 PollInterval = PollInterval(client),
                 OnStage = r =>
                 {
+                    context.Console.ProgressSink?.Report(new CliProgress(waited.Elapsed.TotalSeconds, timeout.TotalSeconds, $"{id}: {r.Stage}"));
                     if (!context.Output.Settings.Quiet && !context.Output.Json)
                     {
                         context.Console.Err.WriteLine($"{id}: {r.Stage}");

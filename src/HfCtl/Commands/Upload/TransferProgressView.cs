@@ -14,6 +14,10 @@ internal static class TransferProgressView
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(work);
+        if (context.Console.ProgressSink is { } sink)
+        {
+            return await work(new Reporter(Totals(sink))).ConfigureAwait(false);
+        }
         if (!context.Console.IsErrorTerminal || context.Output.Settings.Quiet || context.Output.Json)
         {
             return await work(null).ConfigureAwait(false);
@@ -60,6 +64,25 @@ internal static class TransferProgressView
                 result = await work(reporter).ConfigureAwait(false);
             }).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>Per-file reports summed into one figure for the whole transfer (bytes done of bytes known).</summary>
+    private static Action<TransferProgress> Totals(IProgress<CliProgress> sink)
+    {
+        var files = new Dictionary<string, (long Done, long Total)>(StringComparer.Ordinal);
+        var gate = new Lock();
+        return report =>
+        {
+            CliProgress total;
+            lock (gate)
+            {
+                var done = report.Stage == TransferStage.Completed ? report.TotalBytes : Math.Max(0, report.BytesDone);
+                files[report.Path] = (done, Math.Max(0, report.TotalBytes));
+                total = new CliProgress(files.Values.Sum(f => f.Done), files.Values.Sum(f => f.Total),
+                    $"{report.Stage.ToString().ToLowerInvariant()} {report.Path}");
+            }
+            sink.Report(total);
+        };
     }
 
     private sealed class Reporter(Action<TransferProgress> report) : IProgress<TransferProgress>
