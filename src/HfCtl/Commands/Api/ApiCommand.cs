@@ -175,6 +175,10 @@ internal static class ApiCommand
 
     private static async Task<byte[]> ReadInputAsync(CommandContext context, string input, CancellationToken cancellationToken)
     {
+        if (input.Length == 0)
+        {
+            throw new UsageException("--input cannot be empty: give a file name, or - for stdin");
+        }
         if (input == "-")
         {
             return Encoding.UTF8.GetBytes(await context.Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
