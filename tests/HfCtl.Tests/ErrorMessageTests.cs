@@ -1,6 +1,6 @@
 using HfCtl.Cli;
-using HfCtl.Tests.Api;
 using HfCtl.Testing;
+using HfCtl.Tests.Api;
 
 namespace HfCtl.Tests;
 
