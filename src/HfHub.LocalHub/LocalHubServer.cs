@@ -54,8 +54,20 @@ public sealed class LocalHubServer : IAsyncDisposable
         var dataDirectory = options.DataDirectory ?? ephemeral!;
         Directory.CreateDirectory(dataDirectory);
 
-        var state = new HubState(options, dataDirectory, options.Clock ?? TimeProvider.System);
-        var (demoToken, demoIsNew) = Seed(state);
+        HubState state;
+        (string? Token, bool IsNew) seeded;
+        try
+        {
+            state = new HubState(options, dataDirectory, options.Clock ?? TimeProvider.System);
+            seeded = Seed(state);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // What the user can act on: which file, what SQLite said, and the way out.
+            var database = Path.Combine(dataDirectory, "hub.db");
+            throw new IOException($"the local hub's database {database} is damaged ({SqliteErrorText(e)}); move the folder {dataDirectory} aside to start a fresh local hub", e);
+        }
+        var (demoToken, demoIsNew) = seeded;
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -75,6 +87,19 @@ public sealed class LocalHubServer : IAsyncDisposable
         var port = new Uri(address).Port;
         state.Endpoint = options.PublicEndpoint ?? new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
         return new LocalHubServer(app, state, ephemeral, demoToken, demoIsNew);
+    }
+
+    /// <summary>SQLite's own words without the wrapper's "SQLite Error 11: '…'." frame and link.</summary>
+    internal static string SqliteErrorText(Microsoft.Data.Sqlite.SqliteException e)
+    {
+        var text = e.Message;
+        var quote = text.IndexOf('\'', StringComparison.Ordinal);
+        if (text.StartsWith("SQLite Error", StringComparison.Ordinal) && quote > 0)
+        {
+            text = text[(quote + 1)..].TrimEnd('.').TrimEnd('\'');
+        }
+        var link = text.IndexOf(" For more information", StringComparison.Ordinal);
+        return (link >= 0 ? text[..link] : text).ReplaceLineEndings(" ").Trim();
     }
 
     /// <summary>Creates the demo account and the configured seed; returns the demo write token.</summary>

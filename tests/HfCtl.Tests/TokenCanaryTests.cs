@@ -82,6 +82,39 @@ public sealed class TokenCanaryTests(LocalHubFixture hub) : IClassFixture<LocalH
 }
 
 /// <summary>
+/// A password in the endpoint's user info (<c>HF_ENDPOINT=http://user:secret@host</c>, as a gateway
+/// with basic auth needs) is a credential too: masked in traces, reports and JSON.
+/// </summary>
+public sealed class EndpointUserInfoCanaryTests(LocalHubFixture hub) : IClassFixture<LocalHubFixture>
+{
+    [Fact]
+    public async Task A_password_in_the_endpoint_never_appears_in_any_output()
+    {
+        var (_, token) = await hub.CreateUserAsync("write");
+        var password = "endpoint-pw-" + Guid.NewGuid().ToString("N")[..12];
+        var endpoint = hub.EndpointText.Replace("://", $"://gateway:{password}@", StringComparison.Ordinal);
+        using var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = endpoint;
+        cli.Variables["HF_TOKEN"] = token;
+        var outputs = new List<CliResult>
+        {
+            await cli.RunAsync("--verbose", "auth", "status"),
+            await cli.RunAsync("--verbose", "auth", "status", "--json"),
+            await cli.RunAsync("--verbose", "test-connection"),
+            await cli.RunAsync("--verbose", "test-connection", "--json", "--url", $"{endpoint}/_localhub/health"),
+            await cli.RunAsync("--verbose", "spaces", "list"),
+            await cli.RunAsync("--verbose", "download", "nobody/nothing", "x.bin"),
+            await cli.RunAsync("--verbose", "api", "/api/whoami-v2"),
+        };
+        Assert.Contains(outputs, o => o.Stderr.Contains("://****@", StringComparison.Ordinal)); // the traces ran, masked
+        foreach (var output in outputs)
+        {
+            Assert.False(output.All.Contains(password, StringComparison.Ordinal), $"endpoint password leaked:\n{output}");
+        }
+    }
+}
+
+/// <summary>
 /// The same promise for Space secrets and for every command that touches them: a secret set through
 /// stdin, the environment or a .env file (never argv) and the token stay out of every output, verbose
 /// HTTP trace and exception, while the trace shows the masked <c>Authorization: Bearer hf_****</c>.

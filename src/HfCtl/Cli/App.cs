@@ -49,7 +49,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
             var error = parseResult.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.OrdinalIgnoreCase))
                 ?? parseResult.Errors[0];
             // One line, like every other error: the hint rides along instead of a second line.
-            Console.Err.WriteLine($"error: {Printable(error.Message)} (run '{CommandPath(parseResult)} --help' for usage)");
+            Console.Err.WriteLine($"error: {Printable(ParseErrorText.Render(error.Message))} (run '{CommandPath(parseResult)} --help' for usage)");
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration
@@ -167,10 +167,31 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         HubConflictException e => (ExitCodes.Conflict, WithRequestId(e.Message, e)),
         HubConnectionException e => (ExitCodes.Network, e.Message),
         HubException e => (ExitCodes.Error, WithRequestId(e.Status > 0 ? $"{e.Message} (HTTP {e.Status})" : e.Message, e)),
-        ArgumentException e => (ExitCodes.Usage, e.Message),
+        ArgumentException e => (ExitCodes.Usage, ArgumentText(e)),
         IOException or UnauthorizedAccessException => (ExitCodes.Error, exception.Message),
-        _ => (ExitCodes.Error, $"{exception.GetType().Name}: {exception.Message}"),
+        Microsoft.Data.Sqlite.SqliteException e => (ExitCodes.Error, $"a SQLite database could not be used: {HfHub.Persistence.SqliteFiles.ErrorText(e)}"),
+        System.Text.Json.JsonException e => (ExitCodes.Error, $"a JSON document could not be read: {HubPipeline.DescribeUnreadableJson(e)}"),
+        // Never the exception's type name: it means nothing to a user; --verbose has the stack trace.
+        _ => (ExitCodes.Error, $"{FirstSentence(exception.Message)} (--verbose shows where it failed)"),
     };
+
+    /// <summary>
+    /// An argument error in the user's terms: .NET appends "(Parameter 'path')" to its messages,
+    /// and the one for an empty string does not say what was empty.
+    /// </summary>
+    internal static string ArgumentText(ArgumentException e)
+    {
+        var message = e.ParamName is { } name
+            ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
+            : e.Message;
+        if (message == "The value cannot be an empty string.")
+        {
+            return e.ParamName is "path" or "paths" or "fileName" or "sourceFileName" or "destFileName"
+                ? "a file or folder path cannot be empty"
+                : "a value cannot be empty";
+        }
+        return message;
+    }
 
     /// <summary>
     /// The last guard of "one line on stderr": messages quote what the user typed (or the server

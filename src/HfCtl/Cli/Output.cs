@@ -77,7 +77,9 @@ public sealed class Output(CliConsole console, OutputSettings settings)
     /// Prints a listing: JSON (all items) with <c>--json</c>; otherwise a table or TSV, cut at
     /// 50 lines unless <c>--all</c>, with a summary of what was left out.
     /// </summary>
-    public void WriteList<T>(IReadOnlyList<T> items, IReadOnlyList<Column<T>> columns, JsonTypeInfo<List<T>> typeInfo, string noun)
+    /// <remarks><paramref name="moreAtSource"/>: the source was asked for one item more than can be
+    /// shown, so the count of what is left out is a lower bound ("at least").</remarks>
+    public void WriteList<T>(IReadOnlyList<T> items, IReadOnlyList<Column<T>> columns, JsonTypeInfo<List<T>> typeInfo, string noun, bool moreAtSource = false)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(columns);
@@ -109,7 +111,7 @@ public sealed class Output(CliConsole console, OutputSettings settings)
         }
         if (shown < items.Count)
         {
-            Console.Out.WriteLine(Summary(items.Count - shown, noun));
+            WriteSummary(Summary(items.Count - shown, noun, moreAtSource));
         }
     }
 
@@ -124,12 +126,28 @@ public sealed class Output(CliConsole console, OutputSettings settings)
         }
         if (shown < lines.Count)
         {
-            Console.Out.WriteLine(Summary(lines.Count - shown, noun));
+            WriteSummary(Summary(lines.Count - shown, noun));
         }
     }
 
-    public static string Summary(int hidden, string noun) =>
-        $"… {hidden} more {noun}; --all to show all, --json for machine output";
+    public static string Summary(int hidden, string noun, bool atLeast = false) =>
+        $"… {(atLeast ? "at least " : "")}{hidden} more {noun}; --all to show all, --json for machine output";
+
+    /// <summary>
+    /// The summary line below a cut listing: on a terminal it follows the rows; piped, it goes to
+    /// stderr, so that the TSV a program reads holds only rows.
+    /// </summary>
+    public void WriteSummary(string summary)
+    {
+        if (Console.IsOutputTerminal)
+        {
+            Console.Out.WriteLine(summary);
+        }
+        else
+        {
+            Console.Err.WriteLine(summary);
+        }
+    }
 
     private void RenderTable(string[] headers, List<string[]> rows)
     {

@@ -39,8 +39,12 @@ internal static class AdminRoutes
 
     private static async Task CreateAccount(HttpContext context, HubState state, string type)
     {
-        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.CreateAccountBody).ConfigureAwait(false);
-        if (body is null || !AccountNames.IsValid(body.Name))
+        var body = await RepoLookup.ReadBodyAsync(context, LocalHubJsonContext.Default.CreateAccountBody, """like {"name":"alice"}""").ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
+        if (!AccountNames.IsValid(body.Name))
         {
             await HubResponses.BadRequest(context, "name must be 2-42 letters, digits or single hyphens").ConfigureAwait(false);
             return;
@@ -51,10 +55,14 @@ internal static class AdminRoutes
 
     private static async Task AddMember(HttpContext context, HubState state)
     {
-        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.MemberBody).ConfigureAwait(false);
+        var body = await RepoLookup.ReadBodyAsync(context, LocalHubJsonContext.Default.MemberBody, """like {"user":"alice","role":"write"}""").ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
         var org = state.Accounts.Find(context.Request.RouteValues["org"] as string ?? "");
-        var user = body is null ? null : state.Accounts.Find(body.User);
-        if (org is not { IsOrg: true } || user is null || user.IsOrg || body!.Role is not ("admin" or "write" or "contributor" or "read"))
+        var user = body.User is null ? null : state.Accounts.Find(body.User);
+        if (org is not { IsOrg: true } || user is null || user.IsOrg || body.Role is not ("admin" or "write" or "contributor" or "read"))
         {
             await HubResponses.BadRequest(context, "need an existing org, an existing user and a role of admin, write, contributor or read").ConfigureAwait(false);
             return;
@@ -65,9 +73,13 @@ internal static class AdminRoutes
 
     private static async Task CreateToken(HttpContext context, HubState state)
     {
-        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.CreateTokenBody).ConfigureAwait(false);
-        var user = body is null ? null : state.Accounts.Find(body.User);
-        if (body is null || user is null || user.IsOrg || body.Role is not ("read" or "write"))
+        var body = await RepoLookup.ReadBodyAsync(context, LocalHubJsonContext.Default.CreateTokenBody, """like {"user":"alice","role":"write"}""").ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
+        var user = body.User is null ? null : state.Accounts.Find(body.User);
+        if (user is null || user.IsOrg || body.Role is not ("read" or "write"))
         {
             await HubResponses.BadRequest(context, "need an existing user and a role of read or write").ConfigureAwait(false);
             return;
@@ -83,8 +95,12 @@ internal static class AdminRoutes
 
     private static async Task RevokeToken(HttpContext context, HubState state)
     {
-        var body = await context.Request.ReadFromJsonAsync(LocalHubJsonContext.Default.RevokeTokenBody).ConfigureAwait(false);
-        if (body is null || !state.Accounts.Revoke(body.Token))
+        var body = await RepoLookup.ReadBodyAsync(context, LocalHubJsonContext.Default.RevokeTokenBody, """like {"token":"hf_…"}""").ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
+        if (body.Token is null || !state.Accounts.Revoke(body.Token))
         {
             await HubResponses.Error(context, StatusCodes.Status404NotFound, "No such live token").ConfigureAwait(false);
             return;
@@ -94,9 +110,10 @@ internal static class AdminRoutes
 }
 
 internal sealed record HealthBody(string Status);
-internal sealed record CreateAccountBody(string Name, string? Fullname, string? Email);
+// Fields are nullable: a client may leave any of them out, and the handler answers 400 for that.
+internal sealed record CreateAccountBody(string? Name, string? Fullname, string? Email);
 internal sealed record AccountBody(string Id, string Name, string Type);
-internal sealed record MemberBody(string User, string Role);
-internal sealed record CreateTokenBody(string User, string Role, string? DisplayName, string? Value);
+internal sealed record MemberBody(string? User, string? Role);
+internal sealed record CreateTokenBody(string? User, string? Role, string? DisplayName, string? Value);
 internal sealed record TokenBody(string Token, string User, string DisplayName, string Role, string CreatedAt);
-internal sealed record RevokeTokenBody(string Token);
+internal sealed record RevokeTokenBody(string? Token);

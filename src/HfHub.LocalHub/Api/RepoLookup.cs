@@ -196,6 +196,35 @@ internal static class RepoLookup
         return document;
     }
 
+    /// <summary>
+    /// Reads a JSON request body into <typeparamref name="T"/>, whatever its Content-Type (a plain
+    /// <c>curl -d</c> sends <c>application/x-www-form-urlencoded</c>): null, after a 400 that says
+    /// what is wrong (or 413), when it is not JSON or not of the expected shape. The framework's
+    /// own <c>ReadFromJsonAsync</c> throws on both, which would surface as a bare 500.
+    /// </summary>
+    public static async Task<T?> ReadBodyAsync<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string expected)
+        where T : class
+    {
+        using var document = await ReadJsonAsync(context).ConfigureAwait(false);
+        if (document is null)
+        {
+            return null;
+        }
+        T? body = null;
+        try
+        {
+            body = document.RootElement.ValueKind == JsonValueKind.Object ? document.Deserialize(typeInfo) : null;
+        }
+        catch (JsonException)
+        {
+        }
+        if (body is null)
+        {
+            await HubResponses.BadRequest(context, $"The request body must be a JSON object {expected}").ConfigureAwait(false);
+        }
+        return body;
+    }
+
     private static Task TooLarge(HttpContext context) =>
         HubResponses.Error(context, StatusCodes.Status413PayloadTooLarge, $"Payload Too Large: JSON bodies are limited to {MaxJsonBody / (1024 * 1024)} MiB");
 

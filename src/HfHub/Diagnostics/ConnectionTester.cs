@@ -72,8 +72,8 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
 
         return new ConnectionReport
         {
-            Endpoint = endpoint,
-            Url = _options.Url,
+            Endpoint = UrlRedaction.Redacted(endpoint),
+            Url = _options.Url is null ? null : UrlRedaction.Redacted(_options.Url),
             Proxy = proxy is null ? null : ProxySettings.Display(proxy),
             Steps = steps,
             Certificate = hub.Certificate,
@@ -590,7 +590,7 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
         _ => protocol.ToString(),
     };
 
-    private static string Display(Uri url) => url.GetLeftPart(UriPartial.Path);
+    private static string Display(Uri url) => UrlRedaction.Redacted(url).GetLeftPart(UriPartial.Path);
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s")

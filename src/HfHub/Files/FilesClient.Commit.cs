@@ -226,7 +226,7 @@ public sealed partial class FilesClient
 
         var commits = new List<CommitResult>();
         int uploaded = 0, unchanged = 0;
-        var chunks = files.Chunk(Math.Max(1, options.MaxFilesPerCommit)).ToList();
+        var chunks = files.Chunk(Math.Max(1, options.MaxFilesPerCommit ?? int.MaxValue)).ToList();
         string? head = null;
         for (var i = 0; i < chunks.Count; i++)
         {

@@ -296,7 +296,14 @@ public sealed partial class FilesClient
                         {
                             break;
                         }
-                        await file.WriteAsync(target.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            await file.WriteAsync(target.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (IOException e)
+                        {
+                            throw LocalWriteException.From(e, destination, incomplete);
+                        }
                         await hashing.ConfigureAwait(false);
                         var running = hash;
                         hashing = running is null ? Task.CompletedTask : Task.Run(() => running.AppendData(target, 0, filled), CancellationToken.None);
@@ -311,7 +318,7 @@ public sealed partial class FilesClient
                     }
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException or HubConnectionException
-                    && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
+                    && e is not LocalWriteException && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
                 {
                     await hashing.ConfigureAwait(false);
                     await file.FlushAsync(cancellationToken).ConfigureAwait(false);

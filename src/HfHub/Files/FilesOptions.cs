@@ -55,8 +55,13 @@ public sealed record UploadFolderOptions : UploadOptions
     /// <summary>fnmatch patterns of files to leave out.</summary>
     public IReadOnlyList<string>? Exclude { get; init; }
 
-    /// <summary>Large change sets are split into commits of at most this many files.</summary>
-    public int MaxFilesPerCommit { get; init; } = 500;
+    /// <summary>
+    /// When set, the change set is split into commits of at most this many files (each resumable:
+    /// a re-run skips what is already there). Default null: one commit, all or nothing, as
+    /// <c>hf upload</c> and the JS client do; the Hub sets no limit of files per commit
+    /// (hub-docs storage-limits.md, "Number of operations per commit").
+    /// </summary>
+    public int? MaxFilesPerCommit { get; init; }
 }
 
 /// <summary>Options for downloads.</summary>

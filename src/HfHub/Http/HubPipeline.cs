@@ -122,8 +122,24 @@ internal sealed class HubPipeline : IDisposable
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with a body that is not the expected JSON ({e.Message})", (int)response.StatusCode, null, null, null, e);
+            throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with {DescribeUnreadableJson(e)}", (int)response.StatusCode, null, null, null, e);
         }
+    }
+
+    /// <summary>
+    /// What was wrong with a body, in words a user can pass on: the serializer's own message names
+    /// .NET types ("could not be converted to HfHub.Auth.WhoAmIAuth"), which says nothing to them.
+    /// A reader error (not JSON at all) comes wrapped, with the reader's exception inside.
+    /// </summary>
+    internal static string DescribeUnreadableJson(System.Text.Json.JsonException e)
+    {
+        var at = e.Path is { Length: > 1 } path ? $" at {path}" : "";
+        var position = e.LineNumber is { } line
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line {line + 1}, byte {(e.BytePositionInLine ?? 0) + 1})")
+            : "";
+        return e.InnerException is System.Text.Json.JsonException
+            ? $"a body that is not valid JSON{position}"
+            : $"JSON of an unexpected shape: the value{at} is not of the type the Hub's API documents, or a required field is missing";
     }
 
     /// <summary>Follows <c>Link: &lt;…&gt;; rel="next"</c> page by page, yielding items as they arrive.</summary>

@@ -35,6 +35,13 @@ internal sealed class TraceHandler(Action<string> trace) : DelegatingHandler
     }
 
     /// <summary>Pre-signed upload URLs carry their signature in the query; show only the path.</summary>
-    private static string Redact(Uri? uri) =>
-        uri is null ? "" : string.IsNullOrEmpty(uri.Query) ? uri.ToString() : uri.GetLeftPart(UriPartial.Path) + "?…";
+    private static string Redact(Uri? uri)
+    {
+        if (uri is null)
+        {
+            return "";
+        }
+        uri = UrlRedaction.Redacted(uri);
+        return string.IsNullOrEmpty(uri.Query) ? uri.ToString() : uri.GetLeftPart(UriPartial.Path) + "?…";
+    }
 }

@@ -119,7 +119,7 @@ public sealed class LocalSnapshot : IDisposable
         var check = await SqliteFiles.IntegrityCheckAsync(snapshot, cancellationToken).ConfigureAwait(false);
         if (check != "ok")
         {
-            throw new PersistenceException($"the snapshot of '{localPath}' failed its integrity check: {check}");
+            throw new PersistenceException($"'{localPath}' is damaged: the integrity check of its snapshot says \"{check}\"; nothing was saved");
         }
     }
 

@@ -47,7 +47,7 @@ public static class SqliteFiles
         var check = await IntegrityCheckAsync(destination, cancellationToken).ConfigureAwait(false);
         if (check != "ok")
         {
-            throw new PersistenceException($"the snapshot of '{source}' failed its integrity check: {check}");
+            throw new PersistenceException($"'{source}' is damaged: the integrity check of its snapshot says \"{check}\"; nothing was saved");
         }
     }
 
@@ -61,7 +61,40 @@ public static class SqliteFiles
             throw new IOException($"snapshot target '{destination}' exists already");
         }
         // The backup runs on a worker thread: it is synchronous and can take seconds for a big file.
-        await Task.Run(() =>
+        try
+        {
+            await RunBackupAsync(source, destination, busyTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is CorruptCode or NotADatabaseCode)
+        {
+            TryDelete(destination);
+            DeleteSidecars(destination);
+            throw new PersistenceIntegrityException($"'{source}' is damaged: SQLite says \"{ErrorText(e)}\"; nothing was saved");
+        }
+        DeleteSidecars(destination);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    // SQLITE_CORRUPT and SQLITE_NOTADB (https://www.sqlite.org/rescode.html).
+    private const int CorruptCode = 11;
+    private const int NotADatabaseCode = 26;
+
+    /// <summary>SQLite's own words, without Microsoft.Data.Sqlite's "SQLite Error 11: '…'." frame and its link.</summary>
+    internal static string ErrorText(SqliteException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var text = e.Message;
+        var quote = text.IndexOf('\'', StringComparison.Ordinal);
+        if (text.StartsWith("SQLite Error", StringComparison.Ordinal) && quote > 0)
+        {
+            text = text[(quote + 1)..].TrimEnd('.').TrimEnd('\'');
+        }
+        var link = text.IndexOf(" For more information", StringComparison.Ordinal);
+        return (link >= 0 ? text[..link] : text).ReplaceLineEndings(" ").Trim();
+    }
+
+    private static Task RunBackupAsync(string source, string destination, TimeSpan? busyTimeout, CancellationToken cancellationToken) =>
+        Task.Run(() =>
         {
             // Both sides go through the streaming VFS shims: the source is read 1 MiB at a time, the copy
             // written 1 MiB at a time, instead of one system call per page each.
@@ -76,10 +109,7 @@ public static class SqliteFiles
                 command.ExecuteNonQuery();
             }
             from.BackupDatabase(to);
-        }, cancellationToken).ConfigureAwait(false);
-        DeleteSidecars(destination);
-        cancellationToken.ThrowIfCancellationRequested();
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Runs <c>PRAGMA integrity_check</c> and returns "ok" or the first problems found (one line).
@@ -109,7 +139,7 @@ public static class SqliteFiles
             }
             catch (SqliteException e)
             {
-                return e.Message.ReplaceLineEndings(" ");
+                return ErrorText(e);
             }
             finally
             {

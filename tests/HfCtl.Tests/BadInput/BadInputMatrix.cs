@@ -96,6 +96,8 @@ internal static class BadInputMatrix
                 ("faults-garbage", ["local-hub", "serve", "--in-memory", "--faults", "rate=lots"], Usage),
                 ("in-memory-and-data", ["local-hub", "serve", "--in-memory", "--data", "{work}/hub"], Usage),
                 ("config-missing", ["local-hub", "serve", "--in-memory", "--config", "{work}/no-such.json"], Usage),
+                ("data-empty", ["local-hub", "serve", "--data", ""], Usage),
+                ("port-beyond-int", ["local-hub", "serve", "--in-memory", "--port", "99999999999999999999"], Usage),
             ],
         },
         new("test-connection", ["test-connection", "--url", "{text}"])
@@ -112,6 +114,7 @@ internal static class BadInputMatrix
                 ("keep-zero", ["persist", "save", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--keep", "0"], Usage),
                 ("no-dataset", ["persist", "save", "{work}/file.txt", "db/state.txt"], Usage),
                 ("local-is-a-folder", ["persist", "save", "{work}/app", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+                ("local-damaged-database", ["persist", "save", "{work}/damaged.db", "db/damaged.db", "-d", "{dataset}"], ExitCodes.Error),
             ],
         },
         new("persist restore", ["persist", "restore", "{rpath}", "{work}/restored.txt", "-d", "{id}"])
@@ -211,7 +214,11 @@ internal static class BadInputMatrix
         new("spaces logs", ["spaces", "logs", "{id}"])
         {
             Id = "{space}", Network = true,
-            Extra = [("tail-garbage", ["spaces", "logs", "{space}", "-n", "many"], Usage)],
+            Extra =
+            [
+                ("tail-garbage", ["spaces", "logs", "{space}", "-n", "many"], Usage),
+                ("tail-beyond-int", ["spaces", "logs", "{space}", "-n", "99999999999999999999"], Usage),
+            ],
         },
         new("spaces settings", ["spaces", "settings", "{id}", "--sleep-time", "3600"])
         {
@@ -284,6 +291,7 @@ internal static class BadInputMatrix
                 ("header-invalid", ["api", "-H", "no colon here", "/api/whoami-v2"], Usage),
                 ("header-newline", ["api", "-H", "X-A: b\r\nX-Injected: 1", "/api/whoami-v2"], Usage),
                 ("input-missing", ["api", "--input", "{work}/no-such.json", "/api/repos/create"], Usage),
+                ("input-empty", ["api", "--input", "", "/api/repos/create"], Usage),
                 ("paginate-post", ["api", "--paginate", "-X", "POST", "/api/repos/create"], Usage),
             ],
         },

@@ -10,7 +10,7 @@ namespace HfCtl.Tests.BadInput;
 /// Every command × every bad input it can be given (see <see cref="BadInputMatrix"/>): one line on
 /// stderr, no stack trace, the documented exit code, and nothing changed on the Hub or on disk.
 /// </summary>
-public sealed class BadInputMatrixTests(BadInputWorld world) : IClassFixture<BadInputWorld>
+public sealed partial class BadInputMatrixTests(BadInputWorld world) : IClassFixture<BadInputWorld>
 {
     public static TheoryData<string, string> Rows
     {
@@ -54,6 +54,7 @@ public sealed class BadInputMatrixTests(BadInputWorld world) : IClassFixture<Bad
         Assert.False(stderr.Any(char.IsControl), $"control characters on stderr: {shown}");
         Assert.True(Utf16Text.IsWellFormed(stderr), $"a lone surrogate on stderr: {shown}");
         Assert.DoesNotContain("<html", stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.False(DotNetInternals().IsMatch(stderr), $".NET internals in the error line: {shown}");
         Assert.True(before == after, $"the invocation changed something:\n--- before\n{before}\n--- after\n{after}\n{shown}");
     }
 
@@ -79,6 +80,13 @@ public sealed class BadInputMatrixTests(BadInputWorld world) : IClassFixture<Bad
         Assert.All(BadInputMatrix.Specs, spec => Assert.Contains(BadInputMatrix.All, row => row.Command == spec.Command && row.Case == "unknown-flag"));
         Assert.Equal(BadInputMatrix.All.Count, BadInputMatrix.All.Select(r => (r.Command, r.Case)).Distinct().Count());
     }
+
+    /// <summary>
+    /// What a user cannot act on: CLR type names, .NET's "(Parameter 'x')", exception class names,
+    /// our own namespaces, and System.CommandLine's newline + tab lists rendered as "??".
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"System\.[A-Z]|`\d|\(Parameter '|\b[A-Z][A-Za-z]*Exception\b|\bHf(Hub|Ctl)\.[A-Z]|\?\?'")]
+    private static partial System.Text.RegularExpressions.Regex DotNetInternals();
 
     /// <summary>The result for a failure message: secrets redacted, huge outputs cut.</summary>
     private static string Show(CliResult result)

@@ -57,6 +57,8 @@ public sealed class BadInputWorld : IAsyncLifetime
         Write("work/app/a.txt", "alpha\n");
         Write("work/app/sub/b.txt", "beta\n");
         Write("work/file.txt", "a single file\n");
+        // A file that says it is SQLite but is not one: the header, then a page size of 0xFFFF.
+        File.WriteAllBytes(Path.Combine(Work, "damaged.db"), [.. "SQLite format 3\0"u8, .. Enumerable.Repeat((byte)0xFF, 4080)]);
         Write("outside/secret.txt", "content that lives outside every folder hfctl is given\n");
         Write("work/with-link/ok.txt", "fine\n");
         File.CreateSymbolicLink(Path.Combine(Work, "with-link", "escape.txt"), "../../outside/secret.txt");

@@ -188,6 +188,30 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_folder_of_1200_files_goes_up_as_one_commit()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("many")}";
+        var folder = Path.GetDirectoryName(Work(cli, "many/x"))!;
+        for (var i = 0; i < 1200; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, $"f{i:0000}.txt"), $"file {i}\n");
+        }
+
+        var upload = await cli.RunAsync("upload", repo, folder, "--json");
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        using (var json = JsonDocument.Parse(upload.Stdout))
+        {
+            Assert.Equal(1200, json.RootElement.GetProperty("filesUploaded").GetInt32());
+            Assert.Equal(1, json.RootElement.GetProperty("commits").GetArrayLength());
+        }
+        var history = await cli.RunAsync("api", $"/api/models/{repo}/commits/main");
+        using var commits = JsonDocument.Parse(history.Stdout);
+        Assert.Equal(2, commits.RootElement.GetArrayLength()); // the repo's initial commit and the upload
+    }
+
+    [Fact]
     public async Task A_stale_parent_commit_exits_7()
     {
         var (cli, user) = await LoggedInAsync();

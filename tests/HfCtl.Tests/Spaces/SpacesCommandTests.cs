@@ -202,9 +202,14 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         var logs = await cli.RunAsync("spaces", "logs", "busy");
         Ok(logs);
         var lines = logs.Stdout.TrimEnd().Split('\n');
-        Assert.Equal(51, lines.Length);
-        Assert.Matches(@"^… \d+ earlier lines left out", lines[0]);
+        Assert.Equal(50, lines.Length); // piped: only log lines on stdout, the note on stderr
+        Assert.Matches(@"^… \d+ earlier lines left out", logs.Stderr);
         Assert.Contains("GET /r59", lines[^1]);
+        cli.Terminal = true;
+        var shown = (await cli.RunAsync("spaces", "logs", "busy")).Stdout.TrimEnd().Split('\n');
+        cli.Terminal = false;
+        Assert.Equal(51, shown.Length);
+        Assert.Matches(@"^… \d+ earlier lines left out", shown[0]);
         var tail = await cli.RunAsync("spaces", "logs", "busy", "-n", "3");
         Assert.Equal(3, tail.Stdout.TrimEnd().Split('\n').Length);
         var all = await cli.RunAsync("spaces", "logs", "busy", "--all");
@@ -276,9 +281,9 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         var piped = await cli.RunAsync("spaces", "list", "--author", user);
         Ok(piped);
         var lines = piped.Stdout.TrimEnd().Split('\n');
-        Assert.Equal(51, lines.Length);
-        Assert.All(lines.Take(50), l => Assert.Contains("\tNO_APP_FILE\tcpu-basic\t", l));
-        Assert.Equal("… 150 more Spaces; --all to show all, --json for machine output", lines[^1]);
+        Assert.Equal(50, lines.Length); // piped: the TSV holds rows only, the summary is on stderr
+        Assert.All(lines, l => Assert.Contains("\tNO_APP_FILE\tcpu-basic\t", l));
+        Assert.Equal("… 150 more Spaces; --all to show all, --json for machine output", piped.Stderr.Trim());
 
         cli.Terminal = true;
         var terminal = await cli.RunAsync("spaces", "list", "--author", user);

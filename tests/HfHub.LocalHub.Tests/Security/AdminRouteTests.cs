@@ -104,6 +104,62 @@ public sealed partial class AdminRouteTests(LocalHubFixture hub) : IClassFixture
         Assert.NotNull(hub.Hub.State.Accounts.Find(name));
     }
 
+    /// <summary>
+    /// A plain <c>curl -d '{"name":"x"}'</c> sends <c>application/x-www-form-urlencoded</c>: the
+    /// admin routes read the JSON anyway, and a body that is not JSON or not of the expected shape
+    /// gets a 400 that says so, never a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("text/plain")]
+    [InlineData(null)]
+    public async Task Admin_routes_read_json_sent_without_a_json_content_type(string? contentType)
+    {
+        using var admin = hub.RawClient();
+        admin.DefaultRequestHeaders.Add(Api.AdminRoutes.SecretHeader, hub.Hub.AdminSecret);
+        var user = LocalHubFixture.UniqueName("curl");
+        var org = LocalHubFixture.UniqueName("curlorg");
+        Assert.Equal(HttpStatusCode.OK, (await Post(admin, "/_localhub/users", $$"""{"name":"{{user}}"}""", contentType)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post(admin, "/_localhub/orgs", $$"""{"name":"{{org}}"}""", contentType)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Post(admin, $"/_localhub/orgs/{org}/members", $$"""{"user":"{{user}}","role":"write"}""", contentType)).StatusCode);
+        var token = await Post(admin, "/_localhub/tokens", $$"""{"user":"{{user}}","role":"read"}""", contentType);
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        var value = (await token.JsonAsync()).GetProperty("token").GetString();
+        Assert.Equal(HttpStatusCode.NoContent, (await Post(admin, "/_localhub/tokens/revoke", $$"""{"token":"{{value}}"}""", contentType)).StatusCode);
+        Assert.NotNull(hub.Hub.State.Accounts.Find(user));
+        Assert.True(hub.Hub.State.Accounts.Find(org)!.IsOrg);
+    }
+
+    public static TheoryData<string> BadBodies() => ["", "name=x", "{", "[]", "\"x\"", "null", """{"name":5}""", """{"user":[],"role":{}}""", """{"token":true}""", "{}"];
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task Admin_routes_answer_a_bad_body_with_a_400_that_says_why(string body)
+    {
+        using var admin = hub.RawClient();
+        admin.DefaultRequestHeaders.Add(Api.AdminRoutes.SecretHeader, hub.Hub.AdminSecret);
+        foreach (var (method, _, path, _) in Routes.Where(r => r.Method == "POST" && !r.Path.Contains("faults", StringComparison.Ordinal) && !r.Path.Contains("blobs", StringComparison.Ordinal)))
+        {
+            foreach (var contentType in new[] { "application/json", "application/x-www-form-urlencoded" })
+            {
+                var response = await Post(admin, path, body, contentType);
+                var status = (int)response.StatusCode;
+                Assert.True(status is 400 or 404, $"{method} {path} with {contentType} body '{body}' answered {status}");
+                Assert.False(string.IsNullOrWhiteSpace(response.Header("X-Error-Message")), $"{path}: no message");
+            }
+        }
+    }
+
+    private static async Task<HttpResponseMessage> Post(HttpClient client, string path, string body, string? contentType)
+    {
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        }
+        return await client.PostAsync(path, content);
+    }
+
     /// <summary>The secret with the case of its first letter changed (or, without a letter, its first character replaced).</summary>
     private static string Flip(string secret)
     {

@@ -108,7 +108,7 @@ internal static class ApiCommand
             : fields.Count > 0 && !fieldsInQuery ? Encoding.UTF8.GetBytes(ApiFields.Body(fields).ToJsonString())
             : null;
 
-        var printer = new ApiPrinter(context.Console, parse.GetValue(Include), parse.GetValue(Silent));
+        var printer = new ApiPrinter(context.Console, parse.GetValue(Include), parse.GetValue(Silent), context.Output.Settings.All);
         var seen = new HashSet<Uri>();
         for (Uri? next = url; next is not null;)
         {
@@ -175,6 +175,10 @@ internal static class ApiCommand
 
     private static async Task<byte[]> ReadInputAsync(CommandContext context, string input, CancellationToken cancellationToken)
     {
+        if (input.Length == 0)
+        {
+            throw new UsageException("--input cannot be empty: give a file name, or - for stdin");
+        }
         if (input == "-")
         {
             return Encoding.UTF8.GetBytes(await context.Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false));

@@ -10,9 +10,11 @@ namespace HfCtl.Commands.Api;
 /// <summary>
 /// Prints <c>hfctl api</c> responses: the status line and headers with <c>--include</c>, then the body
 /// as it came (JSON pretty-printed on a terminal). Pages of a <c>--paginate</c> run are held until
-/// the end so that JSON arrays can be joined into one array.
+/// the end so that JSON arrays can be joined into one array. On a terminal a body longer than 50
+/// lines is cut there with a one-line summary of the rest (the seed's output-size rule); piped or
+/// with <c>--all</c>, everything is printed, since a program reads it.
 /// </summary>
-internal sealed class ApiPrinter(CliConsole console, bool include, bool silent)
+internal sealed class ApiPrinter(CliConsole console, bool include, bool silent, bool all = false)
 {
     private readonly List<(byte[] Body, bool Json)> _pages = [];
 
@@ -41,15 +43,62 @@ internal sealed class ApiPrinter(CliConsole console, bool include, bool silent)
         }
         if (console.IsOutputTerminal && IsJson(response) && TryIndent(body) is { } pretty)
         {
-            console.Out.WriteLine(pretty);
+            WriteForTerminal(pretty, body);
             return;
         }
         var text = Encoding.UTF8.GetString(body);
-        console.Out.Write(text);
-        if (console.IsOutputTerminal && !text.EndsWith('\n'))
+        if (console.IsOutputTerminal)
         {
-            console.Out.WriteLine();
+            WriteForTerminal(text, null);
+            return;
         }
+        console.Out.Write(text);
+    }
+
+    /// <summary>Prints text on a terminal, cut at 50 lines unless <c>--all</c>, with what was left out.</summary>
+    private void WriteForTerminal(string text, byte[]? json)
+    {
+        var lines = text.TrimEnd('\n').Split('\n');
+        if (all || lines.Length <= OutputSettings.MaxHumanLines)
+        {
+            console.Out.WriteLine(text.TrimEnd('\n'));
+            return;
+        }
+        foreach (var line in lines.Take(OutputSettings.MaxHumanLines))
+        {
+            console.Out.WriteLine(line);
+        }
+        var hidden = lines.Length - OutputSettings.MaxHumanLines;
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"… {hidden} more lines{Shape(json)}; --all to show all, or pipe the output for everything"));
+    }
+
+    /// <summary>" of a JSON array of 632 items (keys: id, author, …)" or " of a JSON object (keys: …)".</summary>
+    private static string Shape(byte[]? json)
+    {
+        using var document = json is null ? null : TryParse(json);
+        if (document is null)
+        {
+            return "";
+        }
+        static string Keys(JsonElement element)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                return "";
+            }
+            var names = element.EnumerateObject().Select(p => p.Name).Distinct().ToList();
+            var shown = string.Join(", ", names.Take(8).Select(n => App.Printable(n)));
+            return names.Count == 0 ? "" : $" (keys: {shown}{(names.Count > 8 ? ", …" : "")})";
+        }
+        var root = document.RootElement;
+        return root.ValueKind switch
+        {
+            JsonValueKind.Array => string.Create(CultureInfo.InvariantCulture,
+                $" of a JSON array of {root.GetArrayLength()} items{(root.GetArrayLength() > 0 ? Keys(root[0]) : "")}"),
+            JsonValueKind.Object => $" of a JSON object{Keys(root)}",
+            _ => "",
+        };
     }
 
     /// <summary>Holds one page of a paginated run.</summary>
@@ -91,7 +140,14 @@ internal sealed class ApiPrinter(CliConsole console, bool include, bool silent)
                     }
                     writer.WriteEndArray();
                 }
-                console.Out.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                if (console.IsOutputTerminal)
+                {
+                    WriteForTerminal(Encoding.UTF8.GetString(buffer.WrittenSpan), buffer.WrittenSpan.ToArray());
+                }
+                else
+                {
+                    console.Out.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                }
                 return;
             }
         }

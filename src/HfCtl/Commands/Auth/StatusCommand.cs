@@ -25,7 +25,7 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var endpoint = client.Endpoint.ToString().TrimEnd('/');
+        var endpoint = UrlRedaction.Redacted(client.Endpoint).ToString().TrimEnd('/');
         var output = context.Output;
         if (client.Token is not { } token)
         {

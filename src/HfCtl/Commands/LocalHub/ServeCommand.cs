@@ -41,6 +41,10 @@ internal static class ServeCommand
         {
             throw new UsageException("--in-memory and --data cannot be used together");
         }
+        if (data is { Length: 0 })
+        {
+            throw new UsageException("--data cannot be empty: give the folder for the hub's state (or --in-memory)");
+        }
         var options = new LocalHubOptions
         {
             Port = port,

@@ -11,7 +11,7 @@ internal static class ListCommand
     private static readonly Option<string> Type = RepoArguments.TypeOption();
     private static readonly Option<string?> Author = new("--author", "--namespace") { Description = "Only repos of this user or organisation" };
     private static readonly Option<string?> Search = new("--search") { Description = "Only repos whose id contains this text" };
-    private static readonly Option<int> Limit = new("--limit") { Description = "At most this many repos", DefaultValueFactory = _ => 30 };
+    private static readonly Option<int?> Limit = new("--limit") { Description = "At most this many repos (default: the first 50, with a summary; all with --all or --json)" };
 
     public static Command Create(App app)
     {
@@ -29,9 +29,13 @@ internal static class ListCommand
         {
             throw new UsageException("--limit must be positive");
         }
+        // Without --limit, the 50-line rule: one more than fits is fetched to know whether to say
+        // that more exist; --all and --json want everything (the Hub pages through it).
+        var everything = context.Output.Settings.All || context.Output.Json;
+        int? fetch = limit ?? (everything ? null : OutputSettings.MaxHumanLines + 1);
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<RepoListItem>();
-        await foreach (var repo in client.Repos.ListAsync(type, context.ParseResult.GetValue(Author), context.ParseResult.GetValue(Search), limit, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var repo in client.Repos.ListAsync(type, context.ParseResult.GetValue(Author), context.ParseResult.GetValue(Search), fetch, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             items.Add(new RepoListItem(repo.Id, type.Name(), repo.Private, repo.LastModified));
         }
@@ -39,7 +43,7 @@ internal static class ListCommand
             new Column<RepoListItem>("id", r => r.Id),
             new Column<RepoListItem>("visibility", r => r.Private ? "private" : "public"),
             new Column<RepoListItem>("updated", r => r.LastModified?.ToString("u", CultureInfo.InvariantCulture) ?? "-"),
-        ], FilesCliJsonContext.Default.ListRepoListItem, "repos");
+        ], FilesCliJsonContext.Default.ListRepoListItem, "repos", moreAtSource: limit is null && !everything && items.Count == fetch);
         return ExitCodes.Ok;
     }
 }

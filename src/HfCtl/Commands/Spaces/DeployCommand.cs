@@ -57,7 +57,6 @@ internal static class DeployCommand
         {
             Type = RepoType.Space,
             CommitMessage = context.ParseResult.GetValue(Message) ?? "Deploy with hfctl",
-            MaxFilesPerCommit = int.MaxValue, // one commit: one build
         }, cancellationToken).ConfigureAwait(false);
         var committed = result.Commits.Any(c => c.Committed);
         context.Output.Success(committed

@@ -64,7 +64,7 @@ internal static class LogsCommand
         var shown = tail is not null || context.Output.Settings.All ? all : all.TakeLast(DefaultLines).ToList();
         if (shown.Count < all.Count)
         {
-            context.Output.Line($"… {all.Count - shown.Count} earlier lines left out; -n N or --all to see more");
+            context.Output.WriteSummary($"… {all.Count - shown.Count} earlier lines left out; -n N or --all to see more");
         }
         foreach (var line in shown)
         {
