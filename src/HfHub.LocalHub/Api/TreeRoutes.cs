@@ -128,8 +128,16 @@ internal static class TreeRoutes
             }
             if (!entry.IsDirectory)
             {
+                // The Hub's full shape (files.md §6.1): the Python client indexes avScan and
+                // pickleImportScan unconditionally. The local hub scans nothing, so no virus is
+                // found and, as for files the Hub does not pickle-scan, pickleImportScan is null.
                 w.WriteStartObject("securityFileStatus");
                 w.WriteString("status", "safe");
+                w.WriteStartObject("avScan");
+                w.WriteBoolean("virusFound", false);
+                w.WriteNull("virusNames");
+                w.WriteEndObject();
+                w.WriteNull("pickleImportScan");
                 w.WriteEndObject();
             }
         }
