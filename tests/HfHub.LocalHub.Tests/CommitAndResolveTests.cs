@@ -121,17 +121,44 @@ public sealed class CommitAndResolveTests(SmallPagesHubFixture hub) : IClassFixt
     }
 
     [Theory]
-    [InlineData("../escape.txt")]
-    [InlineData("a/../../b.txt")]
-    [InlineData(".git/config")]
-    [InlineData("a//b.txt")]
-    public async Task Paths_that_could_escape_a_checkout_are_refused(string path)
+    [InlineData("../escape.txt", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("a/../../b.txt", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("a/./b.txt", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(".git/config", HttpStatusCode.BadRequest)]
+    [InlineData("a//b.txt", HttpStatusCode.BadRequest)]
+    public async Task Paths_that_could_escape_a_checkout_are_refused(string path, HttpStatusCode expected)
     {
         var (_, token) = await hub.CreateUserAsync();
         using var client = hub.RawClient(token);
         var repo = await client.CreateRepoAsync("paths");
         var response = await client.CommitAsync(repo, "bad", [HubFiles.File(path, "x")]);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(expected, response.StatusCode);
+        var preupload = await client.PostAsJsonAsync($"/api/models/{repo}/preupload/main", new { files = new[] { new { path, size = 1, sample = "eA==" } } });
+        Assert.Equal(expected, preupload.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_backslash_is_an_ordinary_character_of_a_path()
+    {
+        var (_, token) = await hub.CreateUserAsync();
+        using var client = hub.RawClient(token);
+        var repo = await client.CreateRepoAsync("backslash");
+        await client.CommitOkAsync(repo, "odd name", HubFiles.File("folder/..\\..\\file", "odd"));
+        var tree = await (await client.GetAsync($"/api/models/{repo}/tree/main/folder")).JsonAsync();
+        Assert.Equal(["folder/..\\..\\file"], tree.EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList());
+        Assert.Equal("odd", await client.GetStringAsync($"/{repo}/resolve/main/folder/{Uri.EscapeDataString("..\\..\\file")}"));
+    }
+
+    [Fact]
+    public async Task A_folder_named_as_a_deleted_file_is_deleted_whole()
+    {
+        var (_, token) = await hub.CreateUserAsync();
+        using var client = hub.RawClient(token);
+        var repo = await client.CreateRepoAsync("delete-dir");
+        await client.CommitOkAsync(repo, "files", HubFiles.File("dir/a.txt", "a"), HubFiles.File("dir/sub/b.txt", "b"), HubFiles.File("dirt.txt", "c"));
+        await client.CommitOkAsync(repo, "drop dir", HubFiles.DeletedFile("dir"));
+        var tree = await (await client.GetAsync($"/api/models/{repo}/tree/main?recursive=true")).JsonAsync();
+        Assert.Equal([".gitattributes", "dirt.txt"], tree.EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList());
     }
 
     [Fact]

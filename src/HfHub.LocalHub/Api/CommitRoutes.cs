@@ -106,6 +106,11 @@ internal static class CommitRoutes
         foreach (var file in files.EnumerateArray())
         {
             var path = file.String("path");
+            if (RepoNames.HasDotSegment(path))
+            {
+                await HubResponses.Error(context, StatusCodes.Status422UnprocessableEntity, $"Invalid path \"{path}\": '.' and '..' segments are not allowed").ConfigureAwait(false);
+                return;
+            }
             if (!RepoNames.IsValidPath(path) || file.Int64("size") is not { } size || size < 0)
             {
                 await HubResponses.BadRequest(context, $"Invalid file entry: each needs a valid relative path and a size (got path \"{path}\")").ConfigureAwait(false);
@@ -175,7 +180,10 @@ internal static class CommitRoutes
 
     private sealed record DeleteFolderOperation(string Path) : Operation(Path);
 
-    private sealed class BadCommitException(string message) : Exception(message);
+    private sealed class BadCommitException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
+    {
+        public int Status { get; } = status;
+    }
 
     private static async Task Commit(HttpContext context, HubState state, string type, string prefix)
     {
@@ -195,7 +203,7 @@ internal static class CommitRoutes
         }
         catch (BadCommitException e)
         {
-            await HubResponses.BadRequest(context, e.Message).ConfigureAwait(false);
+            await HubResponses.Error(context, e.Status, e.Message).ConfigureAwait(false);
             return;
         }
         catch (JsonException)
@@ -271,7 +279,11 @@ internal static class CommitRoutes
                     }
                     break;
                 case DeleteFileOperation delete:
-                    if (!files.Remove(delete.Path))
+                    // A folder named as a deletedFile (Python's CommitOperationDelete("dir"), without
+                    // the trailing slash) is deleted as a folder, as the Hub does.
+                    var folderFiles = files.ContainsKey(delete.Path) ? [] : files.Keys.Where(p => p.StartsWith(delete.Path + "/", StringComparison.Ordinal)).ToList();
+                    folderFiles.ForEach(p => files.Remove(p));
+                    if (folderFiles.Count == 0 && !files.Remove(delete.Path))
                     {
                         await HubResponses.Error(context, StatusCodes.Status404NotFound, $"A file with this name doesn't exist: {delete.Path}", "EntryNotFound").ConfigureAwait(false);
                         return;
@@ -551,6 +563,10 @@ internal static class CommitRoutes
         {
             path = path[2..];
         }
-        return RepoNames.IsValidPath(path) ? path! : throw new BadCommitException($"Invalid path \"{path}\": paths are relative, without '.', '..' or '.git' segments");
+        if (RepoNames.HasDotSegment(path))
+        {
+            throw new BadCommitException($"Invalid path \"{path}\": '.' and '..' segments are not allowed", StatusCodes.Status422UnprocessableEntity);
+        }
+        return RepoNames.IsValidPath(path) ? path! : throw new BadCommitException($"Invalid path \"{path}\": paths are relative, without empty or '.git' segments");
     }
 }

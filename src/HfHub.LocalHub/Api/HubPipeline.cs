@@ -63,6 +63,7 @@ internal static class HubPipeline
         app.UseRouting();
 
         AccountRoutes.Map(app, state);
+        HubServiceRoutes.Map(app);
         AdminRoutes.Map(app, state);
         RepoRoutes.Map(app, state);
         CommitRoutes.Map(app, state);

@@ -315,7 +315,7 @@ internal static class RepoRoutes
         }
         if (!state.Repos.Move(repo, state.Accounts.Find(to[0])!.Name, to[1]))
         {
-            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"You already created this {type} repo").ConfigureAwait(false);
+            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"A {type} repository called {to[0]}/{to[1]} already exists").ConfigureAwait(false);
             return;
         }
         var prefix = type == "model" ? "" : type + "s/";

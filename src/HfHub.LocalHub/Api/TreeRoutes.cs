@@ -128,8 +128,16 @@ internal static class TreeRoutes
             }
             if (!entry.IsDirectory)
             {
+                // The Hub's full shape (files.md §6.1): the Python client indexes avScan and
+                // pickleImportScan unconditionally. The local hub scans nothing, so no virus is
+                // found and, as for files the Hub does not pickle-scan, pickleImportScan is null.
                 w.WriteStartObject("securityFileStatus");
                 w.WriteString("status", "safe");
+                w.WriteStartObject("avScan");
+                w.WriteBoolean("virusFound", false);
+                w.WriteNull("virusNames");
+                w.WriteEndObject();
+                w.WriteNull("pickleImportScan");
                 w.WriteEndObject();
             }
         }
@@ -318,7 +326,7 @@ internal static class TreeRoutes
         var existing = state.Git.GetRef(repo.Id, $"refs/heads/{branch}");
         if (existing is not null && !overwrite)
         {
-            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference already exists: refs/heads/{branch}").ConfigureAwait(false);
+            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference refs/heads/{branch} already exists").ConfigureAwait(false);
             return;
         }
         if (body.Bool("emptyBranch") == true)
@@ -329,7 +337,7 @@ internal static class TreeRoutes
             }
             catch (StaleBranchException)
             {
-                await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference already exists: refs/heads/{branch}").ConfigureAwait(false);
+                await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference refs/heads/{branch} already exists").ConfigureAwait(false);
                 return;
             }
             await Ok(context).ConfigureAwait(false);
@@ -342,7 +350,7 @@ internal static class TreeRoutes
         }
         if (!state.Git.CreateRef(repo.Id, $"refs/heads/{branch}", start, overwrite))
         {
-            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference already exists: refs/heads/{branch}").ConfigureAwait(false);
+            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference refs/heads/{branch} already exists").ConfigureAwait(false);
             return;
         }
         await Ok(context).ConfigureAwait(false);
@@ -358,7 +366,7 @@ internal static class TreeRoutes
         var branch = RepoLookup.Revision(RepoLookup.Route(context, "branch"));
         if (branch == GitStore.DefaultBranch)
         {
-            await HubResponses.Forbidden(context, "Cannot delete the default branch").ConfigureAwait(false);
+            await HubResponses.Forbidden(context, $"Cannot delete refs/heads/{GitStore.DefaultBranch}").ConfigureAwait(false);
             return;
         }
         if (!state.Git.DeleteRef(repo.Id, $"refs/heads/{branch}"))
@@ -378,14 +386,15 @@ internal static class TreeRoutes
         var repo = request.Repo;
         using var document = request.Body;
         var tag = document.RootElement.String("tag") ?? "";
-        if (!IsValidRefName(tag))
-        {
-            await HubResponses.BadRequest(context, $"Invalid tag name \"{tag}\"").ConfigureAwait(false);
-            return;
-        }
+        // The revision is resolved first: a missing one is RevisionNotFound whatever the tag name, as on the Hub.
         var commit = await RepoLookup.CommitAsync(context, state, repo, RepoLookup.Revision(RepoLookup.Route(context, "rev"))).ConfigureAwait(false);
         if (commit is null)
         {
+            return;
+        }
+        if (!IsValidRefName(tag))
+        {
+            await HubResponses.BadRequest(context, $"Invalid tag name \"{tag}\"").ConfigureAwait(false);
             return;
         }
         if (!state.Git.CreateRef(repo.Id, $"refs/tags/{tag}", commit))

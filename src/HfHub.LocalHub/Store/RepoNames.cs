@@ -20,10 +20,14 @@ public static partial class RepoNames
 
     /// <summary>
     /// A path inside a repo is acceptable: relative, no empty, '.' or '..' segments, no '.git'
-    /// segment (git cannot store one), at most 1000 characters. The Hub's own server-side rule is
-    /// undocumented; this mirrors the official clients' checks so nothing can escape a checkout.
+    /// segment (git cannot store one), no NUL, at most 1000 characters. A backslash is an ordinary
+    /// character of a git path, as on the Hub (which stores <c>folder/..\..\file</c>; clients guard
+    /// against traversal when they write files to disk).
     /// </summary>
     public static bool IsValidPath(string? path) =>
-        path is { Length: > 0 and <= 1000 } && !path.StartsWith('/') && !path.Contains('\\', StringComparison.Ordinal) && !path.Contains('\0', StringComparison.Ordinal)
+        path is { Length: > 0 and <= 1000 } && !path.StartsWith('/') && !path.Contains('\0', StringComparison.Ordinal)
         && path.Split('/').All(s => s.Length > 0 && s != "." && s != ".." && s != ".git");
+
+    /// <summary>A path with a '.' or '..' segment, which the Hub refuses with 422 rather than 400.</summary>
+    public static bool HasDotSegment(string? path) => path is not null && path.Split('/').Any(s => s is "." or "..");
 }

@@ -39,10 +39,10 @@ public sealed class NameRulesFuzzTests
         return !name.All(char.IsAsciiDigit) && !(name.Length == 24 && name.All(char.IsAsciiHexDigit));
     }
 
-    /// <summary>A path in a repo: 1–1000 characters, relative, no '\' or NUL, no empty, '.', '..' or '.git' segment.</summary>
+    /// <summary>A path in a repo: 1–1000 characters, relative, no NUL ('\' is ordinary), no empty, '.', '..' or '.git' segment.</summary>
     private static bool PathModel(string? path)
     {
-        if (path is not { Length: >= 1 and <= 1000 } || path[0] == '/' || path.Contains('\\') || path.Contains('\0'))
+        if (path is not { Length: >= 1 and <= 1000 } || path[0] == '/' || path.Contains('\0'))
         {
             return false;
         }
