@@ -130,7 +130,7 @@ internal static class BadInputMatrix
             Extra =
             [
                 ("every-garbage", ["persist", "watch", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--every", "often"], Usage),
-                ("local-missing", ["persist", "watch", "{work}/no-such-file", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+                ("local-is-a-folder", ["persist", "watch", "{work}/app", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
             ],
         },
         new("repo create", ["repo", "create", "{id}"])
@@ -329,7 +329,14 @@ internal static class BadInputMatrix
         BadInputCase Row(string name, string[] args, int exit, string token = "write", string endpoint = "hub") =>
             new(spec.Command, name, args, exit, token, endpoint, spec.Stdin);
 
-        yield return Row("unknown-flag", [.. Fill(), "--no-such-flag"], Usage);
+        // Added flags go before a '--': what follows it is another program's command line (persist run).
+        string[] With(params string[] flags)
+        {
+            var filled = Fill();
+            var at = Array.IndexOf(filled, "--") is var found and >= 0 ? found : filled.Length;
+            return [.. filled[..at], .. flags, .. filled[at..]];
+        }
+        yield return Row("unknown-flag", With("--no-such-flag"), Usage);
         // Before the arguments: where an optional or repeated argument could swallow it as a value.
         var words = spec.Command.Split(' ').Length;
         yield return Row("unknown-flag-early", [.. Fill()[..words], "--no-such-flag", .. Fill()[words..]], Usage);
@@ -359,8 +366,8 @@ internal static class BadInputMatrix
             yield return Row("html-502", Fill(), spec.HtmlExit, endpoint: "html");
             yield return Row("revoked-token", Fill(), ExitCodes.Auth, token: "revoked");
             yield return Row("unknown-token", Fill(), ExitCodes.Auth, token: "unknown");
-            yield return Row("endpoint-garbage", [.. Fill(), "--endpoint", "ftp://not a hub"], Usage);
-            yield return Row("token-empty", [.. Fill(), "--token", ""], Usage);
+            yield return Row("endpoint-garbage", With("--endpoint", "ftp://not a hub"), Usage);
+            yield return Row("token-empty", With("--token", ""), Usage);
         }
         if (spec.Write)
         {
