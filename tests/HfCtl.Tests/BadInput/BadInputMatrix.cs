@@ -1,4 +1,5 @@
 using HfCtl.Cli;
+using HfCtl.Commands.Persist;
 
 namespace HfCtl.Tests.BadInput;
 
@@ -131,6 +132,30 @@ internal static class BadInputMatrix
             [
                 ("every-garbage", ["persist", "watch", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--every", "often"], Usage),
                 ("local-is-a-folder", ["persist", "watch", "{work}/app", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+            ],
+        },
+        // The restore comes first and talks to the Hub (the local file does not exist), so the network
+        // rows fail there, before the app starts; {work}/no-such-file is never created.
+        new("persist run", ["persist", "run", "-d", "{id}", "--every", "1h", "{work}/no-such-file=db/state.txt", "--", "/bin/true"])
+        {
+            Id = "{dataset}", Network = true,
+            Extra =
+            [
+                ("every-garbage", ["persist", "run", "-d", "{dataset}", "--every", "often", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
+                ("keep-zero", ["persist", "run", "-d", "{dataset}", "--keep", "0", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
+                ("no-dataset", ["persist", "run", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
+                ("no-double-dash", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "/bin/true"], Usage),
+                ("no-command", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--"], Usage),
+                ("no-mapping", ["persist", "run", "-d", "{dataset}", "--", "/bin/true"], Usage),
+                ("mapping-without-equals", ["persist", "run", "-d", "{dataset}", "{work}/file.txt", "--", "/bin/true"], Usage),
+                ("mapping-empty-remote", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=", "--", "/bin/true"], Usage),
+                ("mapping-repeated", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/a.txt", "{work}/file.txt=db/b.txt", "--", "/bin/true"], Usage),
+                ("local-is-a-folder", ["persist", "run", "-d", "{dataset}", "{work}/app=db/app", "--", "/bin/true"], Usage),
+                ("path-dotdot", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=../escape.txt", "--", "/bin/true"], Usage),
+                ("path-absolute", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=/etc/passwd", "--", "/bin/true"], Usage),
+                ("path-nul", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=a\0b.txt", "--", "/bin/true"], Usage),
+                ("program-missing", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--", "{work}/no-such-program"], RunCommand.CannotStart),
+                ("program-empty", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--", ""], Usage),
             ],
         },
         new("repo create", ["repo", "create", "{id}"])

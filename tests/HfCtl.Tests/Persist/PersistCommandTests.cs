@@ -165,6 +165,25 @@ public sealed class PersistCommandTests(LocalHubFixture hub) : IClassFixture<Loc
     }
 
     [Fact]
+    public async Task Run_with_verbose_traces_saves_what_the_app_wrote_and_keeps_the_token_out()
+    {
+        // The runner checks every output against the secret canary; --verbose prints every request.
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/run-verbose";
+        var file = PathOf("written.txt");
+
+        var run = await cli.RunAsync("--verbose", "persist", "run", "-d", dataset, "--every", "1h", $"{file}=out/", "--", "/bin/sh", "-c", "echo from the app > \"$0\"", file);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("* > GET", run.Stderr);
+        Assert.Contains($"persist: saved {dataset}:out/written.txt", run.Stderr);
+        var back = PathOf("back.txt");
+        Assert.Equal(0, (await cli.RunAsync("persist", "restore", "out/written.txt", back, "--dataset", dataset)).ExitCode);
+        Assert.Equal("from the app\n", await File.ReadAllTextAsync(back));
+    }
+
+    [Fact]
     public async Task Bad_input_gives_clear_errors_and_writes_nothing()
     {
         var (cli, user, _) = await RunnerAsync();

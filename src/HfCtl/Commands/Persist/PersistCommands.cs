@@ -25,6 +25,7 @@ internal static class PersistCommands
         persist.Subcommands.Add(RestoreCommand.Create(app));
         persist.Subcommands.Add(HistoryCommand.Create(app));
         persist.Subcommands.Add(WatchCommand.Create(app));
+        persist.Subcommands.Add(RunCommand.Create(app));
         return persist;
     }
 
