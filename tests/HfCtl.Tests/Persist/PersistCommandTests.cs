@@ -184,6 +184,31 @@ public sealed class PersistCommandTests(LocalHubFixture hub) : IClassFixture<Loc
     }
 
     [Fact]
+    public async Task Symbolic_links_are_said_when_followed_and_refused_when_a_folder_save_would_leave_the_folder()
+    {
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/links";
+        var outside = PathOf("outside.txt");
+        await File.WriteAllTextAsync(outside, "outside");
+        var link = PathOf("link.txt");
+        File.CreateSymbolicLink(link, outside);
+
+        var single = await cli.RunAsync("persist", "save", link, "link.txt", "--dataset", dataset);
+        Assert.True(single.ExitCode == 0, single.ToString());
+        Assert.Contains($"note: {link} is a symbolic link; saving the file it points to, {outside}", single.Stderr);
+
+        var folder = Directory.CreateDirectory(PathOf("tree")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "inside.txt"), "inside");
+        File.CreateSymbolicLink(Path.Combine(folder, "escape.txt"), outside);
+        var save = await cli.RunAsync("persist", "save", folder, "tree", "--folder", "--dataset", dataset);
+        Assert.Equal(1, save.ExitCode);
+        Assert.Contains("'escape.txt' is a symbolic link to outside", save.Stderr);
+        Assert.Single(save.Stderr.Trim().Split('\n'));
+        Assert.Equal(5, (await cli.RunAsync("persist", "restore", "tree", PathOf("tree-back"), "--folder", "--dataset", dataset)).ExitCode);
+    }
+
+    [Fact]
     public async Task Bad_input_gives_clear_errors_and_writes_nothing()
     {
         var (cli, user, _) = await RunnerAsync();
