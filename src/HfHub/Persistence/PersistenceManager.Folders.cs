@@ -59,8 +59,8 @@ public sealed partial class PersistenceManager
                 if (remoteId is not null && !options.Force && known?.Sha256 != remoteId && known?.PendingSha256 != remoteId)
                 {
                     throw Conflict(root, known is null
-                        ? $"folder {root} already exists in {Dataset} and this writer has not restored it; restore it first, or force the save"
-                        : $"folder {root} was changed in {Dataset} by another writer since this one last restored or saved it; nothing was written");
+                        ? $"folder {root} already exists in {Dataset} and '{localFolder}' was never restored from it or saved to it; nothing was written; restore it first, or force the save"
+                        : $"folder {root} was changed in {Dataset} by another writer since '{localFolder}' was last restored or saved; nothing was written");
                 }
                 var previous = remoteManifest?.Files ?? new Dictionary<string, ManifestEntry>(StringComparer.Ordinal);
                 if (attempt == 1)

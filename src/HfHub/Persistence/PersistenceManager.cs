@@ -213,8 +213,8 @@ public sealed partial class PersistenceManager : IDisposable
                 if (!options.Force && !knownShas.Contains(current.ContentId))
                 {
                     throw Conflict(path, known is null
-                        ? $"{path} already exists in {Dataset} and this writer has not restored it; restore it first, or force the save to replace it (the current version stays in the history)"
-                        : $"{path} was changed in {Dataset} by another writer since this one last restored or saved it; nothing was written; restore it first, or force the save to replace it (their version stays in the history)");
+                        ? $"{path} already exists in {Dataset} and '{localPath}' was never restored from it or saved to it; nothing was written; restore it first, or force the save to replace it (the current version stays in the history)"
+                        : $"{path} was changed in {Dataset} by another writer since '{localPath}' was last restored or saved; nothing was written; restore it first, or force the save to replace it (their version stays in the history)");
                 }
             }
             // Remember what we are about to write before writing it: a process killed after the commit

@@ -9,7 +9,7 @@ internal static class SaveCommand
 {
     private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
     private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset, e.g. db/data.sqlite; ending in '/', a folder to save it into (db/ → db/<file name>)" };
-    private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this machine never restored or saved it (it stays in the history)" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this local file never restored or saved it (it stays in the history)" };
     private static readonly Option<string?> Message = new("--message", "-m") { Description = "Commit title (default: persist: <remote>)" };
     private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
     private static readonly Option<bool> AllowPublic = new("--allow-public") { Description = "Allow saving into a PUBLIC dataset" };
