@@ -17,7 +17,8 @@ public sealed class AutoSaveOptions
 
     /// <summary>
     /// Save once more when the process gets SIGTERM, SIGINT (Ctrl-C) or SIGQUIT, before it exits
-    /// (Spaces send SIGTERM before a restart). Default true; turn it off when a host already stops
+    /// (Spaces send SIGTERM before a restart). The session keeps running: when the app handles the
+    /// signal and stops on its own, disposing the session afterwards saves its last writes as well. Default true; turn it off when a host already stops
     /// the session on shutdown (the hosted service does).
     /// </summary>
     public bool FlushOnTermination { get; set; } = true;
@@ -29,7 +30,9 @@ public sealed class AutoSaveOptions
 /// <summary>
 /// A running auto-save of one file. Every interval it compares the file (and its <c>-wal</c>) with what
 /// it last saved — size and modification time — and saves when they differ, so a burst of writes
-/// costs one commit per interval (the debounce). Errors go to <see cref="AutoSaveOptions.OnError"/> and
+/// costs one commit per interval (the debounce). A file that does not exist yet (an app's first boot,
+/// before it created its database) is waited for: nothing is saved until it appears, then it is saved
+/// at the next interval like any change. Errors go to <see cref="AutoSaveOptions.OnError"/> and
 /// the log, and are kept in <see cref="LastError"/>; never swallowed. Stop it with <see cref="StopAsync"/>
 /// (which makes a final save and throws if it fails) or dispose it (final save, errors reported).
 /// </summary>
@@ -62,6 +65,9 @@ public sealed class AutoSaveSession : IAsyncDisposable
     /// <summary>The last save's failure; cleared by the next success.</summary>
     public Exception? LastError { get; private set; }
 
+    /// <summary>True while the local file does not exist (as of the last check): nothing to save yet.</summary>
+    public bool WaitingForFile { get; private set; }
+
     private ILogger? Logger => _manager.Options.Logger;
 
     internal static AutoSaveSession Start(PersistenceManager manager, string local, string remote, TimeSpan interval, AutoSaveOptions options)
@@ -82,13 +88,23 @@ public sealed class AutoSaveSession : IAsyncDisposable
         return session;
     }
 
-    /// <summary>Saves now if the file changed since the last save; returns the save's result, or null when nothing changed.</summary>
+    /// <summary>Saves now if the file changed since the last save; returns the save's result, or null when nothing changed or the file does not exist yet.</summary>
     public async Task<SaveResult?> FlushAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var fingerprint = Fingerprint(_local);
+            if (fingerprint is null)
+            {
+                if (!WaitingForFile)
+                {
+                    Logger?.LogInformation("{Local} does not exist yet; saving starts once it appears", _local);
+                }
+                WaitingForFile = true;
+                return null;
+            }
+            WaitingForFile = false;
             if (fingerprint == _savedFingerprint)
             {
                 return null;
@@ -174,11 +190,14 @@ public sealed class AutoSaveSession : IAsyncDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
-        // Runs on the signal thread: save synchronously before the process goes on to exit.
+        // Runs on the signal thread: save synchronously before the process goes on to exit. A save, not
+        // a stop: an app that handles the signal itself goes on to finish its last writes, and the
+        // session's dispose after that saves them too.
         Logger?.LogInformation("{Signal}: saving {Local} before exit", context.Signal, _local);
         try
         {
-            StopAsync().Wait(_options.FlushTimeout);
+            using var timeout = new CancellationTokenSource(_options.FlushTimeout);
+            FlushAsync(timeout.Token).Wait(_options.FlushTimeout);
         }
         catch (Exception)
         {
@@ -186,13 +205,17 @@ public sealed class AutoSaveSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Size and modification time of the file and its -wal: any committed write changes one of them.</summary>
-    private static string Fingerprint(string path)
+    /// <summary>Size and modification time of the file and its -wal (any committed write changes one of them); null while the file does not exist.</summary>
+    private static string? Fingerprint(string path)
     {
         var file = new FileInfo(path);
         if (!file.Exists)
         {
-            throw new PersistenceException($"local file '{path}' does not exist");
+            if (Directory.Exists(path))
+            {
+                throw new PersistenceException($"'{path}' is a directory, not a file");
+            }
+            return null;
         }
         var wal = new FileInfo(path + "-wal");
         return $"{file.Length}:{file.LastWriteTimeUtc.Ticks}:{(wal.Exists ? wal.Length : -1)}:{(wal.Exists ? wal.LastWriteTimeUtc.Ticks : 0)}";

@@ -53,6 +53,6 @@ public sealed record ManifestEntry(string Sha256, long Size, SnapshotKind Kind);
     UseStringEnumConverter = true,
     WriteIndented = true)]
 [JsonSerializable(typeof(PersistManifest))]
-[JsonSerializable(typeof(PersistState))]
+[JsonSerializable(typeof(List<PersistState>))]
 [JsonSerializable(typeof(SquashRequest))]
 internal sealed partial class PersistenceJsonContext : JsonSerializerContext;

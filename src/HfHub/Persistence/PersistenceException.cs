@@ -17,3 +17,10 @@ public class PersistenceException : HubException
 
 /// <summary>Downloaded bytes do not match the SHA-256 recorded at save time, or a restored database is damaged.</summary>
 public sealed class PersistenceIntegrityException(string message) : PersistenceException(message);
+
+/// <summary>A restore would replace an existing local file or write into a non-empty folder, and neither overwriting nor keeping it was asked for.</summary>
+public sealed class PersistenceLocalExistsException(string localPath, string message) : PersistenceException(message)
+{
+    /// <summary>The local file or folder that exists.</summary>
+    public string LocalPath { get; } = localPath;
+}

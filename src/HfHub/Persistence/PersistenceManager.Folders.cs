@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using HfHub.Files;
 using HfHub.Http;
 using Microsoft.Extensions.Logging;
 
@@ -44,7 +45,7 @@ public sealed partial class PersistenceManager
         {
             var manifestPath = PersistPath.ManifestFor(root);
             var stateKey = root + "/";
-            var known = _state.Get(Dataset, stateKey);
+            var known = _state.Get(Dataset, stateKey, localFolder);
             string? seen = null;
             for (var attempt = 1; ; attempt++)
             {
@@ -58,8 +59,8 @@ public sealed partial class PersistenceManager
                 if (remoteId is not null && !options.Force && known?.Sha256 != remoteId && known?.PendingSha256 != remoteId)
                 {
                     throw Conflict(root, known is null
-                        ? $"folder {root} already exists in {Dataset} and this writer has not restored it; restore it first, or force the save"
-                        : $"folder {root} was changed in {Dataset} by another writer since this one last restored or saved it; nothing was written");
+                        ? $"folder {root} already exists in {Dataset} and '{localFolder}' was never restored from it or saved to it; nothing was written; restore it first, or force the save"
+                        : $"folder {root} was changed in {Dataset} by another writer since '{localFolder}' was last restored or saved; nothing was written");
                 }
                 var previous = remoteManifest?.Files ?? new Dictionary<string, ManifestEntry>(StringComparer.Ordinal);
                 if (attempt == 1)
@@ -71,7 +72,7 @@ public sealed partial class PersistenceManager
                 var deleted = previous.Keys.Where(p => !present.Contains(p)).ToList();
                 if (changed.Count == 0 && deleted.Count == 0 && remoteManifest is not null)
                 {
-                    _state.Set(new PersistState(Dataset, stateKey, remoteId, null));
+                    _state.Set(localFolder, new PersistState(Dataset, stateKey, remoteId, null));
                     return new FolderSaveResult(root, repo.Sha, 0, snapshots.Count, 0, SkippedUnchanged: true);
                 }
                 var manifest = new PersistManifest { SavedAt = DateTimeOffset.UtcNow };
@@ -81,15 +82,15 @@ public sealed partial class PersistenceManager
                 }
                 var manifestBytes = manifest.ToBytes();
                 var newId = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
-                _state.Set(new PersistState(Dataset, stateKey, remoteId ?? known?.Sha256, newId));
+                _state.Set(localFolder, new PersistState(Dataset, stateKey, remoteId ?? known?.Sha256, newId));
                 var uploads = changed.Select(s => new RemoteUpload(s.Remote, s.Snapshot!.Path, null, s.Snapshot.Content)).Append(new RemoteUpload(manifestPath, null, manifestBytes)).ToList();
                 try
                 {
                     var commit = await _remote.CommitAsync(Options.Branch, options.Message ?? $"persist: {root}/", repo.Sha, uploads, deleted, cancellationToken).ConfigureAwait(false);
-                    _state.Set(new PersistState(Dataset, stateKey, newId, null));
+                    _state.Set(localFolder, new PersistState(Dataset, stateKey, newId, null));
                     Logger?.LogInformation("saved folder {Dataset}:{Path} ({Changed} changed, {Deleted} deleted) as commit {Commit}", Dataset, root, changed.Count, deleted.Count, commit);
-                    await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
-                    return new FolderSaveResult(root, commit, changed.Count, snapshots.Count - changed.Count, deleted.Count, SkippedUnchanged: false);
+                    var squashed = await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
+                    return new FolderSaveResult(root, squashed ?? commit, changed.Count, snapshots.Count - changed.Count, deleted.Count, SkippedUnchanged: false);
                 }
                 catch (HubConflictException) when (attempt < Options.MaxAttempts)
                 {
@@ -135,7 +136,7 @@ public sealed partial class PersistenceManager
             }
             if (!options.Overwrite)
             {
-                throw new PersistenceException($"local folder '{localFolder}' is not empty; refusing to write into it (ask to overwrite, or to restore only when it is missing)");
+                throw new PersistenceLocalExistsException(localFolder, $"local folder '{localFolder}' is not empty; refusing to write into it (RestoreOptions.Overwrite writes into it, IfLocalMissing keeps it)");
             }
         }
         var revision = options.Revision ?? Options.Branch;
@@ -184,7 +185,7 @@ public sealed partial class PersistenceManager
         }
         if (options.Revision is null || options.Revision == Options.Branch)
         {
-            _state.Set(new PersistState(Dataset, root + "/", manifestId, null));
+            _state.Set(localFolder, new PersistState(Dataset, root + "/", manifestId, null));
         }
         return new FolderRestoreResult(root, RestoreOutcome.Restored, repo.Sha, restored, unchanged);
     }
@@ -192,15 +193,24 @@ public sealed partial class PersistenceManager
     private async Task SnapshotFolderAsync(string localFolder, string root, Dictionary<string, ManifestEntry> previous, List<(string Remote, LocalSnapshot? Snapshot, ManifestEntry Entry)> into, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(localFolder);
-        var files = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+        // Upload's rule for symbolic links: one that stays inside the folder is followed, one that leads
+        // out of it is refused (never skipped in silence, never followed to data the caller did not name).
+        var files = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
             .Order(StringComparer.Ordinal)
             .ToList();
+        foreach (var file in files)
+        {
+            if (RepoPath.LinkOutside(full, file) is { } link)
+            {
+                throw new PersistenceException($"'{Path.GetRelativePath(full, link)}' is a symbolic link to outside {localFolder}: refusing to save what it points to (remove it, or copy the file in); nothing was written");
+            }
+        }
         var all = files.ToHashSet(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var name = Path.GetFileName(file);
-            // SQLite sidecars are folded into their database's snapshot; our own temp files are never data.
-            if (name.Contains(".hfpersist-", StringComparison.Ordinal)
+            // SQLite sidecars are folded into their database's snapshot; our own temp and state files are never data.
+            if (name.Contains(".hfpersist-", StringComparison.Ordinal) || name.EndsWith(PersistStateStore.Suffix, StringComparison.Ordinal)
                 || SqliteFiles.SidecarSuffixes.Any(s => file.EndsWith(s, StringComparison.Ordinal) && all.Contains(file[..^s.Length])))
             {
                 continue;

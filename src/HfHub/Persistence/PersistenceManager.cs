@@ -104,11 +104,11 @@ public sealed partial class PersistenceManager : IDisposable
                 throw;
             }
             using var snapshot = taken;
-            var result = await CommitSnapshotAsync(snapshot, path, options, await remoteAhead.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var result = await CommitSnapshotAsync(localPath, snapshot, path, options, await remoteAhead.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (fingerprint.Trusted)
             {
                 // The snapshot started after this fingerprint was read, so it holds everything the fingerprint describes.
-                _state.Set(_state.Get(Dataset, path)! with { LocalPath = Path.GetFullPath(localPath), LocalFingerprint = fingerprint.Value });
+                _state.Set(localPath, _state.Get(Dataset, path, localPath)! with { LocalFingerprint = fingerprint.Value });
             }
             return result;
         }
@@ -130,8 +130,8 @@ public sealed partial class PersistenceManager : IDisposable
     /// </summary>
     private async Task<SaveResult?> TryFastSkipAsync(string localPath, string path, LocalFingerprint fingerprint, CancellationToken cancellationToken)
     {
-        var known = _state.Get(Dataset, path);
-        if (known is not { Sha256: { } sha, PendingSha256: null, LocalFingerprint: { } recorded } || recorded != fingerprint.Value || known.LocalPath != Path.GetFullPath(localPath))
+        var known = _state.Get(Dataset, path, localPath);
+        if (known is not { Sha256: { } sha, PendingSha256: null, LocalFingerprint: { } recorded } || recorded != fingerprint.Value)
         {
             return null;
         }
@@ -163,17 +163,18 @@ public sealed partial class PersistenceManager : IDisposable
         }
     }
 
+    /// <param name="localPath">The local file the snapshot was taken of (the writer).</param>
     /// <param name="snapshot">What to save.</param>
     /// <param name="path">Where in the dataset.</param>
     /// <param name="options">The save's options.</param>
     /// <param name="peeked">The dataset as read while the snapshot was taken, for the first attempt; if
     /// someone commits after it was read, the commit is refused (its parent is stale) and the next attempt reads again.</param>
     /// <param name="cancellationToken">Cancels the save.</param>
-    private async Task<SaveResult> CommitSnapshotAsync(LocalSnapshot snapshot, string path, SaveOptions options, (RemoteRepo Repo, RemoteVersion? Current)? peeked, CancellationToken cancellationToken)
+    private async Task<SaveResult> CommitSnapshotAsync(string localPath, LocalSnapshot snapshot, string path, SaveOptions options, (RemoteRepo Repo, RemoteVersion? Current)? peeked, CancellationToken cancellationToken)
     {
         var digest = snapshot.Digest;
         var manifestPath = PersistPath.ManifestFor(path);
-        var known = _state.Get(Dataset, path);
+        var known = _state.Get(Dataset, path, localPath);
         string? localGitOid = null;
         RemoteVersion? seen = null;
         for (var attempt = 1; ; attempt++)
@@ -204,7 +205,7 @@ public sealed partial class PersistenceManager : IDisposable
                 }
                 if (current.Sha256 == digest.Sha256 || (current.Sha256 is null && current.File.Oid == localGitOid))
                 {
-                    _state.Set(new PersistState(Dataset, path, digest.Sha256, null));
+                    _state.Set(localPath, new PersistState(Dataset, path, digest.Sha256, null));
                     Logger?.LogInformation("{Dataset}:{Path} unchanged ({Size} bytes), no commit", Dataset, path, digest.Size);
                     return new SaveResult(path, repo.Sha, digest.Size, digest.Sha256, SkippedUnchanged: true, snapshot.Kind);
                 }
@@ -212,13 +213,13 @@ public sealed partial class PersistenceManager : IDisposable
                 if (!options.Force && !knownShas.Contains(current.ContentId))
                 {
                     throw Conflict(path, known is null
-                        ? $"{path} already exists in {Dataset} and this writer has not restored it; restore it first, or force the save to replace it (the current version stays in the history)"
-                        : $"{path} was changed in {Dataset} by another writer since this one last restored or saved it; nothing was written; restore it first, or force the save to replace it (their version stays in the history)");
+                        ? $"{path} already exists in {Dataset} and '{localPath}' was never restored from it or saved to it; nothing was written; restore it first, or force the save to replace it (the current version stays in the history)"
+                        : $"{path} was changed in {Dataset} by another writer since '{localPath}' was last restored or saved; nothing was written; restore it first, or force the save to replace it (their version stays in the history)");
                 }
             }
             // Remember what we are about to write before writing it: a process killed after the commit
             // landed but before it could record it must not make its own next save look like a conflict.
-            _state.Set(new PersistState(Dataset, path, current is null ? known?.Sha256 : current.ContentId, digest.Sha256));
+            _state.Set(localPath, new PersistState(Dataset, path, current is null ? known?.Sha256 : current.ContentId, digest.Sha256));
             var manifest = new PersistManifest
             {
                 SavedAt = DateTimeOffset.UtcNow,
@@ -234,10 +235,10 @@ public sealed partial class PersistenceManager : IDisposable
                     [],
                     cancellationToken,
                     _ => snapshot.VerifiedAsync()).ConfigureAwait(false);
-                _state.Set(new PersistState(Dataset, path, digest.Sha256, null));
+                _state.Set(localPath, new PersistState(Dataset, path, digest.Sha256, null));
                 Logger?.LogInformation("saved {Dataset}:{Path} ({Size} bytes) as commit {Commit}", Dataset, path, digest.Size, commit);
                 var squashed = await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
-                return new SaveResult(path, commit, digest.Size, digest.Sha256, SkippedUnchanged: false, snapshot.Kind, squashed);
+                return new SaveResult(path, squashed ?? commit, digest.Size, digest.Sha256, SkippedUnchanged: false, snapshot.Kind, squashed is not null);
             }
             catch (HubConflictException e) when (attempt < Options.MaxAttempts)
             {
@@ -273,7 +274,7 @@ public sealed partial class PersistenceManager : IDisposable
                 }
                 if (!options.Overwrite)
                 {
-                    throw new PersistenceException($"local file '{localPath}' exists; refusing to replace it (ask to overwrite, or to restore only when it is missing)");
+                    throw new PersistenceLocalExistsException(localPath, $"local file '{localPath}' exists; refusing to replace it (RestoreOptions.Overwrite replaces it, IfLocalMissing keeps it)");
                 }
             }
             var revision = options.Revision ?? Options.Branch;
@@ -297,7 +298,7 @@ public sealed partial class PersistenceManager : IDisposable
             var digest = await DownloadVerifiedAsync(head.Commit, remote, localPath, cancellationToken).ConfigureAwait(false);
             if (options.Revision is null || options.Revision == Options.Branch)
             {
-                _state.Set(new PersistState(Dataset, path, remote.ContentId, null));
+                _state.Set(localPath, new PersistState(Dataset, path, remote.ContentId, null));
             }
             Logger?.LogInformation("restored {Dataset}:{Path} at {Commit} to {Local} ({Size} bytes)", Dataset, path, head.Commit, localPath, digest.Size);
             return new RestoreResult(path, RestoreOutcome.Restored, head.Commit, digest.Size, digest.Sha256);
@@ -406,11 +407,12 @@ public sealed partial class PersistenceManager : IDisposable
         }
     }
 
-    private async Task<bool> ApplyRetentionAsync(CancellationToken cancellationToken)
+    /// <summary>Squashes the history when it holds more than <see cref="PersistenceOptions.KeepVersions"/> commits; returns the branch's new head then, else null.</summary>
+    private async Task<string?> ApplyRetentionAsync(CancellationToken cancellationToken)
     {
         if (Options.KeepVersions is not { } keep)
         {
-            return false;
+            return null;
         }
         var count = 0;
         await foreach (var _ in _remote.CommitsAsync(Options.Branch, cancellationToken).ConfigureAwait(false))
@@ -419,10 +421,12 @@ public sealed partial class PersistenceManager : IDisposable
             {
                 Logger?.LogInformation("{Dataset} holds more than {Keep} commits, squashing its history", Dataset, keep);
                 await _remote.SuperSquashAsync(Options.Branch, $"persist: squash history (keep {keep})", cancellationToken).ConfigureAwait(false);
-                return true;
+                // The squash rewrites every commit id: the one to report (and to restore with) is the new head.
+                var head = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
+                return head?.Sha;
             }
         }
-        return false;
+        return null;
     }
 
     /// <summary>

@@ -28,8 +28,12 @@ public sealed class PersistenceOptions
     public int? KeepVersions { get; set; }
 
     /// <summary>
-    /// A folder where the manager remembers, per dataset path, the last version it saw (restored or
-    /// saved), so that conflicts are detected across processes. Null: remembered in memory only.
+    /// Where the manager remembers which remote version each local file last restored or saved (its
+    /// base: a save conflicts only when the remote moved on from it). Null (default): in a small file
+    /// beside each local file, <c>.&lt;name&gt;.hfpersist.json</c>, so that the record lives as
+    /// long as the file and a process restarted with the file kept goes on saving. Set a folder when
+    /// the local file's own folder must not hold extra files (or is not writable); the writer is still
+    /// the local file (one record per local path).
     /// </summary>
     public string? StateDirectory { get; set; }
 
@@ -77,7 +81,7 @@ public sealed record RestoreOptions
 
 /// <summary>What a save did.</summary>
 /// <param name="Path">The path in the dataset.</param>
-/// <param name="CommitId">The new commit, or the head that already held this content when skipped.</param>
+/// <param name="CommitId">The new commit (after a retention squash: the squashed head, as <c>GetHistoryAsync</c> lists it), or the head that already held this content when skipped.</param>
 /// <param name="Size">Bytes of the saved snapshot.</param>
 /// <param name="Sha256">SHA-256 of the saved snapshot.</param>
 /// <param name="SkippedUnchanged">True when the dataset already held exactly this content: no commit was made.</param>

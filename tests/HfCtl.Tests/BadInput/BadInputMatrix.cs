@@ -1,4 +1,5 @@
 using HfCtl.Cli;
+using HfCtl.Commands.Persist;
 
 namespace HfCtl.Tests.BadInput;
 
@@ -133,7 +134,31 @@ internal static class BadInputMatrix
             Extra =
             [
                 ("every-garbage", ["persist", "watch", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--every", "often"], Usage),
-                ("local-missing", ["persist", "watch", "{work}/no-such-file", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+                ("local-is-a-folder", ["persist", "watch", "{work}/app", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+            ],
+        },
+        // The restore comes first and talks to the Hub (the local file does not exist), so the network
+        // rows fail there, before the app starts; {work}/no-such-file is never created.
+        new("persist run", ["persist", "run", "-d", "{id}", "--every", "1h", "{work}/no-such-file=db/state.txt", "--", "/bin/true"])
+        {
+            Id = "{dataset}", Network = true,
+            Extra =
+            [
+                ("every-garbage", ["persist", "run", "-d", "{dataset}", "--every", "often", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
+                ("keep-zero", ["persist", "run", "-d", "{dataset}", "--keep", "0", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
+                ("no-dataset", ["persist", "run", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
+                ("no-double-dash", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "/bin/true"], Usage),
+                ("no-command", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--"], Usage),
+                ("no-mapping", ["persist", "run", "-d", "{dataset}", "--", "/bin/true"], Usage),
+                ("mapping-without-equals", ["persist", "run", "-d", "{dataset}", "{work}/file.txt", "--", "/bin/true"], Usage),
+                ("mapping-empty-remote", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=", "--", "/bin/true"], Usage),
+                ("mapping-repeated", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/a.txt", "{work}/file.txt=db/b.txt", "--", "/bin/true"], Usage),
+                ("local-is-a-folder", ["persist", "run", "-d", "{dataset}", "{work}/app=db/app", "--", "/bin/true"], Usage),
+                ("path-dotdot", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=../escape.txt", "--", "/bin/true"], Usage),
+                ("path-absolute", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=/etc/passwd", "--", "/bin/true"], Usage),
+                ("path-nul", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=a\0b.txt", "--", "/bin/true"], Usage),
+                ("program-missing", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--", "{work}/no-such-program"], RunCommand.CannotStart),
+                ("program-empty", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--", ""], Usage),
             ],
         },
         new("repo create", ["repo", "create", "{id}"])
@@ -348,7 +373,14 @@ internal static class BadInputMatrix
         BadInputCase Row(string name, string[] args, int exit, string token = "write", string endpoint = "hub") =>
             new(spec.Command, name, args, exit, token, endpoint, spec.Stdin);
 
-        yield return Row("unknown-flag", [.. Fill(), "--no-such-flag"], Usage);
+        // Added flags go before a '--': what follows it is another program's command line (persist run).
+        string[] With(params string[] flags)
+        {
+            var filled = Fill();
+            var at = Array.IndexOf(filled, "--") is var found and >= 0 ? found : filled.Length;
+            return [.. filled[..at], .. flags, .. filled[at..]];
+        }
+        yield return Row("unknown-flag", With("--no-such-flag"), Usage);
         // Before the arguments: where an optional or repeated argument could swallow it as a value.
         var words = spec.Command.Split(' ').Length;
         yield return Row("unknown-flag-early", [.. Fill()[..words], "--no-such-flag", .. Fill()[words..]], Usage);
@@ -378,8 +410,8 @@ internal static class BadInputMatrix
             yield return Row("html-502", Fill(), spec.HtmlExit, endpoint: "html");
             yield return Row("revoked-token", Fill(), ExitCodes.Auth, token: "revoked");
             yield return Row("unknown-token", Fill(), ExitCodes.Auth, token: "unknown");
-            yield return Row("endpoint-garbage", [.. Fill(), "--endpoint", "ftp://not a hub"], Usage);
-            yield return Row("token-empty", [.. Fill(), "--token", ""], Usage);
+            yield return Row("endpoint-garbage", With("--endpoint", "ftp://not a hub"), Usage);
+            yield return Row("token-empty", With("--token", ""), Usage);
         }
         if (spec.Write)
         {

@@ -175,6 +175,11 @@ public sealed class BadInputWorld : IAsyncLifetime
         foreach (var entry in entries)
         {
             var relative = Path.GetRelativePath(root, entry.FullName);
+            // persist's record, beside a local file, of the version the file descends from: bookkeeping too.
+            if (entry.Name.EndsWith(".hfpersist.json", StringComparison.Ordinal))
+            {
+                continue;
+            }
             if (bookkeeping is not null && (relative == bookkeeping || bookkeeping.StartsWith(relative + Path.DirectorySeparatorChar, StringComparison.Ordinal)
                 || relative.StartsWith(bookkeeping + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             {

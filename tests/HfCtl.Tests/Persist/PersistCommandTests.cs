@@ -67,8 +67,9 @@ public sealed class PersistCommandTests(LocalHubFixture hub) : IClassFixture<Loc
         Assert.Equal($"skipped: {restoredOld} exists; nothing restored\n", skip.Stdout);
 
         var refuse = await cli.RunAsync("persist", "restore", "db/data.sqlite", restoredOld);
-        Assert.Equal(1, refuse.ExitCode);
-        Assert.Contains("refusing to replace it", refuse.Stderr);
+        Assert.Equal(7, refuse.ExitCode);
+        Assert.Contains("exists; nothing restored: pass --force to replace it, or --if-local-missing to keep it", refuse.Stderr);
+        Assert.Single(refuse.Stderr.Trim().Split('\n'));
         Assert.False(PersistTestData.HasPayload(restoredOld, "second"));
 
         var latest = await cli.RunAsync("persist", "restore", "db/data.sqlite", restoredOld, "--force", "--json");
@@ -83,6 +84,128 @@ public sealed class PersistCommandTests(LocalHubFixture hub) : IClassFixture<Loc
         Assert.Equal(0, missing.ExitCode);
         Assert.Equal($"skipped: db/nothing.sqlite does not exist in {dataset} yet; nothing restored\n", missing.Stdout);
         Assert.DoesNotContain(token, save.All + history.All + restore.All + latest.All);
+    }
+
+    [Fact]
+    public async Task History_of_a_path_never_saved_says_so()
+    {
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/history-empty";
+        var file = PathOf("saved.txt");
+        await File.WriteAllTextAsync(file, "data");
+        Assert.Equal(0, (await cli.RunAsync("persist", "save", file, "saved.txt", "--dataset", dataset)).ExitCode);
+
+        var history = await cli.RunAsync("persist", "history", "never/saved.txt", "--dataset", dataset);
+
+        Assert.Equal(0, history.ExitCode);
+        Assert.Equal("", history.Stdout);
+        Assert.Contains($"no saved versions of never/saved.txt in {dataset}", history.Stderr);
+    }
+
+    [Fact]
+    public async Task Save_into_a_remote_ending_in_a_slash_keeps_the_file_name()
+    {
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/into-folder";
+        var file = PathOf("f.txt");
+        await File.WriteAllTextAsync(file, "data");
+
+        var save = await cli.RunAsync("persist", "save", file, "dir/", "--dataset", dataset);
+
+        Assert.True(save.ExitCode == 0, save.ToString());
+        Assert.StartsWith($"saved {dataset}:dir/f.txt ", save.Stdout);
+        var restored = PathOf("back.txt");
+        Assert.Equal(0, (await cli.RunAsync("persist", "restore", "dir/f.txt", restored, "--dataset", dataset)).ExitCode);
+        Assert.Equal("data", await File.ReadAllTextAsync(restored));
+        Assert.Equal(5, (await cli.RunAsync("persist", "restore", "dir", PathOf("as-dir.txt"), "--dataset", dataset)).ExitCode);
+    }
+
+    [Fact]
+    public async Task After_keep_squashes_the_printed_commit_is_the_one_history_shows()
+    {
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/kept";
+        var file = PathOf("k.txt");
+        await File.WriteAllTextAsync(file, "v1");
+        Assert.Equal(0, (await cli.RunAsync("persist", "save", file, "k.txt", "--dataset", dataset, "--keep", "1")).ExitCode);
+        await File.WriteAllTextAsync(file, "v2");
+
+        var save = await cli.RunAsync("persist", "save", file, "k.txt", "--dataset", dataset, "--keep", "1");
+        var history = await cli.RunAsync("persist", "history", "k.txt", "--dataset", dataset);
+
+        Assert.True(save.ExitCode == 0, save.ToString());
+        var printed = System.Text.RegularExpressions.Regex.Match(save.Stdout, "in commit ([0-9a-f]{12})").Groups[1].Value;
+        var row = Assert.Single(history.Stdout.Trim().Split('\n'));
+        Assert.StartsWith(printed, row.Split('\t')[0]);
+    }
+
+    [Fact]
+    public async Task Two_local_files_saved_to_one_path_from_one_hf_home_are_two_writers()
+    {
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/two-writers";
+        var first = PathOf("first.txt");
+        var second = PathOf("second.txt");
+        await File.WriteAllTextAsync(first, "first");
+        await File.WriteAllTextAsync(second, "second");
+        Assert.Equal(0, (await cli.RunAsync("persist", "save", first, "shared.txt", "--dataset", dataset)).ExitCode);
+        await File.WriteAllTextAsync(first, "first, changed");
+        Assert.Equal(0, (await cli.RunAsync("persist", "save", first, "shared.txt", "--dataset", dataset)).ExitCode);
+
+        var other = await cli.RunAsync("persist", "save", second, "shared.txt", "--dataset", dataset);
+
+        Assert.Equal(7, other.ExitCode);
+        var back = PathOf("back.txt");
+        Assert.Equal(0, (await cli.RunAsync("persist", "restore", "shared.txt", back, "--dataset", dataset)).ExitCode);
+        Assert.Equal("first, changed", await File.ReadAllTextAsync(back));
+    }
+
+    [Fact]
+    public async Task Run_with_verbose_traces_saves_what_the_app_wrote_and_keeps_the_token_out()
+    {
+        // The runner checks every output against the secret canary; --verbose prints every request.
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/run-verbose";
+        var file = PathOf("written.txt");
+
+        var run = await cli.RunAsync("--verbose", "persist", "run", "-d", dataset, "--every", "1h", $"{file}=out/", "--", "/bin/sh", "-c", "echo from the app > \"$0\"", file);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("* > GET", run.Stderr);
+        Assert.Contains($"persist: saved {dataset}:out/written.txt", run.Stderr);
+        var back = PathOf("back.txt");
+        Assert.Equal(0, (await cli.RunAsync("persist", "restore", "out/written.txt", back, "--dataset", dataset)).ExitCode);
+        Assert.Equal("from the app\n", await File.ReadAllTextAsync(back));
+    }
+
+    [Fact]
+    public async Task Symbolic_links_are_said_when_followed_and_refused_when_a_folder_save_would_leave_the_folder()
+    {
+        var (cli, user, _) = await RunnerAsync();
+        using var __ = cli;
+        var dataset = $"{user}/links";
+        var outside = PathOf("outside.txt");
+        await File.WriteAllTextAsync(outside, "outside");
+        var link = PathOf("link.txt");
+        File.CreateSymbolicLink(link, outside);
+
+        var single = await cli.RunAsync("persist", "save", link, "link.txt", "--dataset", dataset);
+        Assert.True(single.ExitCode == 0, single.ToString());
+        Assert.Contains($"note: {link} is a symbolic link; saving the file it points to, {outside}", single.Stderr);
+
+        var folder = Directory.CreateDirectory(PathOf("tree")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "inside.txt"), "inside");
+        File.CreateSymbolicLink(Path.Combine(folder, "escape.txt"), outside);
+        var save = await cli.RunAsync("persist", "save", folder, "tree", "--folder", "--dataset", dataset);
+        Assert.Equal(1, save.ExitCode);
+        Assert.Contains("'escape.txt' is a symbolic link to outside", save.Stderr);
+        Assert.Single(save.Stderr.Trim().Split('\n'));
+        Assert.Equal(5, (await cli.RunAsync("persist", "restore", "tree", PathOf("tree-back"), "--folder", "--dataset", dataset)).ExitCode);
     }
 
     [Fact]

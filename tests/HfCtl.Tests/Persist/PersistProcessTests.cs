@@ -58,4 +58,32 @@ public sealed class PersistProcessTests(LocalHubFixture hub) : IClassFixture<Loc
         Assert.True(PersistTestData.HasPayload(check, "written just before SIGTERM"));
         Assert.DoesNotContain(token, stderr);
     }
+
+    [Fact]
+    public async Task Watch_of_a_file_not_created_yet_waits_for_it_and_saves_it_once_it_appears()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        var dataset = $"{user}/late";
+        var db = PathOf("late.db");
+        using var watch = Start(token, "persist", "watch", db, "app.sqlite", "--dataset", dataset, "--every", "200ms");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(watch.HasExited, "watch exited although it should wait for the file");
+        PersistTestData.Database(db);
+        PersistTestData.Insert(db, "created after watch started");
+        var line = await watch.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.StartsWith($"saved {dataset}:app.sqlite", line);
+        using (var kill = Process.Start("kill", ["-TERM", watch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var stderr = await watch.StandardError.ReadToEndAsync();
+
+        Assert.True(watch.ExitCode == 0, stderr);
+        Assert.Contains($"waiting for {db} to appear", stderr);
+        using var reader = Reader(token, dataset);
+        var check = PathOf("check.db");
+        await reader.RestoreAsync("app.sqlite", check);
+        Assert.True(PersistTestData.HasPayload(check, "created after watch started"));
+    }
 }

@@ -34,6 +34,56 @@ public sealed class PersistenceEndToEndTests(LocalHubFixture hub) : IClassFixtur
     /// <summary>A WAL-mode database of about <paramref name="kilobytes"/> KiB of random rows.</summary>
     private string Database(string name, int kilobytes = 64) => PersistTestData.Database(PathOf(name), kilobytes);
 
+    /// <summary>One boot of the README's library recipe: restore (skipped when the file is there), auto-save, write, stop.</summary>
+    private async Task<List<Exception>> BootAsync(string token, string dataset, string db, string row)
+    {
+        using var client = Client(token);
+        using var persistence = Manager(client, dataset);
+        await persistence.RestoreAsync("db/data.sqlite", db, new RestoreOptions { IfLocalMissing = true, IfRemoteExists = true });
+        var errors = new List<Exception>();
+        var autoSave = persistence.StartAutoSave(db, "db/data.sqlite", TimeSpan.FromHours(1),
+            new AutoSaveOptions { FlushOnTermination = false, OnError = e => { lock (errors) { errors.Add(e); } } });
+        await using (autoSave)
+        {
+            if (!File.Exists(db))
+            {
+                PersistTestData.Database(db);
+            }
+            PersistTestData.Insert(db, row);
+        }
+        return errors;
+    }
+
+    [Fact]
+    public async Task The_library_recipe_goes_on_saving_after_a_restart_with_the_file_kept_and_conflicts_only_when_the_remote_moved_on()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        var dataset = $"{user}/restarts";
+        var db = PathOf("local_data.db");
+
+        Assert.Empty(await BootAsync(token, dataset, db, "first boot"));
+        Assert.Empty(await BootAsync(token, dataset, db, "after a restart"));
+        Assert.Empty(await BootAsync(token, dataset, db, "after another restart"));
+        var check = PathOf("check.db");
+        using (var client = Client(token))
+        using (var reader = Manager(client, dataset, o => o.StateDirectory = PathOf("reader-state")))
+        {
+            await reader.RestoreAsync("db/data.sqlite", check);
+        }
+        Assert.True(PersistTestData.HasPayload(check, "first boot"));
+        Assert.True(PersistTestData.HasPayload(check, "after another restart"));
+
+        // Someone else (another local copy) saves the path: now the kept file's base is stale.
+        PersistTestData.Insert(check, "elsewhere");
+        using (var client = Client(token))
+        using (var other = Manager(client, dataset, o => o.StateDirectory = PathOf("reader-state")))
+        {
+            await other.SaveAsync(check, "db/data.sqlite");
+        }
+        var errors = await BootAsync(token, dataset, db, "stale");
+        Assert.IsType<HubConflictException>(Assert.Single(errors));
+    }
+
     [Fact]
     public async Task Seed_calls_save_and_restore_a_live_database_in_a_new_private_dataset()
     {

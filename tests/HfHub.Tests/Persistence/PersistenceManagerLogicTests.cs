@@ -161,7 +161,7 @@ public sealed class PersistenceManagerLogicTests : IDisposable
         File.WriteAllText(target, "mine");
         var exists = await manager.RestoreAsync("a.txt", target, new RestoreOptions { IfLocalMissing = true });
         Assert.Equal(RestoreOutcome.SkippedLocalExists, exists.Outcome);
-        var refused = await Assert.ThrowsAsync<PersistenceException>(() => manager.RestoreAsync("a.txt", target));
+        var refused = await Assert.ThrowsAsync<PersistenceLocalExistsException>(() => manager.RestoreAsync("a.txt", target));
         Assert.Contains("refusing to replace", refused.Message);
         Assert.Equal("mine", File.ReadAllText(target));
     }
@@ -243,10 +243,13 @@ public sealed class PersistenceManagerLogicTests : IDisposable
     [Fact]
     public async Task Auto_save_errors_reach_the_callback()
     {
+        // A public dataset: every save is refused. (A missing file is no error: it is waited for.)
         var remote = new FakeRemote();
+        await remote.CreatePrivateAsync(default);
+        remote.Private = false;
         using var manager = Manager(remote);
         var errors = new List<Exception>();
-        var session = manager.StartAutoSave(Local("missing.txt"), "a.txt", TimeSpan.FromMilliseconds(50), new AutoSaveOptions { FlushOnTermination = false, OnError = e => { lock (errors) { errors.Add(e); } } });
+        var session = manager.StartAutoSave(Local("a.txt", "v1"), "a.txt", TimeSpan.FromMilliseconds(50), new AutoSaveOptions { FlushOnTermination = false, OnError = e => { lock (errors) { errors.Add(e); } } });
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (errors.Count == 0)
         {
@@ -254,7 +257,92 @@ public sealed class PersistenceManagerLogicTests : IDisposable
             await Task.Delay(20);
         }
         await Assert.ThrowsAsync<PersistenceException>(() => session.StopAsync());
-        Assert.Contains("does not exist", session.LastError!.Message);
+        Assert.Contains("PUBLIC", session.LastError!.Message);
+    }
+
+    [Fact]
+    public async Task Auto_save_waits_for_a_file_that_does_not_exist_yet_and_saves_it_once_it_appears()
+    {
+        var remote = new FakeRemote();
+        using var manager = Manager(remote);
+        var file = Local("late.txt");
+        var errors = new List<Exception>();
+        var session = manager.StartAutoSave(file, "late.txt", TimeSpan.FromMilliseconds(50), new AutoSaveOptions { FlushOnTermination = false, OnError = e => { lock (errors) { errors.Add(e); } } });
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!session.WaitingForFile)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the session never looked for the file");
+            await Task.Delay(20);
+        }
+        File.WriteAllText(file, "created after the session started");
+        while (!remote.Exists || !remote.FilesAt("main").ContainsKey("late.txt"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the file that appeared was never saved");
+            await Task.Delay(20);
+        }
+        await session.StopAsync();
+
+        Assert.Empty(errors);
+        Assert.False(session.WaitingForFile);
+        Assert.Equal("created after the session started", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["late.txt"]));
+    }
+
+    [Fact]
+    public async Task A_new_manager_beside_a_kept_file_goes_on_saving_without_any_configuration()
+    {
+        // The library recipe across a restart: the restore is skipped (the file is there), yet the
+        // second process knows which version the file descends from.
+        var remote = new FakeRemote();
+        var file = Local("kept.db", "v1");
+        using (var first = Manager(remote))
+        {
+            await first.RestoreAsync("kept.db", file, new RestoreOptions { IfLocalMissing = true, IfRemoteExists = true });
+            await first.SaveAsync(file, "kept.db");
+        }
+        File.WriteAllText(file, "v2 after the restart");
+        using var second = Manager(remote);
+        var skipped = await second.RestoreAsync("kept.db", file, new RestoreOptions { IfLocalMissing = true, IfRemoteExists = true });
+        var saved = await second.SaveAsync(file, "kept.db");
+
+        Assert.Equal(RestoreOutcome.SkippedLocalExists, skipped.Outcome);
+        Assert.False(saved.SkippedUnchanged);
+        Assert.Equal("v2 after the restart", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["kept.db"]));
+    }
+
+    [Fact]
+    public async Task Two_local_files_saved_to_one_path_are_two_writers_and_the_remote_moving_on_is_a_conflict()
+    {
+        var remote = new FakeRemote();
+        using var manager = Manager(remote);
+        var first = Local("first.txt", "first");
+        var second = Local("second.txt", "second");
+        await manager.RestoreAsync("shared.txt", first, new RestoreOptions { IfLocalMissing = true, IfRemoteExists = true });
+        await manager.SaveAsync(first, "shared.txt");
+
+        // The same manager (one process, one HF_HOME) is not one writer: the second file never saw the path.
+        await Assert.ThrowsAsync<HubConflictException>(() => manager.SaveAsync(second, "shared.txt"));
+        await manager.RestoreAsync("shared.txt", second, new RestoreOptions { Overwrite = true });
+        File.WriteAllText(second, "second, after restoring");
+        await manager.SaveAsync(second, "shared.txt");
+        // Now the remote moved on from what the first file saved.
+        File.WriteAllText(first, "first again");
+        await Assert.ThrowsAsync<HubConflictException>(() => manager.SaveAsync(first, "shared.txt"));
+        Assert.Equal("second, after restoring", System.Text.Encoding.UTF8.GetString(remote.FilesAt("main")["shared.txt"]));
+    }
+
+    [Fact]
+    public async Task After_retention_squashes_the_reported_commit_is_the_one_history_lists()
+    {
+        var remote = new FakeRemote();
+        using var manager = Manager(remote, o => o.KeepVersions = 1);
+        var file = Local("a.txt", "v1");
+        await manager.SaveAsync(file, "a.txt");
+        File.WriteAllText(file, "v2");
+        var saved = await manager.SaveAsync(file, "a.txt");
+
+        Assert.True(saved.Squashed);
+        var history = await ToListAsync(manager.GetHistoryAsync("a.txt"));
+        Assert.Equal(saved.CommitId, Assert.Single(history).CommitId);
     }
 
     [Fact]

@@ -27,6 +27,12 @@ internal static class HistoryCommand
         {
             versions.Add(version);
         }
+        if (versions.Count == 0 && !context.Output.Json)
+        {
+            // An empty listing would look like a failure to print anything at all.
+            context.Console.Err.WriteLine($"no saved versions of {remote} in {manager.Dataset} (never saved there, or not in the last {context.ParseResult.GetValue(MaxCommits)} commits)");
+            return ExitCodes.Ok;
+        }
         context.Output.WriteList(versions,
         [
             new("commit", v => v.CommitId),

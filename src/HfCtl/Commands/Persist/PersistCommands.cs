@@ -25,6 +25,7 @@ internal static class PersistCommands
         persist.Subcommands.Add(RestoreCommand.Create(app));
         persist.Subcommands.Add(HistoryCommand.Create(app));
         persist.Subcommands.Add(WatchCommand.Create(app));
+        persist.Subcommands.Add(RunCommand.Create(app));
         return persist;
     }
 
@@ -42,12 +43,9 @@ internal static class PersistCommands
             throw new UsageException(e.Message);
         }
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var options = new PersistenceOptions
-        {
-            Client = client,
-            // Shared by every hfctl process of this HF_HOME, so a restore at boot and a later watch agree on the base version.
-            StateDirectory = Path.Combine(context.Environment.HfHome, "hfctl", "persist"),
-        };
+        // Which version each local file descends from is kept beside the file (the library's default), so the
+        // writer is the local file: a restore at boot and a later watch or run agree, and two files are two writers.
+        var options = new PersistenceOptions { Client = client };
         configure?.Invoke(options);
         return new PersistenceManager(dataset, options);
     }
@@ -68,6 +66,40 @@ internal static class PersistCommands
         {
             throw new UsageException(e.Message);
         }
+    }
+
+    /// <summary>
+    /// The path in the dataset for a local file: a remote ending in '/' is a folder to save into, as
+    /// with <c>cp f.txt dir/</c> (the local file's name is added); any other remote is the file's own path.
+    /// </summary>
+    public static string RemoteFor(string local, string remote)
+    {
+        if (remote.Length > 0 && !remote.StartsWith('/') && !remote.StartsWith('\\') && (remote.EndsWith('/') || remote.EndsWith('\\')))
+        {
+            var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(local));
+            return RemotePath(remote.TrimEnd('/', '\\') is { Length: > 0 } folder ? $"{folder}/{name}" : name);
+        }
+        return RemotePath(remote);
+    }
+
+    /// <summary>Says so when a local file is a symbolic link: what is saved is the file it points to, wherever that is.</summary>
+    public static void NoteLink(CommandContext context, string local)
+    {
+        var info = new FileInfo(local);
+        if (info.LinkTarget is null)
+        {
+            return;
+        }
+        string target;
+        try
+        {
+            target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.LinkTarget;
+        }
+        catch (IOException)
+        {
+            target = info.LinkTarget;
+        }
+        context.Console.Err.WriteLine($"note: {local} is a symbolic link; saving the file it points to, {target}");
     }
 
     /// <summary>Parses <c>90s</c>, <c>5m</c>, <c>1h</c>, <c>500ms</c>, or a number of seconds.</summary>

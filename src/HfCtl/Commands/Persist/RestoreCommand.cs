@@ -42,7 +42,7 @@ internal static class RestoreCommand
         };
         if (context.ParseResult.GetValue(Folder))
         {
-            var folder = await manager.RestoreFolderAsync(remote, local, options, cancellationToken).ConfigureAwait(false);
+            var folder = await LocalMustBeFreeAsync(() => manager.RestoreFolderAsync(remote, local, options, cancellationToken), "--force to restore into it").ConfigureAwait(false);
             if (context.Output.Json)
             {
                 context.Output.WriteJson(folder, PersistCliJsonContext.Default.FolderRestoreResult);
@@ -56,7 +56,7 @@ internal static class RestoreCommand
             });
             return ExitCodes.Ok;
         }
-        var result = await manager.RestoreAsync(remote, local, options, cancellationToken).ConfigureAwait(false);
+        var result = await LocalMustBeFreeAsync(() => manager.RestoreAsync(remote, local, options, cancellationToken), "--force to replace it").ConfigureAwait(false);
         if (context.Output.Json)
         {
             context.Output.WriteJson(result, PersistCliJsonContext.Default.RestoreResult);
@@ -69,5 +69,19 @@ internal static class RestoreCommand
             _ => $"skipped: {result.Path} does not exist in {manager.Dataset} yet; nothing restored",
         });
         return ExitCodes.Ok;
+    }
+
+    /// <summary>An existing local file (or non-empty folder) is a conflict (exit 7) whose message names the two flags that resolve it.</summary>
+    private static async Task<T> LocalMustBeFreeAsync<T>(Func<Task<T>> restore, string force)
+    {
+        try
+        {
+            return await restore().ConfigureAwait(false);
+        }
+        catch (PersistenceLocalExistsException e)
+        {
+            var what = Directory.Exists(e.LocalPath) ? $"local folder '{e.LocalPath}' is not empty" : $"local file '{e.LocalPath}' exists";
+            throw new CommandFailedException($"{what}; nothing restored: pass {force}, or --if-local-missing to keep it", ExitCodes.Conflict);
+        }
     }
 }

@@ -8,8 +8,8 @@ namespace HfCtl.Commands.Persist;
 internal static class SaveCommand
 {
     private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
-    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset, e.g. db/data.sqlite" };
-    private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this machine never restored or saved it (it stays in the history)" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset, e.g. db/data.sqlite; ending in '/', a folder to save it into (db/ → db/<file name>)" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this local file never restored or saved it (it stays in the history)" };
     private static readonly Option<string?> Message = new("--message", "-m") { Description = "Commit title (default: persist: <remote>)" };
     private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
     private static readonly Option<bool> AllowPublic = new("--allow-public") { Description = "Allow saving into a PUBLIC dataset" };
@@ -25,16 +25,20 @@ internal static class SaveCommand
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var local = context.ParseResult.GetValue(Local)!;
-        var remote = PersistCommands.RemotePath(context.ParseResult.GetValue(Remote)!);
+        var folder = context.ParseResult.GetValue(Folder);
+        var remote = folder ? PersistCommands.RemotePath(context.ParseResult.GetValue(Remote)!) : PersistCommands.RemoteFor(local, context.ParseResult.GetValue(Remote)!);
         var keep = context.ParseResult.GetValue(Keep);
         if (keep is < 1)
         {
             throw new UsageException("--keep must be at least 1");
         }
-        var folder = context.ParseResult.GetValue(Folder);
         if (!folder && Directory.Exists(local))
         {
             throw new CommandFailedException($"'{local}' is a directory, not a file (add --folder to save a whole folder)");
+        }
+        if (!folder)
+        {
+            PersistCommands.NoteLink(context, local);
         }
         using var manager = await PersistCommands.ConnectAsync(context, cancellationToken, o =>
         {

@@ -7,14 +7,15 @@ namespace HfCtl.Commands.Persist;
 /// <summary>
 /// <c>hfctl persist watch &lt;local&gt; &lt;remote&gt; --every 5m</c>: saves the file whenever it changed,
 /// at most once per interval, until SIGTERM or Ctrl-C; then makes a final save and exits 0
-/// (non-zero only if that final save fails).
+/// (non-zero only if that final save fails). A file that does not exist yet is waited for.
+/// To run an app and keep its files, <c>persist run</c> owns the whole lifecycle instead.
 /// </summary>
 internal static class WatchCommand
 {
     private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
-    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset; ending in '/', a folder to save it into" };
     private static readonly Option<string> Every = new("--every") { Description = "How often to check for changes and save: 30s, 5m, 1h", DefaultValueFactory = _ => "5m" };
-    private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this machine never restored or saved it" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this local file never restored or saved it" };
     private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
 
     public static Command Create(App app)
@@ -27,13 +28,14 @@ internal static class WatchCommand
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var local = context.ParseResult.GetValue(Local)!;
-        var remote = PersistCommands.RemotePath(context.ParseResult.GetValue(Remote)!);
+        var remote = PersistCommands.RemoteFor(local, context.ParseResult.GetValue(Remote)!);
         var every = PersistCommands.ParseDuration(context.ParseResult.GetValue(Every)!);
         var keep = context.ParseResult.GetValue(Keep);
-        if (!File.Exists(local))
+        if (Directory.Exists(local))
         {
-            throw new CommandFailedException(Directory.Exists(local) ? $"'{local}' is a directory, not a file" : $"local file '{local}' does not exist");
+            throw new CommandFailedException($"'{local}' is a directory, not a file");
         }
+        PersistCommands.NoteLink(context, local);
         using var manager = await PersistCommands.ConnectAsync(context, cancellationToken, o => o.KeepVersions = keep).ConfigureAwait(false);
         var gate = new object();
         void Report(SaveResult result)
@@ -65,6 +67,10 @@ internal static class WatchCommand
         await using (session.ConfigureAwait(false))
         {
             context.Console.Err.WriteLine($"watching {local} → {manager.Dataset}:{remote} every {context.ParseResult.GetValue(Every)}; SIGTERM or Ctrl-C saves once more and stops");
+            if (!File.Exists(local))
+            {
+                context.Console.Err.WriteLine($"waiting for {local} to appear; saving starts once it does");
+            }
             // The first save right away, so a fresh start is protected without waiting one interval.
             try
             {
