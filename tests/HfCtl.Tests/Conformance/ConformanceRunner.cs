@@ -55,8 +55,11 @@ public static class ConformanceRunner
         }
     }
 
-    private static async Task<CliResult> RunProcessAsync(ProcessStartInfo start, TimeSpan timeout)
+    /// <summary>Runs a referee's process with its output captured, killed (with its children) after <paramref name="timeout"/>.</summary>
+    internal static async Task<CliResult> RunProcessAsync(ProcessStartInfo start, TimeSpan timeout)
     {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

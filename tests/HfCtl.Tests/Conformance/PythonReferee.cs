@@ -36,7 +36,7 @@ public static class PythonReferee
         {
             if (!_installed && _installError is null)
             {
-                var result = await RunProcessAsync(new ProcessStartInfo("bash") { ArgumentList = { InstallScript, Venv } }, TimeSpan.FromMinutes(10));
+                var result = await ConformanceRunner.RunProcessAsync(new ProcessStartInfo("bash") { ArgumentList = { InstallScript, Venv } }, TimeSpan.FromMinutes(10));
                 if (result.ExitCode == 0)
                 {
                     _installed = true;
@@ -99,7 +99,7 @@ public static class PythonReferee
             {
                 start.Environment[name] = value;
             }
-            var result = await RunProcessAsync(start, TimeSpan.FromMinutes(4));
+            var result = await ConformanceRunner.RunProcessAsync(start, TimeSpan.FromMinutes(4));
             SecretCanary.AssertNoLeak(result.Stdout, $"the stdout of {Path.GetFileName(start.FileName)} {start.ArgumentList.LastOrDefault()}");
             SecretCanary.AssertNoLeak(result.Stderr, $"the stderr of {Path.GetFileName(start.FileName)} {start.ArgumentList.LastOrDefault()}");
             return result;
@@ -108,26 +108,6 @@ public static class PythonReferee
         {
             System.IO.Directory.Delete(home, recursive: true);
         }
-    }
-
-    private static async Task<CliResult> RunProcessAsync(ProcessStartInfo start, TimeSpan timeout)
-    {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} did not finish within {timeout}");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Asserts that a scenario ran every check it lists and that all of them passed.</summary>
