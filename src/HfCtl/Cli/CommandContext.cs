@@ -36,6 +36,9 @@ public sealed class CommandContext : IAsyncDisposable
     public Output Output { get; }
     public bool Verbose { get; }
 
+    /// <summary>The token this invocation's client sends, or null (none found, or no client built yet).</summary>
+    public DiscoveredToken? TokenInUse => _client?.Token;
+
     /// <summary>True when this invocation targets the embedded local hub.</summary>
     public bool UsesLocalHub =>
         ParseResult.GetValue(GlobalOptions.Local)
