@@ -248,7 +248,14 @@ internal static class BadInputMatrix
                 ("key-escape", ["spaces", "secrets", "add", "{space}", "-s", "\u001b[2J=x"], Usage),
             ],
         },
-        new("spaces secrets delete", ["spaces", "secrets", "delete", "{id}", "MATRIX_SECRET", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces secrets delete", ["spaces", "secrets", "delete", "{id}", "MATRIX_SECRET", "-y"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("no-confirmation", ["spaces", "secrets", "delete", "{space}", "MATRIX_SECRET"], Usage),
+            ],
+        },
         new("spaces variables list", ["spaces", "variables", "list", "{id}"]) { Id = "{space}", Network = true },
         new("spaces variables add", ["spaces", "variables", "add", "{id}", "-e", "MATRIX_NEW=v"])
         {
@@ -259,9 +266,20 @@ internal static class BadInputMatrix
                 ("env-file-missing", ["spaces", "variables", "add", "{space}", "--env-file", "{work}/no-such.env"], Usage),
             ],
         },
-        new("spaces variables delete", ["spaces", "variables", "delete", "{id}", "MATRIX_VAR", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces variables delete", ["spaces", "variables", "delete", "{id}", "MATRIX_VAR", "-y"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("no-confirmation", ["spaces", "variables", "delete", "{space}", "MATRIX_VAR"], Usage),
+            ],
+        },
         new("spaces duplicate", ["spaces", "duplicate", "{id}", "{user}/matrix-copy"]) { Id = "{space}", Network = true, Write = true },
-        new("spaces delete", ["spaces", "delete", "{id}", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces delete", ["spaces", "delete", "{id}", "-y"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra = [("no-confirmation", ["spaces", "delete", "{space}"], Usage)],
+        },
         new("spaces deploy", ["spaces", "deploy", "{id}", "{work}/app", "--no-wait"])
         {
             Id = "{space}", Network = true, Write = true,

@@ -318,4 +318,46 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         var flavors = await cli.RunAsync("spaces", "hardware", "--list");
         Assert.Contains("t4-small", flavors.Stdout);
     }
+
+    [Fact]
+    public async Task Destructive_commands_refuse_without_a_terminal_unless_yes_and_ask_on_one()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "keep", "--empty", "-e", "MODE=fast"));
+        cli.Stdin = "a-secret-value";
+        Ok(await cli.RunAsync("spaces", "secrets", "keep", "--set_key", "API_KEY", "--set_value", "-"));
+        cli.Stdin = "y\n"; // a script's stdin: nobody reads a prompt there, so even a 'y' on it must not count
+
+        foreach (var args in new[]
+        {
+            new[] { "spaces", "delete", "keep" },
+            ["spaces", "secrets", "delete", "keep", "API_KEY"],
+            ["spaces", "variables", "delete", "keep", "MODE"],
+            ["repo", "delete", "keep", "--type", "space"],
+        })
+        {
+            var refused = await cli.RunAsync(args);
+            OneLineError(refused, 2, "pass -y (or --yes) to confirm");
+        }
+        Assert.Contains("API_KEY", (await cli.RunAsync("spaces", "secrets", "list", "keep")).Stdout);
+        Assert.Contains("MODE\tfast", (await cli.RunAsync("spaces", "variables", "list", "keep")).Stdout);
+        Ok(await cli.RunAsync("spaces", "info", "keep"));
+
+        // On a terminal: asked, default no.
+        cli.InputTerminal = true;
+        cli.Stdin = "\n";
+        var declined = await cli.RunAsync("spaces", "delete", "keep");
+        Assert.True(declined.ExitCode == 1, declined.ToString());
+        Assert.Contains($"Delete the Space {user}/keep", declined.Stderr);
+        Assert.Contains("cancelled: nothing was deleted", declined.Stderr);
+        Ok(await cli.RunAsync("spaces", "info", "keep"));
+        cli.Stdin = "y\n";
+        Ok(await cli.RunAsync("spaces", "variables", "delete", "keep", "MODE"));
+        cli.InputTerminal = false;
+        Assert.DoesNotContain("MODE\t", (await cli.RunAsync("spaces", "variables", "list", "keep")).Stdout);
+        Ok(await cli.RunAsync("spaces", "secrets", "delete", "keep", "API_KEY", "--yes"));
+        Ok(await cli.RunAsync("spaces", "delete", "keep", "-y"));
+        Assert.Equal(5, (await cli.RunAsync("spaces", "info", "keep")).ExitCode);
+    }
 }

@@ -107,13 +107,12 @@ internal static class SecretsCommand
         var command = new Command("delete", "Delete a secret") { space, key, yes };
         command.SetAction(app.Handler(async (context, ct) =>
         {
+            var name = context.ParseResult.GetValue(key)!;
+            var confirmed = context.ParseResult.GetValue(yes);
+            Confirmation.RefuseUnanswerable(context, confirmed, $"delete secret {name}");
             var client = await context.ConnectAsync(ct).ConfigureAwait(false);
             var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(space)!, ct).ConfigureAwait(false);
-            var name = context.ParseResult.GetValue(key)!;
-            if (!Confirm.Ask(context, context.ParseResult.GetValue(yes), $"Delete secret {name} of {id}?"))
-            {
-                return ExitCodes.Error;
-            }
+            await Confirmation.RequireAsync(context, confirmed, $"delete secret {name}", $"Delete secret {name} of {id}?", ct).ConfigureAwait(false);
             await client.Spaces.DeleteSecretAsync(id, name, ct).ConfigureAwait(false);
             context.Output.Success($"Deleted secret {name} of {id}");
             return ExitCodes.Ok;
@@ -130,25 +129,5 @@ internal static class SecretsCommand
             new Column<SpaceSecret>("updated", s => s.UpdatedAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "-"),
             new Column<SpaceSecret>("description", s => s.Description ?? ""),
         ], SpacesCliJsonContext.Default.ListSpaceSecret, "secrets");
-    }
-}
-
-/// <summary>Asks before destructive changes when a person is at the terminal.</summary>
-internal static class Confirm
-{
-    public static bool Ask(CommandContext context, bool yes, string question)
-    {
-        if (yes || !context.Console.IsInputTerminal)
-        {
-            return true;
-        }
-        context.Console.Err.Write($"{question} [y/N] ");
-        var answer = context.Console.In.ReadLine()?.Trim().ToLowerInvariant();
-        if (answer is "y" or "yes")
-        {
-            return true;
-        }
-        context.Console.Err.WriteLine("cancelled");
-        return false;
     }
 }

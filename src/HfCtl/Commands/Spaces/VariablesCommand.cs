@@ -72,13 +72,12 @@ internal static class VariablesCommand
         var command = new Command("delete", "Delete a variable") { space, key, yes };
         command.SetAction(app.Handler(async (context, ct) =>
         {
+            var name = context.ParseResult.GetValue(key)!;
+            var confirmed = context.ParseResult.GetValue(yes);
+            Confirmation.RefuseUnanswerable(context, confirmed, $"delete variable {name}");
             var client = await context.ConnectAsync(ct).ConfigureAwait(false);
             var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(space)!, ct).ConfigureAwait(false);
-            var name = context.ParseResult.GetValue(key)!;
-            if (!Confirm.Ask(context, context.ParseResult.GetValue(yes), $"Delete variable {name} of {id}?"))
-            {
-                return ExitCodes.Error;
-            }
+            await Confirmation.RequireAsync(context, confirmed, $"delete variable {name}", $"Delete variable {name} of {id}?", ct).ConfigureAwait(false);
             await client.Spaces.DeleteVariableAsync(id, name, ct).ConfigureAwait(false);
             context.Output.Success($"Deleted variable {name} of {id}");
             return ExitCodes.Ok;
