@@ -235,6 +235,8 @@ internal static class BadInputMatrix
                 ("neither-get-nor-set", ["spaces", "secrets", "{space}"], Usage),
                 ("key-invalid", ["spaces", "secrets", "{space}", "--set_key", "1 BAD", "--set_value", "-"], Usage),
                 ("key-newline", ["spaces", "secrets", "{space}", "--set_key", "A\nB", "--set_value", "-"], Usage),
+                ("value-missing", ["spaces", "secrets", "{space}", "--set_key", "MATRIX_NEW"], Usage),
+                ("stdin-empty", ["spaces", "secrets", "{space}", "--set_key", "MATRIX_NEW", "--set_value", "-"], Usage),
             ],
         },
         new("spaces secrets list", ["spaces", "secrets", "list", "{id}"]) { Id = "{space}", Network = true },
@@ -254,6 +256,7 @@ internal static class BadInputMatrix
             Extra =
             [
                 ("no-confirmation", ["spaces", "secrets", "delete", "{space}", "MATRIX_SECRET"], Usage),
+                ("missing-key", ["spaces", "secrets", "delete", "{space}", "MATRIX_NOPE", "-y"], ExitCodes.NotFound),
             ],
         },
         new("spaces variables list", ["spaces", "variables", "list", "{id}"]) { Id = "{space}", Network = true },
@@ -272,6 +275,7 @@ internal static class BadInputMatrix
             Extra =
             [
                 ("no-confirmation", ["spaces", "variables", "delete", "{space}", "MATRIX_VAR"], Usage),
+                ("missing-key", ["spaces", "variables", "delete", "{space}", "MATRIX_NOPE", "-y"], ExitCodes.NotFound),
             ],
         },
         new("spaces duplicate", ["spaces", "duplicate", "{id}", "{user}/matrix-copy"]) { Id = "{space}", Network = true, Write = true },

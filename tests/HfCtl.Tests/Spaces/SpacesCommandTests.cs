@@ -360,4 +360,28 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         Ok(await cli.RunAsync("spaces", "delete", "keep", "-y"));
         Assert.Equal(5, (await cli.RunAsync("spaces", "info", "keep")).ExitCode);
     }
+
+    [Fact]
+    public async Task Deleting_a_missing_secret_says_so_and_an_empty_value_is_refused_unless_asked()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "sec", "--empty"));
+
+        OneLineError(await cli.RunAsync("spaces", "secrets", "delete", "sec", "NOPE", "-y"), 5, $"{user}/sec has no secret NOPE: nothing deleted");
+        OneLineError(await cli.RunAsync("spaces", "variables", "delete", "sec", "NOPE", "-y"), 5, $"{user}/sec has no variable NOPE: nothing deleted");
+        var accepted = await cli.RunAsync("spaces", "secrets", "delete", "sec", "NOPE", "-y", "--missing-ok");
+        Ok(accepted);
+        Assert.Contains("nothing to delete", accepted.Stdout);
+        Assert.DoesNotContain("Deleted", accepted.Stdout);
+
+        // No --set_value: stdin is not read, whatever it holds.
+        cli.Stdin = "";
+        OneLineError(await cli.RunAsync("spaces", "secrets", "sec", "--set_key", "EMPTY"), 2, "--set_value is required");
+        OneLineError(await cli.RunAsync("spaces", "secrets", "sec", "--set_key", "EMPTY", "--set_value", "-"), 2, "refusing to set secret EMPTY to an empty value: pass --allow-empty");
+        OneLineError(await cli.RunAsync("spaces", "secrets", "add", "sec", "-s", "EMPTY="), 2, "pass --allow-empty");
+        Assert.DoesNotContain("EMPTY", (await cli.RunAsync("spaces", "secrets", "list", "sec")).Stdout);
+        Ok(await cli.RunAsync("spaces", "secrets", "sec", "--set_key", "EMPTY", "--set_value", "-", "--allow-empty"));
+        Assert.Contains("EMPTY", (await cli.RunAsync("spaces", "secrets", "list", "sec")).Stdout);
+    }
 }
