@@ -29,6 +29,7 @@ internal static class DeleteCommand
         var yes = context.ParseResult.GetValue(Yes);
         Confirmation.RefuseUnanswerable(context, yes, $"delete {type.Name()} {repo}");
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        repo = await RepoResolver.ForWriteAsync(client, repo, cancellationToken).ConfigureAwait(false);
         await Confirmation.RequireAsync(context, yes, $"delete {type.Name()} {repo}",
             $"Delete {type.Name()} {repo} and all its files? This cannot be undone.", cancellationToken).ConfigureAwait(false);
         var deleted = await client.Repos.DeleteAsync(repo, type, context.ParseResult.GetValue(MissingOk), cancellationToken).ConfigureAwait(false);
