@@ -33,6 +33,7 @@ internal static class CreateCommand
             ExistOk = context.ParseResult.GetValue(ExistOk),
             SpaceSdk = context.ParseResult.GetValue(SpaceSdk),
         }, cancellationToken).ConfigureAwait(false);
+        context.PrintedHubUrls();
         if (context.Output.Json)
         {
             context.Output.WriteJson(new RepoCreatedView(repo.ToString(), type.Name(), result.Url, result.Created), FilesCliJsonContext.Default.RepoCreatedView);

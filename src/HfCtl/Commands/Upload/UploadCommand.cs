@@ -144,6 +144,7 @@ internal static class UploadCommand
         {
             var unchanged = view.FilesUnchanged > 0 ? $", {view.FilesUnchanged} unchanged" : "";
             context.Output.Success($"Uploaded {view.FilesUploaded} file{(view.FilesUploaded == 1 ? "" : "s")}{unchanged}: {view.CommitUrl}");
+            context.PrintedHubUrls();
         }
         else
         {
