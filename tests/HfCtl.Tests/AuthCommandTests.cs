@@ -112,4 +112,37 @@ public sealed class AuthCommandTests(LocalHubFixture hub) : IClassFixture<LocalH
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: Unrecognized command or argument '--nope'", result.Stderr);
     }
+
+    [Fact]
+    public async Task No_token_and_a_rejected_token_are_each_said_one_way_by_every_command()
+    {
+        var (user, token) = await hub.CreateUserAsync("write");
+        using var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        var file = Path.Combine(cli.HfHome, "state.txt");
+        await File.WriteAllTextAsync(file, "state\n");
+        string[][] commands =
+        [
+            ["auth", "whoami"],
+            ["spaces", "create", "web", "--empty"],
+            ["persist", "save", file, "state.txt", "-d", $"{user}/backup"],
+            ["upload", $"{user}/notes", file],
+        ];
+        foreach (var args in commands)
+        {
+            var none = await cli.RunAsync(args);
+            Assert.True(none.ExitCode == 4, none.ToString());
+            Assert.Equal("error: not logged in: no token found (set HF_TOKEN, pass --token, or run 'hfctl auth login')", none.Stderr.Trim());
+        }
+
+        await hub.RevokeAsync(token);
+        cli.Variables["HF_TOKEN"] = token;
+        foreach (var args in commands)
+        {
+            var rejected = await cli.RunAsync(args);
+            Assert.True(rejected.ExitCode == 4, rejected.ToString());
+            var line = Assert.Single(rejected.Stderr.Trim().Split('\n'));
+            Assert.StartsWith("error: token rejected: the Hub refused the token from HF_TOKEN", line);
+        }
+    }
 }

@@ -32,6 +32,9 @@ public sealed class CliRunner : IDisposable
 
     public bool Terminal { get; set; }
 
+    /// <summary>Whether stdin claims to be a terminal (someone who can answer a prompt), apart from stdout.</summary>
+    public bool InputTerminal { get; set; }
+
     public string Stdin { get; set; } = "";
 
     public HfEnvironment Environment => new(name => Variables.GetValueOrDefault(name), HfHome);
@@ -42,7 +45,7 @@ public sealed class CliRunner : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, new StringReader(Stdin), Terminal, isInputTerminal: false, color: false, width: 160);
+        var console = new CliConsole(stdout, stderr, new StringReader(Stdin), Terminal, isInputTerminal: InputTerminal, color: false, width: 160);
         var code = await App.RunAsync(args, console, Environment, cancellationToken);
         var result = new CliResult(code, stdout.ToString(), stderr.ToString());
         CheckCanary(args, result);

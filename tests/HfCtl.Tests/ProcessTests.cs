@@ -94,6 +94,55 @@ public sealed partial class ProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Local_commands_use_a_running_serve_on_the_same_state_and_otherwise_say_the_hub_ends_with_them()
+    {
+        // No server: the embedded hub ends with the command, which says so; an empty Space gets no 'wait' hint.
+        var embedded = await RunToEndAsync("--local", "spaces", "create", "empty-one", "--empty");
+        Assert.True(embedded.ExitCode == 0, embedded.ToString());
+        Assert.DoesNotContain("spaces wait", embedded.Stdout);
+        Assert.Contains("hfctl --local spaces deploy demo/empty-one", embedded.Stdout);
+        Assert.Contains("the embedded local hub stops when this command ends", embedded.Stderr);
+        Assert.Contains("hfctl local-hub serve", embedded.Stderr);
+
+        using var server = Process.Start(StartInfo("local-hub", "serve", "--port", "0"))!;
+        using var deadline = new CancellationTokenSource(Deadline);
+        var serverErr = server.StandardError.ReadToEndAsync(deadline.Token);
+        try
+        {
+            var match = ServeLine().Match(await server.StandardOutput.ReadLineAsync(deadline.Token) ?? "");
+            Assert.True(match.Success);
+            var endpoint = match.Groups["endpoint"].Value;
+
+            var created = await RunToEndAsync("--local", "spaces", "create", "lives-on");
+            Assert.True(created.ExitCode == 0, created.ToString());
+            Assert.Contains($"app url: {endpoint}/_spaces/demo-lives-on", created.Stdout);
+            Assert.Contains("(follow with: hfctl --local spaces wait demo/lives-on)", created.Stdout);
+            Assert.DoesNotContain("embedded local hub", created.Stderr);
+
+            // The command has ended; the Space and what it printed are still served.
+            using var http = new HttpClient();
+            using var info = await http.GetAsync(new Uri($"{endpoint}/api/spaces/demo/lives-on"), deadline.Token);
+            Assert.True(info.IsSuccessStatusCode, $"{(int)info.StatusCode}");
+            var wait = await RunToEndAsync("--local", "spaces", "wait", "demo/lives-on");
+            Assert.True(wait.ExitCode == 0, wait.ToString());
+
+            using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            {
+                await kill.WaitForExitAsync(deadline.Token);
+            }
+            await server.WaitForExitAsync(deadline.Token);
+            Assert.False(File.Exists(Path.Combine(_home, "hfctl", "local-hub", "serve.json")), await serverErr);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     [GeneratedRegex(@"^HF_ENDPOINT=(?<endpoint>http://127\.0\.0\.1:\d+) HF_TOKEN=(?<token>hf_[A-Za-z0-9]{34})$")]
     private static partial Regex ServeLine();
 

@@ -130,10 +130,10 @@ public sealed class TestConnectionCommandTests(LocalHubFixture hub) : IClassFixt
         Assert.Contains("(with token)", forced.Stdout);
 
         var missing = await cli.RunAsync("test-connection", "--url", $"{hub.EndpointText}/no/such/app");
-        Assert.Equal(3, missing.ExitCode);
+        Assert.True(missing.ExitCode == 5, missing.ToString());
         Assert.Contains("✗ URL", missing.Stdout);
         Assert.Contains("404", missing.Stdout);
-        Assert.Contains("hint: nothing at this URL", missing.Stdout);
+        Assert.Contains("hint: the host answers but has nothing at this path", missing.Stdout);
     }
 
     [Fact]
@@ -213,5 +213,68 @@ public sealed class TestConnectionCommandTests(LocalHubFixture hub) : IClassFixt
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    [Fact]
+    public async Task An_answer_from_the_url_is_never_a_network_failure()
+    {
+        using var cli = Cli(hub.DemoToken);
+        // Another origin than the endpoint, so no token goes: the Hub's whoami answers 401.
+        var unauthorized = await cli.RunAsync("test-connection", "--url", $"http://localhost:{hub.Endpoint.Port}/api/whoami-v2");
+        Assert.True(unauthorized.ExitCode == 4, unauthorized.ToString());
+        Assert.Contains("GET → 401", unauthorized.Stdout);
+        Assert.Contains("pass --send-token", unauthorized.Stdout);
+
+        // A POST-only service (as an Inference Endpoint's route): it answers, so the test passes, with a note.
+        var postOnly = await AnsweredByAsync(cli, "HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        Assert.True(postOnly.ExitCode == 0, postOnly.ToString());
+        Assert.Contains("GET → 405", postOnly.Stdout);
+        Assert.Contains("the URL answers but not to GET", postOnly.Stdout);
+
+        var broken = await AnsweredByAsync(cli, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        Assert.True(broken.ExitCode == 1, broken.ToString());
+        Assert.Contains("reachable but failing", broken.Stdout);
+        Assert.Contains("GET → 500", broken.Stdout);
+    }
+
+    /// <summary>test-connection --url against a loopback server that gives <paramref name="response"/> to the first request.</summary>
+    private static async Task<CliResult> AnsweredByAsync(CliRunner cli, string response)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var server = AnswerAsync(listener, response);
+        var result = await cli.RunAsync("test-connection", "--url", $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/app");
+        await server;
+        return result;
+    }
+
+    /// <summary>
+    /// Answers the first request with <paramref name="response"/>. Connections that close without a
+    /// request (test-connection's own TCP step) are skipped.
+    /// </summary>
+    private static async Task AnswerAsync(TcpListener listener, string response)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var client = await listener.AcceptTcpClientAsync(deadline.Token);
+            var stream = client.GetStream();
+            var buffer = new byte[8192];
+            var request = "";
+            while (!request.Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer, deadline.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+                request += System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+            }
+            if (request.Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(response), deadline.Token);
+                return;
+            }
+        }
     }
 }

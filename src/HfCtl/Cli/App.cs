@@ -103,6 +103,15 @@ public sealed class App(CliConsole console, HfEnvironment environment)
             {
                 return await body(context, cancellationToken).ConfigureAwait(false);
             }
+            catch (HubAuthenticationException e) when (context.TokenInUse is var token)
+            {
+                Console.Err.WriteLine($"error: {Printable(token is null ? AuthMessages.NoToken : AuthMessages.Rejected(token.Location, e.Message))}");
+                if (context.Verbose)
+                {
+                    Console.Err.WriteLine(e.ToString());
+                }
+                return ExitCodes.Auth;
+            }
             catch (Exception e)
             {
                 return Report(e, context.Verbose);

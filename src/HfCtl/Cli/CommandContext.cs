@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HfCtl.Commands.LocalHub;
 using HfCtl.Commands.Spaces;
 using HfHub;
 using HfHub.Auth;
@@ -36,6 +37,9 @@ public sealed class CommandContext : IAsyncDisposable
     public Output Output { get; }
     public bool Verbose { get; }
 
+    /// <summary>The token this invocation's client sends, or null (none found, or no client built yet).</summary>
+    public DiscoveredToken? TokenInUse => _client?.Token;
+
     /// <summary>True when this invocation targets the embedded local hub.</summary>
     public bool UsesLocalHub =>
         ParseResult.GetValue(GlobalOptions.Local)
@@ -68,7 +72,18 @@ public sealed class CommandContext : IAsyncDisposable
             options.Token = HfToken.FromValue(explicitToken) ?? throw new UsageException("--token cannot be empty");
             options.TokenSource = new DiscoveredToken(options.Token, TokenSourceKind.Explicit, "--token");
         }
-        if (UsesLocalHub)
+        if (UsesLocalHub && await LocalHubDiscovery.FindAsync(LocalHubDirectory, cancellationToken).ConfigureAwait(false) is { } served)
+        {
+            // A 'local-hub serve' runs on this state: use it, so what this command starts and the
+            // URLs it prints live on after it ends.
+            options.Endpoint = new Uri(served.Endpoint);
+            if (options.Token is null && HfToken.FromValue(served.Token) is { } demo)
+            {
+                options.Token = demo;
+                options.TokenSource = new DiscoveredToken(demo, TokenSourceKind.LocalHub, $"local hub demo account (served by pid {served.Pid})");
+            }
+        }
+        else if (UsesLocalHub)
         {
             _localHub = await LocalHubServer.StartAsync(new LocalHubOptions { DataDirectory = LocalHubDirectory }, cancellationToken).ConfigureAwait(false);
             options.Endpoint = _localHub.Endpoint;
@@ -119,8 +134,27 @@ public sealed class CommandContext : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// How to run hfctl again against the same hub, for hints such as "follow with: … spaces wait":
+    /// <c>hfctl --local</c> when this invocation used the local hub.
+    /// </summary>
+    public string CommandPrefix => UsesLocalHub ? "hfctl --local" : "hfctl";
+
+    /// <summary>
+    /// Called by a command that printed URLs or follow-up hints. When they point at a hub embedded
+    /// in this command, which stops with it, a note on stderr says so once (unless <c>--quiet</c>).
+    /// </summary>
+    public void PrintedHubUrls() => _printedHubUrls = true;
+
+    private bool _printedHubUrls;
+
     public async ValueTask DisposeAsync()
     {
+        if (_localHub is not null && _printedHubUrls && !Output.Settings.Quiet)
+        {
+            Console.Err.WriteLine("note: the embedded local hub stops when this command ends, so the URLs and hints above work only while one runs; "
+                + "keep 'hfctl local-hub serve' running (another terminal) and --local commands will use it");
+        }
         _client?.Dispose();
         if (_localHub is not null)
         {

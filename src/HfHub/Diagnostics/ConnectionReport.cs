@@ -18,12 +18,14 @@ public enum FailureKind
 {
     /// <summary>Nothing failed.</summary>
     None,
-    /// <summary>DNS, TCP, TLS or HTTP: the machine cannot talk to the host.</summary>
+    /// <summary>DNS, TCP, TLS or a timeout: no answer came from the host.</summary>
     Network,
-    /// <summary>No token, or the Hub (or the dedicated URL) rejected it.</summary>
+    /// <summary>No token, or the Hub (or the dedicated URL, or a proxy) rejected it (401, 403, 407).</summary>
     Authentication,
-    /// <summary>The dedicated URL answered, but with a status that says it is not serving (404, 5xx, …).</summary>
+    /// <summary>The dedicated URL answered, but with an error: reachable but failing (5xx) or refusing the request (other 4xx).</summary>
     Http,
+    /// <summary>The dedicated URL's host answered 404: nothing at that path.</summary>
+    NotFound,
 }
 
 /// <summary>One timed step of a connection test.</summary>

@@ -488,9 +488,17 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             var status = (int)response.StatusCode;
             var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var detail = $"GET → {status} {response.ReasonPhrase} in {latency:0} ms ({tokenNote}){RequestIdSuffix(response)}";
+            // Any answer proves DNS, TCP, TLS and the route work: what is left to say is about the
+            // token, the path or the app, never the network (that is only for no answer at all).
             if (status is >= 200 and < 400)
             {
                 steps.Add(Pass(name, Display(url), started, detail));
+                return;
+            }
+            if (status == 405)
+            {
+                steps.Add(Pass(name, Display(url), started, detail,
+                    "the URL answers but not to GET: fine for a POST-only service such as an Inference Endpoint's inference route"));
                 return;
             }
             var (hint, kind) = status switch
@@ -498,11 +506,16 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
                 401 or 403 => (send
                     ? "the URL rejected the token: it needs read access to this private Space or Endpoint (check the token's owner and fine-grained scopes)"
                     : "the URL wants a token: pass --send-token to send yours to this host", FailureKind.Authentication),
-                404 => ("nothing at this URL: check it (a Space's app URL looks like https://owner-name.hf.space)", FailureKind.Network),
-                407 => (ProxyAuthHint, FailureKind.Network),
-                503 => ("the app is not serving: a Space may be sleeping, building or paused (hfctl spaces wakeup), an Endpoint may be scaled to zero or initializing", FailureKind.Network),
-                _ => ("the app answered with an error: check its logs (hfctl spaces logs)", FailureKind.Network),
+                404 => ("the host answers but has nothing at this path: check the URL (a Space's app URL looks like https://owner-name.hf.space)", FailureKind.NotFound),
+                407 => (ProxyAuthHint, FailureKind.Authentication),
+                503 => ("reachable but failing: the app is not serving; a Space may be sleeping, building or paused (hfctl spaces wakeup), an Endpoint may be scaled to zero or initializing", FailureKind.Http),
+                >= 500 => ("reachable but failing: the app answered with a server error; check its logs (hfctl spaces logs)", FailureKind.Http),
+                _ => ("the URL answers but refuses this request: check the URL and what the service expects", FailureKind.Http),
             };
+            if (kind == FailureKind.Http && status >= 500)
+            {
+                detail = $"reachable but failing: {detail}";
+            }
             steps.Add(Fail(name, Display(url), started, detail, hint, kind));
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

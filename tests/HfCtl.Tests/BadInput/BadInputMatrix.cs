@@ -267,6 +267,8 @@ internal static class BadInputMatrix
                 ("neither-get-nor-set", ["spaces", "secrets", "{space}"], Usage),
                 ("key-invalid", ["spaces", "secrets", "{space}", "--set_key", "1 BAD", "--set_value", "-"], Usage),
                 ("key-newline", ["spaces", "secrets", "{space}", "--set_key", "A\nB", "--set_value", "-"], Usage),
+                ("value-missing", ["spaces", "secrets", "{space}", "--set_key", "MATRIX_NEW"], Usage),
+                ("stdin-empty", ["spaces", "secrets", "{space}", "--set_key", "MATRIX_NEW", "--set_value", "-"], Usage),
             ],
         },
         new("spaces secrets list", ["spaces", "secrets", "list", "{id}"]) { Id = "{space}", Network = true },
@@ -280,7 +282,15 @@ internal static class BadInputMatrix
                 ("key-escape", ["spaces", "secrets", "add", "{space}", "-s", "\u001b[2J=x"], Usage),
             ],
         },
-        new("spaces secrets delete", ["spaces", "secrets", "delete", "{id}", "MATRIX_SECRET", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces secrets delete", ["spaces", "secrets", "delete", "{id}", "MATRIX_SECRET", "-y"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("no-confirmation", ["spaces", "secrets", "delete", "{space}", "MATRIX_SECRET"], Usage),
+                ("missing-key", ["spaces", "secrets", "delete", "{space}", "MATRIX_NOPE", "-y"], ExitCodes.NotFound),
+            ],
+        },
         new("spaces variables list", ["spaces", "variables", "list", "{id}"]) { Id = "{space}", Network = true },
         new("spaces variables add", ["spaces", "variables", "add", "{id}", "-e", "MATRIX_NEW=v"])
         {
@@ -291,9 +301,21 @@ internal static class BadInputMatrix
                 ("env-file-missing", ["spaces", "variables", "add", "{space}", "--env-file", "{work}/no-such.env"], Usage),
             ],
         },
-        new("spaces variables delete", ["spaces", "variables", "delete", "{id}", "MATRIX_VAR", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces variables delete", ["spaces", "variables", "delete", "{id}", "MATRIX_VAR", "-y"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra =
+            [
+                ("no-confirmation", ["spaces", "variables", "delete", "{space}", "MATRIX_VAR"], Usage),
+                ("missing-key", ["spaces", "variables", "delete", "{space}", "MATRIX_NOPE", "-y"], ExitCodes.NotFound),
+            ],
+        },
         new("spaces duplicate", ["spaces", "duplicate", "{id}", "{user}/matrix-copy"]) { Id = "{space}", Network = true, Write = true },
-        new("spaces delete", ["spaces", "delete", "{id}", "-y"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces delete", ["spaces", "delete", "{id}", "-y"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra = [("no-confirmation", ["spaces", "delete", "{space}"], Usage)],
+        },
         new("spaces deploy", ["spaces", "deploy", "{id}", "{work}/app", "--no-wait"])
         {
             Id = "{space}", Network = true, Write = true,

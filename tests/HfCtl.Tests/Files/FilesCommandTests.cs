@@ -269,4 +269,49 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
         Assert.Contains("invalid path in repo '../../outside.txt'", result.Stderr);
         Assert.False(File.Exists(Path.Combine(cli.HfHome, "work", "outside.txt")));
     }
+
+    [Fact]
+    public async Task A_bare_name_means_the_callers_namespace_in_upload_download_info_and_files()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var name = LocalHubFixture.UniqueName("bare");
+        var file = Work(cli, "f.txt");
+        await File.WriteAllTextAsync(file, "bare name\n");
+
+        var upload = await cli.RunAsync("upload", name, file);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        Assert.Contains($"{user}/{name}", upload.Stdout);
+
+        var info = await cli.RunAsync("repo", "info", name);
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains($"id: {user}/{name}", info.Stdout);
+        Assert.Contains("f.txt", (await cli.RunAsync("repo", "files", name)).Stdout);
+
+        var into = Work(cli, "out");
+        var download = await cli.RunAsync("download", name, "f.txt", "--local-dir", into);
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Equal("bare name\n", await File.ReadAllTextAsync(Path.Combine(into, "f.txt")));
+
+        var missing = await cli.RunAsync("repo", "info", LocalHubFixture.UniqueName("none"));
+        Assert.True(missing.ExitCode == 5, missing.ToString());
+        Assert.Single(missing.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task An_upload_that_fails_after_creating_its_repo_leaves_no_repo_behind()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var name = LocalHubFixture.UniqueName("half");
+        var file = Work(cli, "f.txt");
+        await File.WriteAllTextAsync(file, "x\n");
+
+        // The repo does not exist yet, so it is created; the commit then fails on the stale parent.
+        var failed = await cli.RunAsync("upload", name, file, "--parent-commit", new string('0', 40));
+        Assert.True(failed.ExitCode == 7, failed.ToString());
+        Assert.Single(failed.Stderr.Trim().Split('\n'));
+        Assert.Contains($"the model {user}/{name} it had created was removed again", failed.Stderr);
+        Assert.Equal(5, (await cli.RunAsync("repo", "info", $"{user}/{name}")).ExitCode);
+    }
 }

@@ -323,4 +323,70 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         var flavors = await cli.RunAsync("spaces", "hardware", "--list");
         Assert.Contains("t4-small", flavors.Stdout);
     }
+
+    [Fact]
+    public async Task Destructive_commands_refuse_without_a_terminal_unless_yes_and_ask_on_one()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "keep", "--empty", "-e", "MODE=fast"));
+        cli.Stdin = "a-secret-value";
+        Ok(await cli.RunAsync("spaces", "secrets", "keep", "--set_key", "API_KEY", "--set_value", "-"));
+        cli.Stdin = "y\n"; // a script's stdin: nobody reads a prompt there, so even a 'y' on it must not count
+
+        foreach (var args in new[]
+        {
+            new[] { "spaces", "delete", "keep" },
+            ["spaces", "secrets", "delete", "keep", "API_KEY"],
+            ["spaces", "variables", "delete", "keep", "MODE"],
+            ["repo", "delete", "keep", "--type", "space"],
+        })
+        {
+            var refused = await cli.RunAsync(args);
+            OneLineError(refused, 2, "pass -y (or --yes) to confirm");
+        }
+        Assert.Contains("API_KEY", (await cli.RunAsync("spaces", "secrets", "list", "keep")).Stdout);
+        Assert.Contains("MODE\tfast", (await cli.RunAsync("spaces", "variables", "list", "keep")).Stdout);
+        Ok(await cli.RunAsync("spaces", "info", "keep"));
+
+        // On a terminal: asked, default no.
+        cli.InputTerminal = true;
+        cli.Stdin = "\n";
+        var declined = await cli.RunAsync("spaces", "delete", "keep");
+        Assert.True(declined.ExitCode == 1, declined.ToString());
+        Assert.Contains($"Delete the Space {user}/keep", declined.Stderr);
+        Assert.Contains("cancelled: nothing was deleted", declined.Stderr);
+        Ok(await cli.RunAsync("spaces", "info", "keep"));
+        cli.Stdin = "y\n";
+        Ok(await cli.RunAsync("spaces", "variables", "delete", "keep", "MODE"));
+        cli.InputTerminal = false;
+        Assert.DoesNotContain("MODE\t", (await cli.RunAsync("spaces", "variables", "list", "keep")).Stdout);
+        Ok(await cli.RunAsync("spaces", "secrets", "delete", "keep", "API_KEY", "--yes"));
+        Ok(await cli.RunAsync("spaces", "delete", "keep", "-y"));
+        Assert.Equal(5, (await cli.RunAsync("spaces", "info", "keep")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Deleting_a_missing_secret_says_so_and_an_empty_value_is_refused_unless_asked()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("spaces", "create", "sec", "--empty"));
+
+        OneLineError(await cli.RunAsync("spaces", "secrets", "delete", "sec", "NOPE", "-y"), 5, $"{user}/sec has no secret NOPE: nothing deleted");
+        OneLineError(await cli.RunAsync("spaces", "variables", "delete", "sec", "NOPE", "-y"), 5, $"{user}/sec has no variable NOPE: nothing deleted");
+        var accepted = await cli.RunAsync("spaces", "secrets", "delete", "sec", "NOPE", "-y", "--missing-ok");
+        Ok(accepted);
+        Assert.Contains("nothing to delete", accepted.Stdout);
+        Assert.DoesNotContain("Deleted", accepted.Stdout);
+
+        // No --set_value: stdin is not read, whatever it holds.
+        cli.Stdin = "";
+        OneLineError(await cli.RunAsync("spaces", "secrets", "sec", "--set_key", "EMPTY"), 2, "--set_value is required");
+        OneLineError(await cli.RunAsync("spaces", "secrets", "sec", "--set_key", "EMPTY", "--set_value", "-"), 2, "refusing to set secret EMPTY to an empty value: pass --allow-empty");
+        OneLineError(await cli.RunAsync("spaces", "secrets", "add", "sec", "-s", "EMPTY="), 2, "pass --allow-empty");
+        Assert.DoesNotContain("EMPTY", (await cli.RunAsync("spaces", "secrets", "list", "sec")).Stdout);
+        Ok(await cli.RunAsync("spaces", "secrets", "sec", "--set_key", "EMPTY", "--set_value", "-", "--allow-empty"));
+        Assert.Contains("EMPTY", (await cli.RunAsync("spaces", "secrets", "list", "sec")).Stdout);
+    }
 }

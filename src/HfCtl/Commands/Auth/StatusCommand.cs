@@ -30,7 +30,7 @@ internal static class StatusCommand
         if (client.Token is not { } token)
         {
             return Report(context, new AuthStatus(endpoint, false, null, null, [], null, null, null, null,
-                "not logged in: set HF_TOKEN, or run 'hfctl auth login'"));
+                AuthMessages.NoToken));
         }
         try
         {
@@ -54,7 +54,7 @@ internal static class StatusCommand
         catch (HubAuthenticationException e)
         {
             return Report(context, new AuthStatus(endpoint, false, null, null, [], null, null, token.Token.Masked, token.Location,
-                $"the token from {token.Location} was rejected: {e.Message}"));
+                AuthMessages.Rejected(token.Location, e.Message)));
         }
     }
 

@@ -68,6 +68,7 @@ internal static class DownloadCommand
             MaxWorkers = workers,
         };
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        repo = await RepoResolver.ForReadAsync(client, repo, type, cancellationToken).ConfigureAwait(false);
         DownloadView view;
         if (files.Length == 0)
         {

@@ -9,6 +9,7 @@ namespace HfCtl.Commands.LocalHub;
 /// <c>hfctl local-hub serve</c>: a long-running local hub. At start it prints one line that any
 /// client can <c>eval</c> or copy: <c>HF_ENDPOINT=… HF_TOKEN=…</c> (the seeded demo account's
 /// write token, local to this hub), and the admin secret on the next line. Ctrl-C or SIGTERM stops it.
+/// While it runs, <c>--local</c> commands on the same state folder use it (<see cref="LocalHubDiscovery"/>).
 /// </summary>
 internal static class ServeCommand
 {
@@ -70,6 +71,11 @@ internal static class ServeCommand
         }
         await using var hub = await LocalHubServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
         var endpoint = hub.Endpoint.ToString().TrimEnd('/');
+        if (options.DataDirectory is { } state)
+        {
+            // So that '--local' commands on this state use this hub instead of embedding one.
+            LocalHubDiscovery.Write(state, new LocalHubServeInfo(endpoint, Environment.ProcessId, hub.DemoToken));
+        }
         context.Console.Out.WriteLine($"HF_ENDPOINT={endpoint} HF_TOKEN={hub.DemoToken}");
         context.Console.Out.WriteLine($"HFCTL_LOCALHUB_ADMIN={hub.AdminSecret}");
         context.Console.Err.WriteLine($"local hub listening on {endpoint} (state: {options.DataDirectory ?? "temporary"}); Ctrl-C to stop");
@@ -81,6 +87,13 @@ internal static class ServeCommand
         catch (OperationCanceledException)
         {
             // Ctrl-C or SIGTERM: stop cleanly.
+        }
+        finally
+        {
+            if (options.DataDirectory is { } served)
+            {
+                LocalHubDiscovery.Remove(served);
+            }
         }
         context.Console.Err.WriteLine("local hub stopped");
         return ExitCodes.Ok;

@@ -25,6 +25,7 @@ internal static class CreateCommand
         var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
         var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        repo = await RepoResolver.ForWriteAsync(client, repo, cancellationToken).ConfigureAwait(false);
         var result = await client.Repos.CreateAsync(repo, new CreateRepoOptions
         {
             Type = type,
@@ -32,6 +33,7 @@ internal static class CreateCommand
             ExistOk = context.ParseResult.GetValue(ExistOk),
             SpaceSdk = context.ParseResult.GetValue(SpaceSdk),
         }, cancellationToken).ConfigureAwait(false);
+        context.PrintedHubUrls();
         if (context.Output.Json)
         {
             context.Output.WriteJson(new RepoCreatedView(repo.ToString(), type.Name(), result.Url, result.Created), FilesCliJsonContext.Default.RepoCreatedView);

@@ -6,7 +6,7 @@ namespace HfCtl.Commands.Repo;
 
 /// <summary>
 /// <c>hfctl repo delete REPO [--type] [-y] [--missing-ok]</c>. Without <c>-y</c> it asks on a
-/// terminal and refuses (exit 2) when nobody can answer.
+/// terminal and refuses (exit 2) when nobody can answer (<see cref="Confirmation"/>).
 /// </summary>
 internal static class DeleteCommand
 {
@@ -26,20 +26,12 @@ internal static class DeleteCommand
     {
         var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
         var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
-        if (!context.ParseResult.GetValue(Yes))
-        {
-            if (!context.Console.IsInputTerminal)
-            {
-                throw new UsageException($"refusing to delete {type.Name()} {repo} without confirmation: pass -y");
-            }
-            context.Console.Err.Write($"Delete {type.Name()} {repo} and all its files? This cannot be undone. [y/N] ");
-            var answer = (await context.Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim();
-            if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new CommandFailedException("aborted: nothing was deleted", ExitCodes.Error);
-            }
-        }
+        var yes = context.ParseResult.GetValue(Yes);
+        Confirmation.RefuseUnanswerable(context, yes, $"delete {type.Name()} {repo}");
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        repo = await RepoResolver.ForWriteAsync(client, repo, cancellationToken).ConfigureAwait(false);
+        await Confirmation.RequireAsync(context, yes, $"delete {type.Name()} {repo}",
+            $"Delete {type.Name()} {repo} and all its files? This cannot be undone.", cancellationToken).ConfigureAwait(false);
         var deleted = await client.Repos.DeleteAsync(repo, type, context.ParseResult.GetValue(MissingOk), cancellationToken).ConfigureAwait(false);
         if (context.Output.Json)
         {

@@ -25,6 +25,7 @@ internal static class FilesCommand
         var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
         var folder = context.ParseResult.GetValue(Folder) is { } path and not ("." or "/") ? RepoArguments.ParseRepoPath(path).TrimEnd('/') : null;
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        repo = await RepoResolver.ForReadAsync(client, repo, type, cancellationToken).ConfigureAwait(false);
         var items = new List<RepoFileItem>();
         await foreach (var entry in client.Files.ListTreeAsync(repo, type, context.ParseResult.GetValue(Revision), folder, recursive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
         {

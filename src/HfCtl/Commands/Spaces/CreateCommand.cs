@@ -64,11 +64,15 @@ internal static class CreateCommand
         }
         context.Output.Success($"Created {created.Id}: {created.Url}");
         context.Output.Line($"app url: {info.AppUrl}");
+        context.PrintedHubUrls();
         if (result.GetValue(SpaceCli.Wait))
         {
             return await SpaceCli.WaitAsync(context, client, created.Id, timeout, cancellationToken).ConfigureAwait(false);
         }
-        context.Output.Line($"stage: {info.Runtime?.Stage} (follow with: hfctl spaces wait {created.Id})");
+        // An empty Space stays NO_APP_FILE until an app arrives: waiting for it could only fail.
+        context.Output.Line(result.GetValue(Empty)
+            ? $"stage: {info.Runtime?.Stage} (no app yet: add one with: {context.CommandPrefix} spaces deploy {created.Id} <folder>)"
+            : $"stage: {info.Runtime?.Stage} (follow with: {context.CommandPrefix} spaces wait {created.Id})");
         return ExitCodes.Ok;
     }
 }

@@ -19,12 +19,12 @@ internal static class DeleteCommand
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
+        var yes = context.ParseResult.GetValue(Yes);
+        Confirmation.RefuseUnanswerable(context, yes, $"delete the Space {context.ParseResult.GetValue(Space)}");
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(Space)!, cancellationToken).ConfigureAwait(false);
-        if (!Confirm.Ask(context, context.ParseResult.GetValue(Yes), $"Delete the Space {id} with all its files?"))
-        {
-            return ExitCodes.Error;
-        }
+        await Confirmation.RequireAsync(context, yes, $"delete the Space {id}",
+            $"Delete the Space {id} with all its files, secrets and variables? This cannot be undone.", cancellationToken).ConfigureAwait(false);
         await client.Spaces.DeleteAsync(id, context.ParseResult.GetValue(MissingOk), cancellationToken).ConfigureAwait(false);
         context.Output.Success($"Deleted {id}");
         return ExitCodes.Ok;

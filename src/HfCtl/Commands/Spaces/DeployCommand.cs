@@ -41,6 +41,7 @@ internal static class DeployCommand
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(Space)!, cancellationToken).ConfigureAwait(false);
         SpaceRuntime before;
+        var createdHere = false;
         try
         {
             before = await client.Spaces.GetRuntimeAsync(id, cancellationToken).ConfigureAwait(false);
@@ -49,15 +50,26 @@ internal static class DeployCommand
         {
             Repo.RepoArguments.CheckNoLinkOutside(folder);
             await client.Spaces.CreateAsync(id, new SpaceCreateOptions { Sdk = context.ParseResult.GetValue(Sdk)! }, cancellationToken).ConfigureAwait(false);
+            createdHere = true;
             context.Output.Success($"Created {id}");
             before = await client.Spaces.GetRuntimeAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await client.Files.UploadFolderAsync(RepoId.Parse(id), folder, null, new UploadFolderOptions
+        UploadFolderResult result;
+        try
         {
-            Type = RepoType.Space,
-            CommitMessage = context.ParseResult.GetValue(Message) ?? "Deploy with hfctl",
-        }, cancellationToken).ConfigureAwait(false);
+            result = await client.Files.UploadFolderAsync(RepoId.Parse(id), folder, null, new UploadFolderOptions
+            {
+                Type = RepoType.Space,
+                CommitMessage = context.ParseResult.GetValue(Message) ?? "Deploy with hfctl",
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (createdHere)
+        {
+            // No empty Space left behind by a deploy that failed after creating it.
+            var (code, message) = App.Classify(e);
+            throw new CommandFailedException($"{message} ({await Upload.UploadCommand.RollbackCreatedAsync(client, RepoId.Parse(id), RepoType.Space).ConfigureAwait(false)})", code);
+        }
         var committed = result.Commits.Any(c => c.Committed);
         context.Output.Success(committed
             ? $"Uploaded {result.FilesUploaded} files to {id} ({result.FilesUnchanged} unchanged) as {result.Head[..Math.Min(7, result.Head.Length)]}"

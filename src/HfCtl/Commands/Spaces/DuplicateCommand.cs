@@ -47,6 +47,7 @@ internal static class DuplicateCommand
             return ExitCodes.Ok;
         }
         context.Output.Success($"Duplicated {from} to {to}: {created.Url}");
+        context.PrintedHubUrls();
         return result.GetValue(SpaceCli.Wait) ? await SpaceCli.WaitAsync(context, client, to, timeout, cancellationToken).ConfigureAwait(false) : ExitCodes.Ok;
     }
 }

@@ -33,6 +33,7 @@ internal static class InfoCommand
         context.Output.Line($"sleeps:    {(view.SleepTime is { } s ? $"after {s} s idle" : "never")}");
         context.Output.Line($"private:   {(view.Private == true ? "yes" : "no")}");
         context.Output.Line($"app url:   {view.AppUrl}");
+        context.PrintedHubUrls();
         if (view.ErrorMessage is { } error)
         {
             context.Output.Line($"error:     {SpaceCli.OneLine(error)}");

@@ -54,6 +54,10 @@ internal static class ListCommand
             new Column<SpaceView>("hardware", r => r.Hardware ?? r.RequestedHardware ?? "-"),
             new Column<SpaceView>("app url", r => r.AppUrl ?? "-"),
         ], SpacesCliJsonContext.Default.ListSpaceView, "Spaces");
+        if (rows.Count > 0)
+        {
+            context.PrintedHubUrls();
+        }
         return ExitCodes.Ok;
     }
 }

@@ -16,10 +16,11 @@ internal static class SecretsCommand
     private static readonly Option<string?> SetKey = new("--set_key", "--set-key") { Description = "The secret to add or update" };
     private static readonly Option<string?> SetValue = new("--set_value", "--set-value") { Description = "Its value; '-' reads it from stdin (keeps it out of the process list)" };
     private static readonly Option<string?> Description = new("--description") { Description = "A description of the secret" };
+    private static readonly Option<bool> AllowEmpty = new("--allow-empty") { Description = "Accept an empty value (refused otherwise: an empty stdin is more often a mistake)" };
 
     public static Command Create(App app)
     {
-        var command = new Command("secrets", "List, add or delete a Space's secrets (names only are ever shown)") { Space, Get, SetKey, SetValue, Description };
+        var command = new Command("secrets", "List, add or delete a Space's secrets (names only are ever shown)") { Space, Get, SetKey, SetValue, Description, AllowEmpty };
         command.Subcommands.Add(ListSecrets(app));
         command.Subcommands.Add(AddSecrets(app));
         command.Subcommands.Add(DeleteSecret(app));
@@ -35,21 +36,25 @@ internal static class SecretsCommand
         {
             throw new UsageException("use --get to list the secret names, or --set_key K --set_value V to set one");
         }
+        string? value = null;
+        if (key is not null)
+        {
+            SpaceSettingsParser.CheckKey(key, "secret");
+            // Never read stdin unasked: a script that forgot --set_value would otherwise set whatever
+            // (often nothing) its stdin held.
+            value = context.ParseResult.GetValue(SetValue)
+                ?? throw new UsageException("--set_value is required: give the value, or '--set_value -' to read it from stdin");
+            if (value is "-")
+            {
+                value = (await context.Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).TrimEnd('\r', '\n');
+            }
+            RefuseEmpty(key, value, context.ParseResult.GetValue(AllowEmpty));
+        }
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = await SpaceCli.ResolveAsync(client, space, cancellationToken).ConfigureAwait(false);
         if (key is not null)
         {
-            SpaceSettingsParser.CheckKey(key, "secret");
-            var value = context.ParseResult.GetValue(SetValue);
-            if (value is null or "-")
-            {
-                if (value is null && context.Console.IsInputTerminal)
-                {
-                    throw new UsageException("--set_value is required (or '--set_value -' to read it from stdin)");
-                }
-                value = (await context.Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).TrimEnd('\r', '\n');
-            }
-            await client.Spaces.SetSecretAsync(id, key, value, context.ParseResult.GetValue(Description), cancellationToken).ConfigureAwait(false);
+            await client.Spaces.SetSecretAsync(id, key, value!, context.ParseResult.GetValue(Description), cancellationToken).ConfigureAwait(false);
             context.Output.Success($"Set secret {key} on {id}");
         }
         if (context.ParseResult.GetValue(Get))
@@ -79,13 +84,18 @@ internal static class SecretsCommand
         var space = SpaceCli.SpaceArgument();
         var secrets = new Option<string[]>("--secrets", "-s") { Description = "K=V, or K to take the value from the environment variable K (repeatable)" };
         var file = new Option<string?>("--secrets-file") { Description = "A .env file of secrets" };
-        var command = new Command("add", "Add or update secrets") { space, secrets, file };
+        var allowEmpty = new Option<bool>("--allow-empty") { Description = "Accept empty values (refused otherwise)" };
+        var command = new Command("add", "Add or update secrets") { space, secrets, file, allowEmpty };
         command.SetAction(app.Handler(async (context, ct) =>
         {
             var settings = SpaceSettingsParser.Parse(context.ParseResult.GetValue(secrets), context.ParseResult.GetValue(file), context.Environment, "secret");
             if (settings.Count == 0)
             {
                 throw new UsageException("nothing to add: give -s K=V (or K from the environment) or --secrets-file");
+            }
+            foreach (var setting in settings)
+            {
+                RefuseEmpty(setting.Key, setting.Value, context.ParseResult.GetValue(allowEmpty));
             }
             var client = await context.ConnectAsync(ct).ConfigureAwait(false);
             var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(space)!, ct).ConfigureAwait(false);
@@ -104,21 +114,48 @@ internal static class SecretsCommand
         var space = SpaceCli.SpaceArgument();
         var key = new Argument<string>("key") { Description = "The secret to delete" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
-        var command = new Command("delete", "Delete a secret") { space, key, yes };
+        var missingOk = new Option<bool>("--missing-ok") { Description = "Succeed (exit 0) if the Space has no such secret" };
+        var command = new Command("delete", "Delete a secret (exit 5 if the Space has no such secret)") { space, key, yes, missingOk };
         command.SetAction(app.Handler(async (context, ct) =>
         {
+            var name = context.ParseResult.GetValue(key)!;
+            var confirmed = context.ParseResult.GetValue(yes);
+            Confirmation.RefuseUnanswerable(context, confirmed, $"delete secret {name}");
             var client = await context.ConnectAsync(ct).ConfigureAwait(false);
             var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(space)!, ct).ConfigureAwait(false);
-            var name = context.ParseResult.GetValue(key)!;
-            if (!Confirm.Ask(context, context.ParseResult.GetValue(yes), $"Delete secret {name} of {id}?"))
+            // The Hub answers 200 {} to a DELETE of a key that never existed (recorded traffic,
+            // spaces.md §8), so only the list of names can tell a deletion from a no-op.
+            var secrets = await client.Spaces.ListSecretsAsync(id, ct).ConfigureAwait(false);
+            if (!secrets.Any(s => s.Key == name))
             {
-                return ExitCodes.Error;
+                return NothingToDelete(context, "secret", name, id, context.ParseResult.GetValue(missingOk));
             }
+            await Confirmation.RequireAsync(context, confirmed, $"delete secret {name}", $"Delete secret {name} of {id}?", ct).ConfigureAwait(false);
             await client.Spaces.DeleteSecretAsync(id, name, ct).ConfigureAwait(false);
             context.Output.Success($"Deleted secret {name} of {id}");
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>An empty secret is almost always a value that did not arrive (an empty pipe, an unset variable).</summary>
+    private static void RefuseEmpty(string key, string value, bool allowEmpty)
+    {
+        if (value.Length == 0 && !allowEmpty)
+        {
+            throw new UsageException($"refusing to set secret {key} to an empty value: pass --allow-empty if that is what you want");
+        }
+    }
+
+    /// <summary>What a delete of a missing secret or variable says: exit 5, or a plain note with <c>--missing-ok</c>.</summary>
+    internal static int NothingToDelete(CommandContext context, string noun, string key, string id, bool missingOk)
+    {
+        if (!missingOk)
+        {
+            throw new CommandFailedException($"{id} has no {noun} {key}: nothing deleted (--missing-ok to accept that)", ExitCodes.NotFound);
+        }
+        context.Output.Success($"{id} has no {noun} {key}: nothing to delete");
+        return ExitCodes.Ok;
     }
 
     private static async Task PrintAsync(CommandContext context, HfHub.HubClient client, string id, CancellationToken cancellationToken)
@@ -130,25 +167,5 @@ internal static class SecretsCommand
             new Column<SpaceSecret>("updated", s => s.UpdatedAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "-"),
             new Column<SpaceSecret>("description", s => s.Description ?? ""),
         ], SpacesCliJsonContext.Default.ListSpaceSecret, "secrets");
-    }
-}
-
-/// <summary>Asks before destructive changes when a person is at the terminal.</summary>
-internal static class Confirm
-{
-    public static bool Ask(CommandContext context, bool yes, string question)
-    {
-        if (yes || !context.Console.IsInputTerminal)
-        {
-            return true;
-        }
-        context.Console.Err.Write($"{question} [y/N] ");
-        var answer = context.Console.In.ReadLine()?.Trim().ToLowerInvariant();
-        if (answer is "y" or "yes")
-        {
-            return true;
-        }
-        context.Console.Err.WriteLine("cancelled");
-        return false;
     }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using HfCtl.Cli;
 using HfHub;
-using HfHub.Repos;
 using HfHub.Spaces;
 
 namespace HfCtl.Commands.Spaces;
@@ -35,20 +34,9 @@ internal static class SpaceCli
 
     public static readonly Option<string> Timeout = new("--timeout") { Description = "How long to wait, e.g. 90s, 5m, 1h (default 5m)", DefaultValueFactory = _ => "5m" };
 
-    /// <summary>Resolves a Space id; a bare name means the token's own namespace.</summary>
-    public static async Task<string> ResolveAsync(HubClient client, string text, CancellationToken cancellationToken)
-    {
-        if (!RepoId.TryParse(text, out var id, out var error))
-        {
-            throw new UsageException(error.Replace("repo id", "Space id", StringComparison.Ordinal));
-        }
-        if (id.Namespace is not null)
-        {
-            return id.ToString();
-        }
-        var me = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
-        return $"{me.Name}/{id.Name}";
-    }
+    /// <summary>Resolves a Space id; a bare name means the token's own namespace (see <see cref="RepoResolver"/>).</summary>
+    public static Task<string> ResolveAsync(HubClient client, string text, CancellationToken cancellationToken) =>
+        RepoResolver.SpaceAsync(client, text, cancellationToken);
 
     /// <summary>Polls fast against a loopback hub (cheap), once a second like the official client otherwise.</summary>
     public static TimeSpan PollInterval(HubClient client) =>

@@ -69,16 +69,22 @@ internal static class VariablesCommand
         var space = SpaceCli.SpaceArgument();
         var key = new Argument<string>("key") { Description = "The variable to delete" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
-        var command = new Command("delete", "Delete a variable") { space, key, yes };
+        var missingOk = new Option<bool>("--missing-ok") { Description = "Succeed (exit 0) if the Space has no such variable" };
+        var command = new Command("delete", "Delete a variable (exit 5 if the Space has no such variable)") { space, key, yes, missingOk };
         command.SetAction(app.Handler(async (context, ct) =>
         {
+            var name = context.ParseResult.GetValue(key)!;
+            var confirmed = context.ParseResult.GetValue(yes);
+            Confirmation.RefuseUnanswerable(context, confirmed, $"delete variable {name}");
             var client = await context.ConnectAsync(ct).ConfigureAwait(false);
             var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(space)!, ct).ConfigureAwait(false);
-            var name = context.ParseResult.GetValue(key)!;
-            if (!Confirm.Ask(context, context.ParseResult.GetValue(yes), $"Delete variable {name} of {id}?"))
+            // A DELETE of a missing key still answers 200 (spaces.md §8): the list tells a deletion from a no-op.
+            var variables = await client.Spaces.ListVariablesAsync(id, ct).ConfigureAwait(false);
+            if (!variables.Any(v => v.Key == name))
             {
-                return ExitCodes.Error;
+                return SecretsCommand.NothingToDelete(context, "variable", name, id, context.ParseResult.GetValue(missingOk));
             }
+            await Confirmation.RequireAsync(context, confirmed, $"delete variable {name}", $"Delete variable {name} of {id}?", ct).ConfigureAwait(false);
             await client.Spaces.DeleteVariableAsync(id, name, ct).ConfigureAwait(false);
             context.Output.Success($"Deleted variable {name} of {id}");
             return ExitCodes.Ok;

@@ -8,7 +8,9 @@ namespace HfCtl.Commands.TestConnection;
 /// <summary>
 /// <c>hfctl test-connection</c>: DNS → TCP → TLS → HTTP → token, each step timed with ✓/✗/–
 /// and a hint per failure; then the dedicated <c>--url</c> if given. Exit 0 when everything
-/// passed, else by the first failure: 3 for the network (DNS, TCP, TLS, HTTP), 4 for the token.
+/// passed, else by the first failure: 3 when no answer came (DNS, TCP, TLS, timeout), 4 for the
+/// token (401/403), 5 when <c>--url</c> answers 404, 1 when it answers with another error
+/// (5xx: reachable but failing). A 405 from <c>--url</c> passes with a note: it answers, only not to GET.
 /// </summary>
 internal static class TestConnectionCommand
 {
@@ -67,6 +69,8 @@ internal static class TestConnectionCommand
         {
             FailureKind.None => ExitCodes.Ok,
             FailureKind.Authentication => ExitCodes.Auth,
+            FailureKind.NotFound => ExitCodes.NotFound,
+            FailureKind.Http => ExitCodes.Error,
             _ => ExitCodes.Network,
         };
         if (context.Output.Json)

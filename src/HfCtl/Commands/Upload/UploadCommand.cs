@@ -59,14 +59,50 @@ internal static class UploadCommand
         }
 
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        repo = await RepoResolver.ForWriteAsync(client, repo, cancellationToken).ConfigureAwait(false);
+        var createdHere = false;
         if (!await client.Repos.ExistsAsync(repo, type, cancellationToken).ConfigureAwait(false))
         {
             if (!isFile)
             {
                 RepoArguments.CheckNoLinkOutside(local, new PathFilter(include, exclude));
             }
-            await client.Repos.CreateAsync(repo, new CreateRepoOptions { Type = type, Private = parse.GetValue(Private) ? true : null, ExistOk = true }, cancellationToken).ConfigureAwait(false);
+            createdHere = (await client.Repos.CreateAsync(repo, new CreateRepoOptions { Type = type, Private = parse.GetValue(Private) ? true : null, ExistOk = true }, cancellationToken).ConfigureAwait(false)).Created;
         }
+        try
+        {
+            return await UploadAsync(context, client, repo, type, local, isFile, pathInRepo, include, exclude, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (createdHere)
+        {
+            var (code, message) = App.Classify(e);
+            throw new CommandFailedException($"{message} ({await RollbackCreatedAsync(client, repo, type).ConfigureAwait(false)})", code);
+        }
+    }
+
+    /// <summary>
+    /// A failed upload into a repo this command created leaves no empty repo behind: the Hub stays
+    /// as it was before the command. Best effort, with its own deadline (the command's token may be
+    /// the one that was cancelled). Returns what happened, for the error line.
+    /// </summary>
+    internal static async Task<string> RollbackCreatedAsync(HfHub.HubClient client, RepoId repo, RepoType type)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await client.Repos.DeleteAsync(repo, type, missingOk: true, deadline.Token).ConfigureAwait(false);
+            return $"the {type.Name()} {repo} it had created was removed again";
+        }
+        catch (Exception e) when (e is HfHub.Http.HubException or OperationCanceledException)
+        {
+            return $"the {type.Name()} {repo} it had created could not be removed: delete it with 'hfctl repo delete {repo} --type {type.Name()}'";
+        }
+    }
+
+    private static async Task<int> UploadAsync(CommandContext context, HfHub.HubClient client, RepoId repo, RepoType type, string local, bool isFile,
+        string? pathInRepo, string[] include, string[] exclude, CancellationToken cancellationToken)
+    {
+        var parse = context.ParseResult;
         var options = new UploadFolderOptions
         {
             Type = type,
@@ -108,6 +144,7 @@ internal static class UploadCommand
         {
             var unchanged = view.FilesUnchanged > 0 ? $", {view.FilesUnchanged} unchanged" : "";
             context.Output.Success($"Uploaded {view.FilesUploaded} file{(view.FilesUploaded == 1 ? "" : "s")}{unchanged}: {view.CommitUrl}");
+            context.PrintedHubUrls();
         }
         else
         {
