@@ -235,8 +235,13 @@ public sealed class FaultSuiteTests(FaultSuiteHubFixture hub) : IClassFixture<Fa
                 Assert.False(File.Exists(target), $"a failed restore left {target} behind");
             }
             tally.TargetFilesChecked++;
-            // No temp file or sidecar of the restore is left beside the target either.
-            Assert.DoesNotContain(Directory.EnumerateFiles(home), f => Path.GetFileName(f) is var n && n.Contains("restored-", StringComparison.Ordinal) && !n.EndsWith(".db", StringComparison.Ordinal));
+            // No temp file of the restore is left beside the target either; a restored file has its
+            // lineage record (".<name>.hfpersist.json": which remote version it came from), a failed
+            // restore has none.
+            var record = Path.Combine(home, $".{Path.GetFileName(target)}.hfpersist.json");
+            Assert.Equal(File.Exists(target), File.Exists(record));
+            Assert.DoesNotContain(Directory.EnumerateFiles(home), f => Path.GetFileName(f) is var n && n.Contains("restored-", StringComparison.Ordinal)
+                && !n.EndsWith(".db", StringComparison.Ordinal) && !n.EndsWith(".db.hfpersist.json", StringComparison.Ordinal));
         }
     }
 
