@@ -28,6 +28,20 @@ public sealed class ErrorMessageTests
     }
 
     [Theory]
+    [InlineData("spaces secrets add", "hfctl spaces secrets add <space> [options]")]
+    [InlineData("spaces secrets delete", "hfctl spaces secrets delete <space> <key> [options]")]
+    [InlineData("spaces secrets list", "hfctl spaces secrets list <space> [options]")]
+    public async Task Help_shows_each_subcommand_with_its_own_arguments_only(string command, string usage)
+    {
+        using var cli = new CliRunner();
+        var result = await cli.RunAsync([.. command.Split(' '), "--help"]);
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Stdout.Split('\n');
+        var shown = lines[Array.IndexOf(lines, "Usage:") + 1].Trim();
+        Assert.Equal(usage[usage.IndexOf(' ', StringComparison.Ordinal)..], shown[shown.IndexOf(' ', StringComparison.Ordinal)..]); // the root's name is the host's in-process
+    }
+
+    [Theory]
     [InlineData("spaces", "logs", "me/web", "-n", "99999999999999999999")]
     [InlineData("local-hub", "serve", "--in-memory", "--port", "99999999999999999999")]
     public async Task A_number_out_of_range_is_called_a_number_not_a_clr_type(params string[] args)

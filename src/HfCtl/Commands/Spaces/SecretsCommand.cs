@@ -11,7 +11,9 @@ namespace HfCtl.Commands.Spaces;
 /// </summary>
 internal static class SecretsCommand
 {
-    private static readonly Argument<string?> Space = new("space") { Description = "The Space (seed form: secrets <space> --get | --set_key K --set_value V)", Arity = ArgumentArity.ZeroOrOne };
+    // The seed's form, `secrets <space> --get | --set_key K --set_value V`, takes the Space before the
+    // subcommands' place; hidden from help so that `secrets add --help` shows `add <space>` only.
+    private static readonly Argument<string?> Space = new("space") { Description = "The Space, in the form secrets <space> --get | --set_key K --set_value V", Arity = ArgumentArity.ZeroOrOne, Hidden = true };
     private static readonly Option<bool> Get = new("--get") { Description = "List the secret names (values are never shown)" };
     private static readonly Option<string?> SetKey = new("--set_key", "--set-key") { Description = "The secret to add or update" };
     private static readonly Option<string?> SetValue = new("--set_value", "--set-value") { Description = "Its value; '-' reads it from stdin (keeps it out of the process list)" };
@@ -20,7 +22,7 @@ internal static class SecretsCommand
 
     public static Command Create(App app)
     {
-        var command = new Command("secrets", "List, add or delete a Space's secrets (names only are ever shown)") { Space, Get, SetKey, SetValue, Description, AllowEmpty };
+        var command = new Command("secrets", "List, add or delete a Space's secrets (names only are ever shown); also: secrets <space> --get | --set_key K --set_value V") { Space, Get, SetKey, SetValue, Description, AllowEmpty };
         command.Subcommands.Add(ListSecrets(app));
         command.Subcommands.Add(AddSecrets(app));
         command.Subcommands.Add(DeleteSecret(app));
