@@ -74,6 +74,19 @@ public sealed class XetHashingTests
     }
 
     [Fact]
+    public void A_match_before_the_minimum_size_is_ignored_as_xet_core_does()
+    {
+        // The regression corpus of huggingface.js issue 2421 / pull request 2422: xetchunk-wasm 0.2.0
+        // cut three 8 128-byte chunks where a stale gear state matched; xet-core gives 52 chunks, the
+        // first that differs (index 44) 131 072 bytes long with this hash.
+        var file = XetChunker.Chunk(XetTestData.XorShift32(3 * 1024 * 1024));
+        Assert.Equal(52, file.Chunks.Count);
+        Assert.All(file.Chunks.SkipLast(1), c => Assert.InRange(c.Length, XetChunker.MinChunkSize, XetChunker.MaxChunkSize));
+        Assert.Equal(131072, file.Chunks[44].Length);
+        Assert.Equal("8ee1833ff616a01e187888865c8e22f403c860b7a6c347ba28c4511995875086", file.Chunks[44].Hash.ToString());
+    }
+
+    [Fact]
     public void Constant_data_is_cut_at_the_maximum_chunk_size()
     {
         var file = XetChunker.Chunk(Enumerable.Repeat((byte)59, 1_000_000).ToArray());

@@ -22,6 +22,21 @@ internal static class XetTestData
         return data[..length];
     }
 
+    /// <summary>The xorshift32 input of huggingface.js issue 2421 (low byte of each state).</summary>
+    public static byte[] XorShift32(int length)
+    {
+        var data = new byte[length];
+        var state = 0x9e3779b9u;
+        for (var i = 0; i < length; i++)
+        {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            data[i] = (byte)state;
+        }
+        return data;
+    }
+
     /// <summary>Chunk end offsets by the specification's per-byte rule, with no skipping and no lanes.</summary>
     public static List<int> PlainBoundaries(ReadOnlySpan<byte> data, ReadOnlySpan<ulong> table)
     {
