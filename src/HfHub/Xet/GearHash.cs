@@ -109,6 +109,9 @@ internal static class GearHash
         ScanFourLanes(data, warmFrom, from, lane, to, candidates);
     }
 
+    // AggressiveOptimization: these loops run once per block, so tiered JIT would leave them in
+    // on-stack-replacement code that keeps the lane states in memory (several times slower).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScanScalar(ReadOnlySpan<byte> data, int warmFrom, int from, int to, List<int> candidates)
     {
         ref var table = ref MemoryMarshal.GetReference(Table);
@@ -137,48 +140,51 @@ internal static class GearHash
 
     // Four segments of `lane` bytes scanned in one loop (the last one also takes the remainder):
     // four independent dependency chains keep the core's ALUs busy where one chain would stall.
-    private static void ScanFourLanes(ReadOnlySpan<byte> data, int warmFrom, int from, int lane, int to, List<int> candidates)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ScanFourLanes(ReadOnlySpan<byte> data, int warmFrom, int from, int lane, int to, List<int> candidates)
     {
         ref var table = ref MemoryMarshal.GetReference(Table);
         ref var bytes = ref MemoryMarshal.GetReference(data);
         int s0 = from, s1 = from + lane, s2 = from + (2 * lane), s3 = from + (3 * lane);
-        var h0 = Warm(ref table, ref bytes, warmFrom, s0);
-        var h1 = Warm(ref table, ref bytes, warmFrom, s1);
-        var h2 = Warm(ref table, ref bytes, warmFrom, s2);
-        var h3 = Warm(ref table, ref bytes, warmFrom, s3);
+        var h = stackalloc ulong[4];
+        h[0] = Warm(ref table, ref bytes, warmFrom, s0);
+        h[1] = Warm(ref table, ref bytes, warmFrom, s1);
+        h[2] = Warm(ref table, ref bytes, warmFrom, s2);
+        h[3] = Warm(ref table, ref bytes, warmFrom, s3);
         // Candidates are rare (one in 65 536 positions on random data), so lanes 1-3 collect into
         // small lists merged after lane 0's: the output stays in ascending order.
         List<int>? c1 = null, c2 = null, c3 = null;
-        ref var b0 = ref Unsafe.Add(ref bytes, s0);
-        ref var b1 = ref Unsafe.Add(ref bytes, s1);
-        ref var b2 = ref Unsafe.Add(ref bytes, s2);
-        ref var b3 = ref Unsafe.Add(ref bytes, s3);
-        for (var i = 0; i < lane; i++)
+        fixed (byte* start = data)
+        fixed (ulong* gear = Table)
         {
-            h0 = (h0 << 1) + Unsafe.Add(ref table, Unsafe.Add(ref b0, i));
-            h1 = (h1 << 1) + Unsafe.Add(ref table, Unsafe.Add(ref b1, i));
-            h2 = (h2 << 1) + Unsafe.Add(ref table, Unsafe.Add(ref b2, i));
-            h3 = (h3 << 1) + Unsafe.Add(ref table, Unsafe.Add(ref b3, i));
-            if (Math.Min(Math.Min(h0, h1), Math.Min(h2, h3)) < BelowMask)
+            var i = 0;
+            while (true)
             {
-                if (h0 < BelowMask)
+                i = RunLanes(start + s0, start + s1, start + s2, start + s3, gear, h, i, lane);
+                if (i >= lane)
+                {
+                    break;
+                }
+                if (h[0] < BelowMask)
                 {
                     candidates.Add(s0 + i + 1);
                 }
-                if (h1 < BelowMask)
+                if (h[1] < BelowMask)
                 {
                     (c1 ??= []).Add(s1 + i + 1);
                 }
-                if (h2 < BelowMask)
+                if (h[2] < BelowMask)
                 {
                     (c2 ??= []).Add(s2 + i + 1);
                 }
-                if (h3 < BelowMask)
+                if (h[3] < BelowMask)
                 {
                     (c3 ??= []).Add(s3 + i + 1);
                 }
+                i++;
             }
         }
+        var h3 = h[3];
         for (var i = s3 + lane; i < to; i++)
         {
             h3 = (h3 << 1) + Unsafe.Add(ref table, Unsafe.Add(ref bytes, i));
@@ -199,5 +205,31 @@ internal static class GearHash
         {
             candidates.AddRange(c3);
         }
+    }
+
+    // The hot loop, alone so that its eleven live values stay in registers: advances the four lane
+    // states from index i and returns the first index where one of them is a candidate (or lane).
+    // The product of the four top-16-bit fields (each < 2^16, so it cannot overflow) is zero exactly
+    // when one of them is: a test without the unpredictable branches of a comparison chain.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int RunLanes(byte* p0, byte* p1, byte* p2, byte* p3, ulong* gear, ulong* state, int i, int lane)
+    {
+        ulong h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3];
+        for (; i < lane; i++)
+        {
+            h0 = (h0 << 1) + gear[p0[i]];
+            h1 = (h1 << 1) + gear[p1[i]];
+            h2 = (h2 << 1) + gear[p2[i]];
+            h3 = (h3 << 1) + gear[p3[i]];
+            if ((h0 >> 48) * (h1 >> 48) * (h2 >> 48) * (h3 >> 48) == 0)
+            {
+                break;
+            }
+        }
+        state[0] = h0;
+        state[1] = h1;
+        state[2] = h2;
+        state[3] = h3;
+        return i;
     }
 }

@@ -41,61 +41,98 @@ public static class XetChunker
         options ??= new XetChunkerOptions();
         var blockSize = options.BlockSize > 0 ? options.BlockSize : throw new ArgumentOutOfRangeException(nameof(options), "BlockSize must be positive");
         var parallelism = Math.Max(1, options.Parallelism);
-        // Layout of a buffer: [room for a carried partial chunk (< MaxChunkSize)][one block read].
-        var current = new byte[MaxChunkSize + blockSize];
-        var next = new byte[MaxChunkSize + blockSize];
+        // Two stages: this loop reads a block, finds its boundaries and carries the partial chunk
+        // over, while the blocks before it are hashed on the thread pool. Three buffers: one being
+        // read and scanned, one whose hashing may still run and whose tail is being carried, one
+        // more hashing. A buffer is [room for a carried partial chunk (< MaxChunkSize)][one block].
+        var free = new Stack<byte[]>();
+        var pending = new Queue<PendingBlock>();
         var chunks = new List<XetChunk>();
         var candidates = new List<int>();
-        var hashes = Array.Empty<XetHash>();
-        var boundaries = new List<int>();
         long offsetOfDataStart = 0;
-        var dataStart = MaxChunkSize;
-        var read = await ReadBlockAsync(stream, current, blockSize, cancellationToken).ConfigureAwait(false);
-        while (true)
+        byte[]? previous = null;
+        int carryFrom = 0, carry = 0;
+        try
         {
-            var endOfStream = read < blockSize;
-            var nextRead = endOfStream ? null : ReadBlockAsync(stream, next, blockSize, cancellationToken);
-            var end = MaxChunkSize + read;
-
-            ScanBlock(current, dataStart, end, candidates, parallelism);
-            var chunkEnd = SelectBoundaries(candidates, dataStart, end, endOfStream, boundaries);
-
-            if (hashes.Length < boundaries.Count)
+            while (true)
             {
-                hashes = new XetHash[Math.Max(boundaries.Count, 2 * hashes.Length)];
-            }
-            HashChunks(current, dataStart, boundaries, hashes, parallelism);
-            var start = dataStart;
-            for (var i = 0; i < boundaries.Count; i++)
-            {
-                var chunk = new XetChunk(hashes[i], offsetOfDataStart + (start - dataStart), boundaries[i] - start);
-                chunks.Add(chunk);
-                if (sink is not null)
+                if (pending.Count == 2)
                 {
-                    await sink(chunk, current.AsMemory(start, chunk.Length), cancellationToken).ConfigureAwait(false);
+                    free.Push(await DeliverAsync(pending.Dequeue(), chunks, sink, cancellationToken).ConfigureAwait(false));
                 }
-                start = boundaries[i];
+                var buffer = free.Count > 0 ? free.Pop() : new byte[MaxChunkSize + blockSize];
+                var read = await stream.ReadAtLeastAsync(buffer.AsMemory(MaxChunkSize, blockSize), blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                var endOfStream = read < blockSize;
+                // The partial chunk of the previous block moves in front of this one, with its candidates.
+                var dataStart = MaxChunkSize - carry;
+                if (previous is not null)
+                {
+                    previous.AsSpan(carryFrom, carry).CopyTo(buffer.AsSpan(dataStart));
+                    var shift = dataStart - carryFrom;
+                    candidates.RemoveAll(c => c <= carryFrom);
+                    for (var i = 0; i < candidates.Count; i++)
+                    {
+                        candidates[i] += shift;
+                    }
+                }
+                var end = MaxChunkSize + read;
+                ScanBlock(buffer, dataStart, end, candidates, parallelism);
+                var boundaries = new List<int>();
+                var chunkEnd = SelectBoundaries(candidates, dataStart, end, endOfStream, boundaries);
+                var block = new PendingBlock(buffer, dataStart, offsetOfDataStart, boundaries, new XetHash[boundaries.Count]);
+                block.Hashing = boundaries.Count == 0
+                    ? Task.CompletedTask
+                    : Task.Run(() => HashChunks(block, parallelism), cancellationToken);
+                pending.Enqueue(block);
+                if (endOfStream)
+                {
+                    while (pending.Count > 0)
+                    {
+                        await DeliverAsync(pending.Dequeue(), chunks, sink, cancellationToken).ConfigureAwait(false);
+                    }
+                    return new XetFileChunks(offsetOfDataStart + (end - dataStart), chunks);
+                }
+                offsetOfDataStart += chunkEnd - dataStart;
+                previous = buffer;
+                carryFrom = chunkEnd;
+                carry = end - chunkEnd;
             }
-
-            if (nextRead is null)
-            {
-                return new XetFileChunks(offsetOfDataStart + (end - dataStart), chunks);
-            }
-            read = await nextRead.ConfigureAwait(false);
-            // The partial chunk [chunkEnd, end) moves in front of the next block, with its candidates.
-            var carry = end - chunkEnd;
-            var nextDataStart = MaxChunkSize - carry;
-            current.AsSpan(chunkEnd, carry).CopyTo(next.AsSpan(nextDataStart));
-            var shift = nextDataStart - chunkEnd;
-            candidates.RemoveAll(c => c <= chunkEnd);
-            for (var i = 0; i < candidates.Count; i++)
-            {
-                candidates[i] += shift;
-            }
-            offsetOfDataStart += chunkEnd - dataStart;
-            dataStart = nextDataStart;
-            (current, next) = (next, current);
         }
+        finally
+        {
+            // On failure, let running hash tasks finish before their buffers go out of reach.
+            foreach (var block in pending)
+            {
+                await block.Hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private sealed class PendingBlock(byte[] buffer, int dataStart, long fileOffset, List<int> boundaries, XetHash[] hashes)
+    {
+        public byte[] Buffer { get; } = buffer;
+        public int DataStart { get; } = dataStart;
+        public long FileOffset { get; } = fileOffset;
+        public List<int> Boundaries { get; } = boundaries;
+        public XetHash[] Hashes { get; } = hashes;
+        public Task Hashing { get; set; } = Task.CompletedTask;
+    }
+
+    private static async Task<byte[]> DeliverAsync(PendingBlock block, List<XetChunk> chunks, XetChunkSink? sink, CancellationToken cancellationToken)
+    {
+        await block.Hashing.ConfigureAwait(false);
+        var start = block.DataStart;
+        for (var i = 0; i < block.Boundaries.Count; i++)
+        {
+            var chunk = new XetChunk(block.Hashes[i], block.FileOffset + (start - block.DataStart), block.Boundaries[i] - start);
+            chunks.Add(chunk);
+            if (sink is not null)
+            {
+                await sink(chunk, block.Buffer.AsMemory(start, chunk.Length), cancellationToken).ConfigureAwait(false);
+            }
+            start = block.Boundaries[i];
+        }
+        return block.Buffer;
     }
 
     /// <summary>Chunks and hashes bytes already in memory (tests and small inputs).</summary>
@@ -104,9 +141,6 @@ public static class XetChunker
         using var stream = new MemoryStream(data.ToArray(), writable: false);
         return ChunkAsync(stream, null, options).GetAwaiter().GetResult();
     }
-
-    private static async Task<int> ReadBlockAsync(Stream stream, byte[] buffer, int blockSize, CancellationToken cancellationToken) =>
-        await stream.ReadAtLeastAsync(buffer.AsMemory(MaxChunkSize, blockSize), blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
 
     // Adds the candidates of the newly read bytes [MaxChunkSize, end) to those carried over.
     private static void ScanBlock(byte[] buffer, int dataStart, int end, List<int> candidates, int parallelism)
@@ -170,22 +204,24 @@ public static class XetChunker
         return position;
     }
 
-    private static void HashChunks(byte[] buffer, int dataStart, List<int> boundaries, XetHash[] hashes, int parallelism)
+    private static void HashChunks(PendingBlock block, int parallelism)
     {
+        var buffer = block.Buffer;
+        var boundaries = block.Boundaries;
         if (parallelism == 1 || boundaries.Count < 4)
         {
-            var start = dataStart;
+            var start = block.DataStart;
             for (var i = 0; i < boundaries.Count; i++)
             {
-                hashes[i] = XetHasher.ChunkHash(buffer.AsSpan(start, boundaries[i] - start));
+                block.Hashes[i] = XetHasher.ChunkHash(buffer.AsSpan(start, boundaries[i] - start));
                 start = boundaries[i];
             }
             return;
         }
         Parallel.For(0, boundaries.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
         {
-            var start = i == 0 ? dataStart : boundaries[i - 1];
-            hashes[i] = XetHasher.ChunkHash(buffer.AsSpan(start, boundaries[i] - start));
+            var start = i == 0 ? block.DataStart : boundaries[i - 1];
+            block.Hashes[i] = XetHasher.ChunkHash(buffer.AsSpan(start, boundaries[i] - start));
         });
     }
 }
