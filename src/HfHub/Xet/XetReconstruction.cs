@@ -133,6 +133,13 @@ internal sealed record ReconstructionWire(
     [property: JsonPropertyName("xorbs")] Dictionary<string, List<XorbFetchWire>>? Xorbs,
     [property: JsonPropertyName("fetch_info")] Dictionary<string, List<FetchInfoWire>>? FetchInfo);
 
+/// <summary>The Hub's Xet token answer (<c>xet-read-token</c> / <c>xet-write-token</c>).</summary>
+internal sealed record XetTokenWire(
+    [property: JsonPropertyName("accessToken")] string? AccessToken,
+    [property: JsonPropertyName("exp")] long Exp,
+    [property: JsonPropertyName("casUrl")] string? CasUrl);
+
 /// <summary>Source-generated JSON of the CAS answers (Native AOT ready).</summary>
 [JsonSerializable(typeof(ReconstructionWire))]
+[JsonSerializable(typeof(XetTokenWire))]
 internal sealed partial class XetJsonContext : JsonSerializerContext;
