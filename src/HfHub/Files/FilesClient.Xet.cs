@@ -16,7 +16,7 @@ public sealed partial class FilesClient
     internal bool XetDisabled => _options.Environment.IsTrue("HF_HUB_DISABLE_XET");
 
     /// <summary>
-    /// Downloads a Xet-backed file by reconstruction from the CAS into <paramref name="incomplete"/>, checks
+    /// Downloads a Xet-backed file by reconstruction from the CAS into <c>into <paramref name="incomplete"/>, checkslt;incompleteinto <paramref name="incomplete"/>, checksgt;.xet</c> (a partial <paramref name="incomplete"/> left by <c>resolve</c> is resumed there instead), checks
     /// every chunk against the file's Xet hash and the whole against its SHA-256, then moves it to
     /// <paramref name="destination"/>. Returns false (nothing kept) when the file is not in Xet, Xet is
     /// off, or the CAS cannot serve it, so the caller falls back to <c>resolve</c>; content that does not
@@ -34,30 +34,38 @@ public sealed partial class FilesClient
             Trace($"{displayPath}: transfer resolve (HF_HUB_DISABLE_XET is set)");
             return false;
         }
+        if (File.Exists(incomplete) && new FileInfo(incomplete).Length > 0)
+        {
+            Trace($"{displayPath}: transfer resolve (resuming a partial download)");
+            return false;
+        }
         var xetHash = XetHash.Parse(meta.XetHash);
+        // Reconstruction writes chunks where they belong, in any order, so its partial file is not a
+        // prefix that resolve could resume: it gets a name of its own.
+        var partial = incomplete + ".xet";
         try
         {
             var token = await GetXetTokenAsync(meta.XetTokenUrl, cancellationToken).ConfigureAwait(false);
             var (reconstruction, version) = await QueryReconstructionAsync(token, meta.XetHash, cancellationToken).ConfigureAwait(false);
-            await ReconstructAsync(reconstruction, xetHash, meta, incomplete, displayPath, progress, cancellationToken).ConfigureAwait(false);
-            File.Move(incomplete, destination, overwrite: true);
+            await ReconstructAsync(reconstruction, xetHash, meta, partial, displayPath, progress, cancellationToken).ConfigureAwait(false);
+            File.Move(partial, destination, overwrite: true);
             Report(progress, displayPath, TransferStage.Completed, meta.Size, meta.Size);
             Trace($"{displayPath}: transfer xet ({version} reconstruction, {reconstruction.Terms.Count} terms)");
             return true;
         }
         catch (InvalidDataException e)
         {
-            TryDelete(incomplete);
+            TryDelete(partial);
             throw new HubContentMismatchException($"the Xet download of {displayPath} is corrupt ({HubErrorReader.OneLine(e.Message)}); it was discarded, try again", meta.XetTokenUrl.GetLeftPart(UriPartial.Path));
         }
         catch (HubContentMismatchException)
         {
-            TryDelete(incomplete);
+            TryDelete(partial);
             throw;
         }
         catch (Exception e) when (e is HubException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            TryDelete(incomplete);
+            TryDelete(partial);
             Trace($"{displayPath}: transfer resolve (Xet failed: {HubErrorReader.OneLine(e.Message)})");
             return false;
         }
