@@ -42,7 +42,9 @@ public sealed partial class FilesClient
         var xetHash = XetHash.Parse(meta.XetHash);
         // Reconstruction writes chunks where they belong, in any order, so its partial file is not a
         // prefix that resolve could resume: it gets a name of its own.
-        var partial = incomplete + ".xet";
+        var partial = incomplete.EndsWith(".incomplete", StringComparison.Ordinal)
+            ? incomplete[..^".incomplete".Length] + ".xet.incomplete"
+            : incomplete + ".xet";
         try
         {
             var token = await GetXetTokenAsync(meta.XetTokenUrl, cancellationToken).ConfigureAwait(false);
