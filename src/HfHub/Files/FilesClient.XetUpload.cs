@@ -36,7 +36,23 @@ public sealed partial class FilesClient
             return token;
         }
         var index = new XetLocalIndex(Path.Combine(_options.Environment.HfHome, "xet"), (await FreshTokenAsync().ConfigureAwait(false)).CasUrl);
-        var session = new XetUploadSession(this, index, FreshTokenAsync, options.Progress);
+        try
+        {
+            await UploadXetSessionAsync(work, index, FreshTokenAsync, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException e) when (e.Status == 400 && index.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            // The CAS refused the shard and the local index took part: it may name xorbs this CAS no
+            // longer has (a reset hub). Forget it and upload every chunk; a second refusal is real.
+            Trace($"the CAS refused the upload ({HubErrorReader.OneLine(e.Message)}); retrying without the local dedupe index");
+            index.Clear();
+            await UploadXetSessionAsync(work, index, FreshTokenAsync, options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task UploadXetSessionAsync(List<(AdditionPlan Plan, LfsBatchObject Object)> work, XetLocalIndex index, Func<Task<XetToken>> freshToken, CommitOptions options, CancellationToken cancellationToken)
+    {
+        var session = new XetUploadSession(this, index, freshToken, options.Progress);
         var files = new List<ShardFile>();
         foreach (var (plan, _) in work)
         {
@@ -45,7 +61,7 @@ public sealed partial class FilesClient
         await session.FlushXorbAsync(cancellationToken).ConfigureAwait(false);
         {
             var shard = ShardFormat.WriteUploadShard(files, session.NewXorbs);
-            var current = await FreshTokenAsync().ConfigureAwait(false);
+            var current = await freshToken().ConfigureAwait(false);
             using var request = new HttpRequestMessage(HttpMethod.Post, current.Cas("v1/shards")) { Content = new ByteArrayContent(shard) };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
             request.Options.Set(HubPipeline.NoRedirects, true);
@@ -274,6 +290,21 @@ public sealed partial class FilesClient
         }
 
         public bool TryGet(XetHash chunk, out XetChunkPlace place) => _entries.TryGetValue(chunk, out place);
+
+        public int Count => _entries.Count;
+
+        public void Clear()
+        {
+            _entries.Clear();
+            try
+            {
+                File.Delete(_path);
+            }
+            catch (IOException)
+            {
+                // Rewritten by the next successful upload anyway.
+            }
+        }
 
         public void Save(List<(XetHash Chunk, XetChunkPlace Place)> added)
         {

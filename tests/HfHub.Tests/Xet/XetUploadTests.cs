@@ -119,6 +119,43 @@ public sealed partial class XetUploadTests(LocalHubFixture hub) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_local_index_naming_xorbs_the_hub_lacks_is_dropped_and_the_upload_sends_every_chunk()
+    {
+        var content = FilesTesting.RandomBytes(800_000, seed: 56);
+        // Another hub (e.g. a local hub since reset) got this content first: the index names its xorbs.
+        var other = new LocalHubFixture();
+        await other.InitializeAsync();
+        try
+        {
+            var (otherUser, otherToken) = await other.CreateUserAsync();
+            using var otherClient = new HubClient(new HubClientOptions
+            {
+                Endpoint = other.Endpoint,
+                Token = HfToken.FromValue(otherToken),
+                Retry = FilesTesting.FastRetries,
+                Environment = new HfEnvironment(name => name == "HF_HOME" ? _home : null, _home),
+            });
+            var otherRepo = RepoId.Parse($"{otherUser}/{LocalHubFixture.UniqueName("o")}");
+            await otherClient.Repos.CreateAsync(otherRepo);
+            await otherClient.Files.UploadFileAsync(otherRepo, new MemoryStream(content), "same.bin");
+        }
+        finally
+        {
+            await other.DisposeAsync();
+        }
+        var indexFile = Assert.Single(Directory.GetFiles(Path.Combine(_home, "xet", "chunk-index")));
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(new Uri($"{hub.EndpointText}/cas").AbsoluteUri.TrimEnd('/'))))[..16];
+        File.Move(indexFile, Path.Combine(Path.GetDirectoryName(indexFile)!, key + ".bin"));
+
+        var (client, repo, trace) = await RepoAsync();
+        await client.Files.UploadFileAsync(repo, new MemoryStream(content), "same.bin");
+
+        Assert.Contains(trace, l => l.StartsWith("the CAS refused the upload (", StringComparison.Ordinal) && l.EndsWith("retrying without the local dedupe index", StringComparison.Ordinal));
+        Assert.Equal((content.Length, 0L), Stats(trace, "same.bin"));
+        Assert.Equal(content, await File.ReadAllBytesAsync(await client.Files.DownloadFileAsync(repo, "same.bin")));
+    }
+
+    [Fact]
     public async Task HF_HUB_DISABLE_XET_uploads_through_lfs()
     {
         var (client, repo, trace) = await RepoAsync(disableXet: true);
