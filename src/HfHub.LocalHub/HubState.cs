@@ -13,7 +13,7 @@ public sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Access = new RepoAccess(Accounts);
@@ -21,6 +21,7 @@ public sealed class HubState
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
         Git = new GitStore(Database, clock);
         Lfs = new LfsTransfers(clock);
+        Cas = new HfHub.LocalHub.Cas.CasStore(Database, Path.Combine(dataDirectory, "blobs", "xet"));
         Blobs.CleanTemporaryFiles(TimeSpan.FromDays(1));
         Faults = new FaultInjector(options.Faults);
         Spaces = new SpaceRuntime(this, options.Spaces);
@@ -47,6 +48,15 @@ public sealed class HubState
 
     /// <summary>Signed storage URLs and multipart upload sessions.</summary>
     public LfsTransfers Lfs { get; }
+
+    /// <summary>The Xet CAS: chunks, xorbs, files and which repo may read which file.</summary>
+    internal HfHub.LocalHub.Cas.CasStore Cas { get; }
+
+    /// <summary>What the CAS (and the LFS storage) received since start: which transfer path clients took.</summary>
+    public HfHub.LocalHub.Cas.CasCounters XetCounters => Cas.Counters;
+
+    /// <summary>Bytes of chunk data the CAS keeps on disk (every distinct chunk once).</summary>
+    public long XetChunkBytesOnDisk() => Cas.ChunkBytesOnDisk();
 
     /// <summary>The fault-injection switch (start-up options, or the admin route at runtime).</summary>
     public FaultInjector Faults { get; }

@@ -51,6 +51,20 @@ public sealed class LocalHubOptions
     /// </summary>
     public TimeProvider? Clock { get; set; }
 
+    /// <summary>
+    /// Whether repos answer Xet (the Hub's storage for every new repo): <c>xetEnabled</c> in repo
+    /// info, Xet in LFS batch answers when a client offers it, the token routes, Xet headers on
+    /// resolve. False makes every repo without its own setting LFS-only; one repo is switched with
+    /// <c>POST /_localhub/repos/{type}s/{ns}/{name}/xet {"enabled": false}</c>.
+    /// </summary>
+    public bool XetEnabledByDefault { get; set; } = true;
+
+    /// <summary>How long a Xet (CAS) token is valid. The Hub's lifetime is not documented; clients refresh 30–60 s before expiry.</summary>
+    public TimeSpan XetTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long the signed URLs of reconstructions (xorb ranges) and of the resolve bridge are valid.</summary>
+    public TimeSpan XetUrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How fast Spaces build, start and fall asleep (tests use <see cref="Spaces.SpaceTimings.Fast"/>).</summary>
     public Spaces.SpaceTimings Spaces { get; set; } = new();
 

@@ -473,8 +473,9 @@ internal static class CommitRoutes
                         {
                             throw new BadCommitException($"oid of {path} must be a SHA-256 (64 hex digits)");
                         }
-                        var stored = state.Git.LfsObjectSize(repo.Id, oid);
-                        if (stored is null || !state.Blobs.Exists(oid))
+                        // An LFS object uploaded to the repo, or a Xet file a shard registered for it under this SHA-256.
+                        var stored = state.Git.LfsObjectSize(repo.Id, oid) is { } lfsSize && state.Blobs.Exists(oid) ? lfsSize : state.Cas.RepoFile(repo.Id, oid)?.Size;
+                        if (stored is null)
                         {
                             throw new BadCommitException($"Your push was rejected because an LFS pointer pointed to a file that does not exist ({path}, oid {oid}). Upload it with the LFS batch API first.");
                         }

@@ -53,6 +53,11 @@ internal static class FileRoutes
                 .ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
+        if (entry.Lfs && state.Cas.RepoFile(repo.Id, entry.Sha256!) is { } xetFile)
+        {
+            await Cas.XetHubRoutes.ResolveAsync(context, state, repo, commit, entry, xetFile.File).ConfigureAwait(false);
+            return;
+        }
         if (entry.Lfs)
         {
             context.Response.Headers["X-Linked-Etag"] = $"\"{entry.Sha256}\"";

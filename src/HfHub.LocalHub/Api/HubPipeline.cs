@@ -13,7 +13,8 @@ namespace HfHub.LocalHub.Api;
 internal static class HubPipeline
 {
     private const string ExposedHeaders =
-        "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag";
+        "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag,"
+        + "X-Xet-Hash,X-Xet-Cas-Url,X-Xet-Access-Token,X-Xet-Token-Expiration,X-Xet-Refresh-Route";
 
     public static void Configure(WebApplication app, HubState state)
     {
@@ -47,7 +48,8 @@ internal static class HubPipeline
         app.Use((context, next) =>
         {
             var header = context.Request.Headers.Authorization.ToString();
-            if (header.Length == 0 || context.Request.Path.StartsWithSegments("/_localhub"))
+            // The CAS authenticates its own (Xet) tokens; a Hub token is never accepted there.
+            if (header.Length == 0 || context.Request.Path.StartsWithSegments("/_localhub") || context.Request.Path.StartsWithSegments("/cas"))
             {
                 return next(context);
             }
@@ -71,6 +73,8 @@ internal static class HubPipeline
         FileRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);
+        Cas.XetHubRoutes.Map(app, state);
+        Cas.CasRoutes.Map(app, state);
         SpaceRoutes.Map(app, state);
 
         app.MapFallback(context => HubResponses.Error(context, StatusCodes.Status404NotFound, "Sorry, we can't find the page you are looking for."));

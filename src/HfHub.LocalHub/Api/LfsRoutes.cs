@@ -86,6 +86,12 @@ internal static class LfsRoutes
             ? t.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : null).ToHashSet()
             : ["basic"];
         var multipartAllowed = transfers.Contains("multipart");
+        // Xet when the client offers it and the repo has it (xet.md §7.3): one write token for the whole batch, in each object's headers.
+        var xet = operation == "upload" && transfers.Contains("xet") && Cas.XetHubRoutes.Enabled(state, repo);
+        var xetToken = xet ? Cas.XetHubRoutes.IssueToken(state, repo, write: true) : default;
+        var xetSession = xet ? HubIds.NewObjectId() : "";
+        var xetRef = Cas.XetHubRoutes.BatchRef(body);
+        var xetCreatePr = !body.TryGetProperty("ref", out _);
         var chunkSize = Math.Max(1, state.Options.LfsChunkSize);
         var usedMultipart = false;
         var answers = new List<Action<Utf8JsonWriter>>();
@@ -104,9 +110,23 @@ internal static class LfsRoutes
                 continue;
             }
             var stored = state.Git.LfsObjectSize(repo.Id, oid) is { } known && state.Blobs.Exists(oid) ? known : (long?)null;
+            var xetFile = stored is null ? state.Cas.RepoFile(repo.Id, oid) : null;
             if (operation == "download")
             {
-                if (stored is null)
+                if (stored is null && xetFile is { } bridged)
+                {
+                    // A Xet file: git-lfs clients download its reconstructed bytes through the bridge.
+                    var bridge = Cas.CasRoutes.BridgeUrl(state, repo.Id, bridged.File, bridged.Size);
+                    answers.Add(w =>
+                    {
+                        ObjectStart(w, oid, bridged.Size);
+                        w.WriteStartObject("actions");
+                        Action(w, "download", bridge, (int)state.Options.XetUrlLifetime.TotalSeconds);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    });
+                }
+                else if (stored is null)
                 {
                     answers.Add(w => ObjectError(w, oid, size, 404, "Object does not exist"));
                 }
@@ -124,12 +144,22 @@ internal static class LfsRoutes
                 }
                 continue;
             }
-            if (stored is not null)
+            if (stored is not null || xetFile is not null)
             {
                 // Already in the repo's storage: no actions, so clients skip the upload.
                 answers.Add(w =>
                 {
                     ObjectStart(w, oid, size);
+                    w.WriteEndObject();
+                });
+                continue;
+            }
+            if (xet)
+            {
+                answers.Add(w =>
+                {
+                    ObjectStart(w, oid, size);
+                    Cas.XetHubRoutes.WriteBatchUpload(w, state, repo, xetRef, xetCreatePr, xetToken.Token, xetToken.Expires, xetSession);
                     w.WriteEndObject();
                 });
                 continue;
@@ -182,7 +212,7 @@ internal static class LfsRoutes
         await RepoLookup.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();
-            w.WriteString("transfer", usedMultipart ? "multipart" : "basic");
+            w.WriteString("transfer", xet ? "xet" : usedMultipart ? "multipart" : "basic");
             w.WriteStartArray("objects");
             foreach (var answer in answers)
             {
@@ -299,6 +329,7 @@ internal static class LfsRoutes
             }
             state.Blobs.Commit(temp, sha);
             state.Git.AddLfsObject(grant.RepoId, sha, size);
+            state.Cas.Counters.LfsUploaded();
             context.Response.StatusCode = StatusCodes.Status200OK;
         }
         finally
@@ -348,6 +379,7 @@ internal static class LfsRoutes
         }
         var etag = $"\"{RandomNumberGenerator.GetHexString(32, lowercase: true)}\"";
         await session.PartCompletedAsync(number, etag, context.RequestAborted).ConfigureAwait(false);
+        state.Cas.Counters.LfsUploaded();
         context.Response.Headers.ETag = etag;
         context.Response.StatusCode = StatusCodes.Status200OK;
     }

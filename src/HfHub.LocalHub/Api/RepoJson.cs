@@ -136,7 +136,7 @@ internal static class RepoJson
         }
         if (Want("xetEnabled"))
         {
-            writer.WriteBoolean("xetEnabled", false);
+            writer.WriteBoolean("xetEnabled", Cas.XetHubRoutes.Enabled(state, repo));
         }
         if (Want("usedStorage"))
         {

@@ -110,6 +110,7 @@ internal static class TreeRoutes
             w.WriteNumber("size", entry.Size);
             w.WriteNumber("pointerSize", entry.PointerSize);
             w.WriteEndObject();
+            Cas.XetHubRoutes.WriteTreeHash(w, state, repo, entry);
         }
         if (commits is not null)
         {

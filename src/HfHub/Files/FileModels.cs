@@ -66,6 +66,12 @@ public sealed record FileMetadata(string CommitHash, string Etag, long Size, Uri
 {
     /// <summary>True when the etag is a SHA-256 (an LFS file).</summary>
     public bool IsLfs => Etag.Length == 64;
+
+    /// <summary>The file's Xet hash (<c>X-Xet-Hash</c>) when the Hub stores it in Xet, else null.</summary>
+    public string? XetHash { get; init; }
+
+    /// <summary>Where to get a Xet read token for the file (the <c>xet-auth</c> link), else null.</summary>
+    public Uri? XetTokenUrl { get; init; }
 }
 
 internal sealed record PreuploadFile(string Path, string Sample, long Size);

@@ -378,7 +378,7 @@ public sealed partial class FilesClient
         {
             var body = new LfsBatchRequest(
                 "upload",
-                ["basic", "multipart"],
+                XetDisabled ? ["basic", "multipart"] : ["basic", "multipart", "xet"],
                 [.. batch.Select(p => new LfsObject(p.Digest.Sha256, p.Digest.Size))],
                 "sha256",
                 options.CreatePullRequest ? null : new LfsRef(options.Branch));
@@ -408,6 +408,11 @@ public sealed partial class FilesClient
                     continue;
                 }
                 work.Add((plan, obj));
+            }
+            if (string.Equals(answer.Transfer, "xet", StringComparison.Ordinal))
+            {
+                await UploadXetAsync(work, options, cancellationToken).ConfigureAwait(false);
+                continue;
             }
             await Parallel.ForEachAsync(
                 work,

@@ -44,7 +44,14 @@ public sealed partial class FilesClient
             {
                 throw new HubException($"{url.GetLeftPart(UriPartial.Path)} did not say how large the file is", (int)response.StatusCode);
             }
-            return new FileMetadata(commit, etag, size.Value, redirect ? response.Headers.Location : null);
+            var xetHash = Header(response, "X-Xet-Hash");
+            var links = response.Headers.TryGetValues("Link", out var linkValues) ? string.Join(",", linkValues) : null;
+            Uri? xetTokenUrl = LinkHeader.Find(links, "xet-auth") is { } auth && Uri.TryCreate(url, auth, out var resolvedAuth) ? resolvedAuth : null;
+            return new FileMetadata(commit, etag, size.Value, redirect ? response.Headers.Location : null)
+            {
+                XetHash = xetHash is not null && HfHub.Xet.XetHash.TryParse(xetHash, out _) ? xetHash : null,
+                XetTokenUrl = xetTokenUrl,
+            };
         }
         throw new HubException($"too many redirects resolving {pathInRepo}");
     }
@@ -226,6 +233,10 @@ public sealed partial class FilesClient
     {
         Directory.CreateDirectory(Path.GetDirectoryName(incomplete)!);
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        if (await TryXetFetchAsync(meta, incomplete, destination, displayPath, progress, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
         var expectSha256 = meta.Etag.Length == 64 && meta.Etag.All(char.IsAsciiHexDigit);
         var expectGitSha1 = meta.Etag.Length == 40 && meta.Etag.All(char.IsAsciiHexDigit);
         var file = new FileStream(incomplete, new FileStreamOptions

@@ -5,7 +5,8 @@ namespace HfCtl.Tests.Conformance;
 
 /// <summary>
 /// Runs a script of <c>conformance/tests/</c> with Node against a local hub. The first use installs
-/// the pinned <c>@huggingface/hub</c> from the lockfile (<c>npm ci</c>) if it is not installed yet.
+/// the pinned referees (<c>@huggingface/hub</c>, <c>@huggingface/xetchunk-wasm</c>) from the lockfile
+/// (<c>npm ci</c>) if they are not installed yet.
 /// </summary>
 public static class ConformanceRunner
 {
@@ -30,12 +31,28 @@ public static class ConformanceRunner
         return await RunProcessAsync(start, TimeSpan.FromMinutes(3));
     }
 
+    /// <summary>Runs a script that needs no hub (the chunking referee), with its arguments as JSON.</summary>
+    public static async Task<CliResult> RunOfflineAsync(string script, object args)
+    {
+        await EnsureInstalledAsync();
+        var start = new ProcessStartInfo("node", Path.Combine(Directory, "tests", script))
+        {
+            WorkingDirectory = Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["CONFORMANCE_ARGS"] = JsonSerializer.Serialize(args);
+        return await RunProcessAsync(start, TimeSpan.FromMinutes(3));
+    }
+
     private static async Task EnsureInstalledAsync()
     {
         await InstallLock.WaitAsync();
         try
         {
-            if (_installed || System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@huggingface", "hub")))
+            // Every pinned referee must be there: an older install may predate one of them.
+            if (_installed || (System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@huggingface", "hub"))
+                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@huggingface", "xetchunk-wasm"))))
             {
                 _installed = true;
                 return;
