@@ -65,6 +65,11 @@ public sealed partial class FilesClient
             TryDelete(partial);
             throw;
         }
+        catch (LocalWriteException)
+        {
+            TryDelete(partial); // not resumable: a re-run starts over
+            throw;
+        }
         catch (Exception e) when (e is HubException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             TryDelete(partial);
@@ -169,7 +174,7 @@ public sealed partial class FilesClient
                 new ParallelOptions { MaxDegreeOfParallelism = XetParallelFetches, CancellationToken = cancellationToken },
                 async (unit, token) =>
                 {
-                    var bytes = await FetchUnitWithRetriesAsync(unit, answer, termOffsets, termChunks, file, token).ConfigureAwait(false);
+                    var bytes = await FetchUnitWithRetriesAsync(unit, answer, termOffsets, termChunks, file, incomplete, token).ConfigureAwait(false);
                     Report(progress, displayPath, TransferStage.Downloading, Interlocked.Add(ref written, bytes), meta.Size);
                 }).ConfigureAwait(false);
             RandomAccess.FlushToDisk(file);
@@ -199,16 +204,16 @@ public sealed partial class FilesClient
     }
 
     /// <summary>One xorb range, retried from its start when the stream breaks (writing the same bytes again is harmless).</summary>
-    private async Task<long> FetchUnitWithRetriesAsync(XetFetchUnit unit, XetReconstruction answer, long[] termOffsets, XetChunk[][] termChunks, Microsoft.Win32.SafeHandles.SafeFileHandle file, CancellationToken cancellationToken)
+    private async Task<long> FetchUnitWithRetriesAsync(XetFetchUnit unit, XetReconstruction answer, long[] termOffsets, XetChunk[][] termChunks, Microsoft.Win32.SafeHandles.SafeFileHandle file, string partialPath, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await FetchUnitAsync(unit, answer, termOffsets, termChunks, file, cancellationToken).ConfigureAwait(false);
+                return await FetchUnitAsync(unit, answer, termOffsets, termChunks, file, partialPath, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or HttpRequestException or HubConnectionException
-                && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
+                && e is not LocalWriteException && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
             {
                 var wait = _options.Retry.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1);
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
@@ -216,7 +221,7 @@ public sealed partial class FilesClient
         }
     }
 
-    private async Task<long> FetchUnitAsync(XetFetchUnit unit, XetReconstruction answer, long[] termOffsets, XetChunk[][] termChunks, Microsoft.Win32.SafeHandles.SafeFileHandle file, CancellationToken cancellationToken)
+    private async Task<long> FetchUnitAsync(XetFetchUnit unit, XetReconstruction answer, long[] termOffsets, XetChunk[][] termChunks, Microsoft.Win32.SafeHandles.SafeFileHandle file, string partialPath, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, unit.Url);
         // The URL is signed: it carries its own authorization, and neither token may go with it.
@@ -272,7 +277,15 @@ public sealed partial class FilesClient
                     {
                         throw new InvalidDataException($"a term of xorb {unit.Xorb} decodes to more than its {term.UnpackedLength} bytes");
                     }
-                    await RandomAccess.WriteAsync(file, chunk, termOffsets[t] + inTerm[k], cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await RandomAccess.WriteAsync(file, chunk, termOffsets[t] + inTerm[k], cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (IOException e)
+                    {
+                        // A full disk is not a broken stream: no retry, no fallback to resolve.
+                        throw LocalWriteException.From(e, partialPath.EndsWith(".xet.incomplete", StringComparison.Ordinal) ? partialPath[..^".xet.incomplete".Length] : partialPath);
+                    }
                     termChunks[t][index - term.Chunks.Start] = new XetChunk(hash, 0, chunk.Length);
                     inTerm[k] += chunk.Length;
                     bytesWritten += chunk.Length;
