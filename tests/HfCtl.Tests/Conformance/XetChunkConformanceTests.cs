@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HfCtl.Testing;
 using HfHub.Xet;
 using Microsoft.Data.Sqlite;
 
@@ -33,7 +34,7 @@ public sealed class XetChunkConformanceTests : IDisposable
             ["random-3mib"] = RandomBytes(random, 3 * 1024 * 1024 + 17),
             ["text-2mib"] = Text(2 * 1024 * 1024),
             ["mixed"] = Mixed(random),
-            ["issue-2421"] = XorShift32(3 * 1024 * 1024),
+            ["issue-2421"] = XetTestData.XorShift32(3 * 1024 * 1024),
         };
         for (var i = 0; i < 12; i++)
         {
@@ -193,21 +194,6 @@ public sealed class XetChunkConformanceTests : IDisposable
         var bytes = new byte[size];
         random.NextBytes(bytes);
         return bytes;
-    }
-
-    // The input of huggingface.js issue 2421, where xetchunk-wasm 0.2.0 cuts 8 128-byte chunks.
-    private static byte[] XorShift32(int length)
-    {
-        var data = new byte[length];
-        var state = 0x9e3779b9u;
-        for (var i = 0; i < length; i++)
-        {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            data[i] = (byte)state;
-        }
-        return data;
     }
 
     private static byte[] Text(int size)

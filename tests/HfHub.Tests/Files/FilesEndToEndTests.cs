@@ -22,6 +22,22 @@ internal static class FilesTesting
 {
     public static readonly RetryPolicy FastRetries = new() { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxRetries = 6 };
 
+    /// <summary>A client of <paramref name="hub"/> whose HF_HOME (and so its Xet index) is <paramref name="home"/>, tracing into <paramref name="trace"/>.</summary>
+    public static HubClient XetClient(LocalHubFixture hub, string home, string token, Action<string> trace, bool disableXet = false, HttpMessageHandler? transport = null) => new(new HubClientOptions
+    {
+        Endpoint = hub.Endpoint,
+        Token = HfToken.FromValue(token),
+        Retry = FastRetries,
+        Environment = new HfEnvironment(name => name switch
+        {
+            "HF_HOME" => home,
+            "HF_HUB_DISABLE_XET" => disableXet ? "1" : null,
+            _ => null,
+        }, home),
+        HttpTrace = trace,
+        Transport = transport,
+    });
+
     public static HubClient Client(LocalHubFixture hub, string token, string home, HttpMessageHandler? transport = null) => new(new HubClientOptions
     {
         Endpoint = hub.Endpoint,

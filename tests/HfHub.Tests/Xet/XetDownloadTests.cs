@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using HfCtl.Testing;
-using HfHub.Auth;
 using HfHub.Files;
 using HfHub.Http;
 using HfHub.Repos;
@@ -21,20 +20,8 @@ public sealed class XetDownloadTests(LocalHubFixture hub) : IClassFixture<LocalH
 
     public void Dispose() => Directory.Delete(_home, recursive: true);
 
-    private HubClient Client(string token, ConcurrentQueue<string> trace, bool disableXet = false, HttpMessageHandler? transport = null) => new(new HubClientOptions
-    {
-        Endpoint = hub.Endpoint,
-        Token = HfToken.FromValue(token),
-        Retry = FilesTesting.FastRetries,
-        Environment = new HfEnvironment(name => name switch
-        {
-            "HF_HOME" => _home,
-            "HF_HUB_DISABLE_XET" => disableXet ? "1" : null,
-            _ => null,
-        }, _home),
-        HttpTrace = trace.Enqueue,
-        Transport = transport,
-    });
+    private HubClient Client(string token, ConcurrentQueue<string> trace, bool disableXet = false, HttpMessageHandler? transport = null) =>
+        FilesTesting.XetClient(hub, _home, token, trace.Enqueue, disableXet, transport);
 
     /// <summary>
     /// Puts <paramref name="content"/> in a repo as a Xet file the way an uploader does, with HfHub's

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using HfCtl.Testing;
 using HfHub.Xet;
 
 namespace HfHub.Tests.Xet;

@@ -15,19 +15,8 @@ public sealed partial class XetUploadTests(LocalHubFixture hub) : IClassFixture<
 
     public void Dispose() => Directory.Delete(_home, recursive: true);
 
-    private HubClient Client(string token, ConcurrentQueue<string> trace, bool disableXet = false) => new(new HubClientOptions
-    {
-        Endpoint = hub.Endpoint,
-        Token = HfToken.FromValue(token),
-        Retry = FilesTesting.FastRetries,
-        Environment = new HfEnvironment(name => name switch
-        {
-            "HF_HOME" => _home,
-            "HF_HUB_DISABLE_XET" => disableXet ? "1" : null,
-            _ => null,
-        }, _home),
-        HttpTrace = trace.Enqueue,
-    });
+    private HubClient Client(string token, ConcurrentQueue<string> trace, bool disableXet = false) =>
+        FilesTesting.XetClient(hub, _home, token, trace.Enqueue, disableXet);
 
     private async Task<(HubClient Client, RepoId Repo, ConcurrentQueue<string> Trace)> RepoAsync(bool disableXet = false)
     {

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace HfHub.Tests.Xet;
+namespace HfCtl.Testing;
 
 /// <summary>Inputs of the Xet reference tests and the chunking rule written the plain way, byte by byte.</summary>
 internal static class XetTestData
