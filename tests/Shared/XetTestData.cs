@@ -64,6 +64,4 @@ internal static class XetTestData
         }
         return ends;
     }
-
-    public static List<int> Ends(HfHub.Xet.XetFileChunks chunks) => chunks.Chunks.Select(c => (int)(c.Offset + c.Length)).ToList();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using HfHub.LocalHub.Api;
+using HfHub.LocalHub.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -127,30 +128,9 @@ public sealed class FaultInjector
     }
 
     /// <summary>A write-only stream in front of the real response body.</summary>
-    private abstract class WrappingStream : Stream
+    private abstract class WrappingStream : WriteOnlyStream
     {
         public Stream Inner { get; set; } = Null;
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() { }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public abstract override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default);
     }
 
     /// <summary>Passes about half of the declared body through, flushes it, then aborts the connection.</summary>

@@ -25,6 +25,7 @@ public sealed partial class AdminRouteTests(LocalHubFixture hub) : IClassFixture
         ("GET", "/_localhub/faults", "/_localhub/faults", null),
         ("POST", "/_localhub/faults", "/_localhub/faults", new { rate = 1.0, kinds = new[] { "500" } }),
         ("POST", "/_localhub/blobs/{sha256}/corrupt", "/_localhub/blobs/" + new string('0', 64) + "/corrupt", null),
+        ("GET", "/_localhub/xet", "/_localhub/xet", null),
     ];
 
     private const string PublicHealth = "/_localhub/health";
