@@ -101,15 +101,20 @@ internal static class McpToolCatalog
             a => new CliCall(["spaces", "wait", "--json", .. Optional("--timeout", a.String("timeout")), "--", a.RequiredString("space")])),
 
         new("space_create",
-            "Create a Space. A docker Space gets a small working Dockerfile and app, so it builds and runs at once.",
+            "Create a Space. A docker Space gets a small working Dockerfile and app, so it builds and runs at once. "
+                + "With template, the new Space is a copy of that Space (its files and SDK; secrets are not copied), as the Hub's Duplicate button makes it.",
             ToolKind.Write,
             new ToolSchema(
                 ToolProperty.Text("name", "The Space: a name in your namespace, or namespace/name", required: true),
-                ToolProperty.Choice("sdk", "docker (default), gradio or static", "docker", "gradio", "static"),
+                ToolProperty.Choice("sdk", "docker (default), gradio or static; ignored with template", "docker", "gradio", "static"),
                 ToolProperty.Flag("private", "Make the Space private"),
-                ToolProperty.Text("hardware", "A hardware flavor, e.g. cpu-basic or t4-small (see space_hardware_get)")),
-            a => new CliCall(["spaces", "create", "--json", "--sdk", a.String("sdk") ?? "docker", .. Flag("--private", a.Bool("private")),
-                .. Optional("--hardware", a.String("hardware")), "--", a.RequiredString("name")])),
+                ToolProperty.Text("hardware", "A hardware flavor, e.g. cpu-basic or t4-small (see space_hardware_get)"),
+                ToolProperty.Text("template", "A Space to start from (namespace/name), copied into the new one")),
+            a => a.String("template") is { } template
+                ? new CliCall(["spaces", "duplicate", "--json", .. Flag("--private", a.Bool("private")),
+                    .. Optional("--hardware", a.String("hardware")), "--", template, a.RequiredString("name")])
+                : new CliCall(["spaces", "create", "--json", "--sdk", a.String("sdk") ?? "docker", .. Flag("--private", a.Bool("private")),
+                    .. Optional("--hardware", a.String("hardware")), "--", a.RequiredString("name")])),
 
         new("space_hardware_get", "A Space's current and requested hardware flavor.",
             ToolKind.Read, new ToolSchema(SpaceArg),

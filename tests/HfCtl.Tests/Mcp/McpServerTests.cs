@@ -109,6 +109,11 @@ public sealed class McpServerTests(SpacesHubFixture hub) : IClassFixture<SpacesH
 
         var created = await Ok(server, "space_create", new() { ["name"] = "walk", ["sdk"] = "docker" });
         Assert.Equal(space, created.GetProperty("name").GetString());
+        var copy = await Ok(server, "space_create", new() { ["name"] = "walk-copy", ["template"] = space, ["private"] = true });
+        Assert.Equal($"{user}/walk-copy", copy.GetProperty("name").GetString());
+        var copied = await Ok(server, "space_info", new() { ["space"] = $"{user}/walk-copy" });
+        Assert.Equal("docker", copied.GetProperty("sdk").GetString());
+        Assert.True(copied.GetProperty("private").GetBoolean());
         await Ok(server, "space_secret_set", new() { ["space"] = space, ["key"] = "API_KEY", ["value"] = secret });
         var secrets = await Ok(server, "space_secrets_list", new() { ["space"] = space });
         Assert.Equal("API_KEY", secrets.GetProperty("items")[0].GetProperty("key").GetString());
@@ -121,8 +126,8 @@ public sealed class McpServerTests(SpacesHubFixture hub) : IClassFixture<SpacesH
         var waited = await Ok(server, "space_wait", new() { ["space"] = space, ["timeout"] = "30s" });
         Assert.Equal("RUNNING", waited.GetProperty("stage").GetString());
         var listed = await Ok(server, "spaces_list", new() { ["author"] = user, ["stage"] = "RUNNING" });
-        Assert.Equal(space, listed.GetProperty("items")[0].GetProperty("name").GetString());
-        Assert.StartsWith("http", listed.GetProperty("items")[0].GetProperty("appUrl").GetString());
+        var walk = Assert.Single(listed.GetProperty("items").EnumerateArray(), s => s.GetProperty("name").GetString() == space);
+        Assert.StartsWith("http", walk.GetProperty("appUrl").GetString());
         var logs = await server.CallAsync("space_logs", new() { ["space"] = space, ["log"] = "build" });
         Assert.False(logs.IsError, Text(logs));
         Assert.NotEqual(0, logs.StructuredContent!.Value.GetProperty("total").GetInt32());
