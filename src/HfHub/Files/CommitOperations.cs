@@ -57,8 +57,12 @@ public sealed class CommitBuilder(string message)
     /// <summary>Adds a local file.</summary>
     public CommitBuilder AddFile(string pathInRepo, string localPath) => Add(new CommitAddFile(pathInRepo, ContentSource.FromFile(localPath)));
 
-    /// <summary>Adds a local file whose hashes are already known (a file this library wrote and hashed itself).</summary>
-    internal CommitBuilder AddFile(string pathInRepo, string localPath, ContentDigest digest) =>
+    /// <summary>
+    /// Adds a local file whose hashes the caller already has (from <see cref="ContentHasher"/>, e.g.
+    /// while copying it), so the commit does not read it once more to hash it. The digest must be
+    /// the file's own: the commit names the uploaded content by it.
+    /// </summary>
+    public CommitBuilder AddFile(string pathInRepo, string localPath, ContentDigest digest) =>
         Add(new CommitAddFile(pathInRepo, ContentSource.FromFile(localPath)) { KnownDigest = digest });
 
     /// <summary>Adds content from a seekable stream (read from its current position to the end; not disposed).</summary>

@@ -39,9 +39,11 @@ public static class ContentHasher
 
     /// <summary>
     /// Hashes <paramref name="size"/> bytes of a stream and, when <paramref name="copyTo"/> is given,
-    /// writes them there in the same pass (a copy that costs no second read).
+    /// writes them there in the same pass (a copy that costs no second read): e.g. snapshotting a
+    /// file that may change and committing the copy with
+    /// <see cref="CommitBuilder.AddFile(string, string, ContentDigest)"/>, hashed once.
     /// </summary>
-    internal static async Task<ContentDigest> HashStreamAsync(Stream stream, long size, Stream? copyTo, bool gitSha1, IProgress<long>? bytesHashed, CancellationToken cancellationToken)
+    public static async Task<ContentDigest> HashStreamAsync(Stream stream, long size, Stream? copyTo, bool gitSha1, IProgress<long>? bytesHashed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -126,4 +126,8 @@ internal sealed record PathsInfoRequest(IReadOnlyList<string> Paths, bool Expand
 [JsonSerializable(typeof(PathsInfoRequest))]
 [JsonSerializable(typeof(List<RepoTreeEntry>))]
 [JsonSerializable(typeof(List<CommitInfo>))]
+[JsonSerializable(typeof(SuperSquashRequest))]
 internal sealed partial class FilesJsonContext : JsonSerializerContext;
+
+/// <summary>The body of <c>POST …/super-squash/{branch}</c>.</summary>
+internal sealed record SuperSquashRequest(string Message);

@@ -129,9 +129,10 @@ public sealed partial class FilesClient
     /// <see cref="DownloadToPathAsync(RepoId, string, string, RepoType, string?, IProgress{TransferProgress}?, CancellationToken)"/>
     /// for a caller that already knows the file's commit, size and hash (<paramref name="known"/>), so no
     /// HEAD is sent. With <paramref name="flushWhileDownloading"/> the file is flushed to disk in the
-    /// background as it arrives, for a caller that flushes it afterwards and wants little left for then.
+    /// background as it arrives, for a caller that flushes it afterwards (e.g. to make a restored
+    /// database durable before it is opened) and wants little left to flush then.
     /// </summary>
-    internal async Task DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type, FileMetadata known, IProgress<TransferProgress>? progress, bool flushWhileDownloading, CancellationToken cancellationToken)
+    public async Task DownloadToPathAsync(RepoId repo, string pathInRepo, string destination, RepoType type, FileMetadata known, IProgress<TransferProgress>? progress = null, bool flushWhileDownloading = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(destination);
         var full = Path.GetFullPath(destination);

@@ -57,6 +57,22 @@ public sealed partial class FilesClient
     }
 
     /// <summary>
+    /// Replaces a branch's history with one commit holding its current files
+    /// (<c>POST /api/{type}s/{repo}/super-squash/{branch}</c>, as <c>HfApi.super_squash_history</c>).
+    /// Irreversible: the earlier commits are no longer reachable from the branch, and on Xet or LFS
+    /// storage the objects only they referenced can be reclaimed by the Hub.
+    /// </summary>
+    public async Task SuperSquashAsync(RepoId repo, string branch, string message, RepoType type = RepoType.Model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentException.ThrowIfNullOrEmpty(branch);
+        ArgumentNullException.ThrowIfNull(message);
+        using var request = _pipeline.Request(HttpMethod.Post, $"api/{type.ApiSegment()}/{repo}/super-squash/{Uri.EscapeDataString(branch)}");
+        request.Content = JsonContent.Create(new SuperSquashRequest(message), FilesJsonContext.Default.SuperSquashRequest);
+        using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Describes the given paths at a revision (<c>POST …/paths-info/{rev}</c>, in batches of 500).
     /// Missing paths are left out of the answer.
     /// </summary>

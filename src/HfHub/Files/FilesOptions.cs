@@ -27,10 +27,11 @@ public record CommitOptions
 
     /// <summary>
     /// Awaited after the file contents are uploaded and before the commit is made; a throw stops
-    /// the commit (uploaded LFS objects stay unreferenced). Persistence checks a snapshot's
-    /// integrity there while the upload runs.
+    /// the commit (uploaded objects stay unreferenced, the branch is untouched). Use it for a check
+    /// that may run while the upload does, e.g. verifying a snapshot's integrity, and that must
+    /// pass before anything becomes visible on the branch.
     /// </summary>
-    internal Func<CancellationToken, Task>? BeforeCommit { get; init; }
+    public Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }
 
 /// <summary>Options for <see cref="FilesClient.UploadFileAsync(HfHub.Repos.RepoId, string, string?, UploadOptions?, CancellationToken)"/>.</summary>

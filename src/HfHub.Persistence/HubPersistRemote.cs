@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using HfHub.Files;
 using HfHub.Http;
@@ -50,52 +49,9 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
             .ToDictionary(e => e.Path, e => new RemoteFile(e.Path, e.Size, e.Oid, e.Lfs?.Oid), StringComparer.Ordinal);
     }
 
-    public async Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken)
-    {
-        // Raw bytes straight into the caller's (hashing) stream: the caller verifies them against the manifest.
-        // A body cut off mid-way is resumed with Range from the bytes already written (the stream
-        // cannot be rewound), so a dropped connection costs a retry, not the whole restore.
-        long written = 0;
-        var writing = false;
-        var policy = client.Options.Retry;
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, client.Files.ResolveUrl(dataset, path, RepoType.Dataset, revision));
-                request.Headers.AcceptEncoding.ParseAdd("identity");
-                if (written > 0)
-                {
-                    request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(written, null);
-                }
-                using var response = await client.Pipeline.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-                if (written > 0 && response.StatusCode != System.Net.HttpStatusCode.PartialContent)
-                {
-                    throw new HubException($"the download of {path} from {Dataset} broke off and the Hub cannot resume it; try again", (int)response.StatusCode);
-                }
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                var buffer = new byte[1 << 20];
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    writing = true;
-                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    writing = false;
-                    written += read;
-                }
-                return;
-            }
-            // Only the network side is retried: a local write error (disk full) surfaces as it is.
-            catch (Exception e) when (e is IOException or HttpRequestException && !writing && !cancellationToken.IsCancellationRequested)
-            {
-                if (attempt >= policy.MaxRetries)
-                {
-                    throw new HubConnectionException($"the download of {path} from {Dataset} broke off after {written} bytes: {HubErrorReader.OneLine(e.Message)}", null, e);
-                }
-                await Task.Delay(policy.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    // Raw bytes straight into the caller's (hashing) stream: the caller verifies them against the manifest.
+    public Task DownloadAsync(string path, string revision, Stream destination, CancellationToken cancellationToken) =>
+        client.Files.DownloadToStreamAsync(dataset, path, destination, RepoType.Dataset, revision, cancellationToken);
 
     public async Task<string?> DownloadToFileAsync(RemoteFile file, string commit, string destination, CancellationToken cancellationToken)
     {
@@ -138,14 +94,6 @@ internal sealed class HubPersistRemote(HubClient client, RepoId dataset) : IPers
         }
     }
 
-    public async Task SuperSquashAsync(string branch, string message, CancellationToken cancellationToken)
-    {
-        // POST /api/datasets/{repo}/super-squash/{branch} {"message": …} (files.md §6.6).
-        using var request = client.Pipeline.Request(HttpMethod.Post, $"api/datasets/{dataset}/super-squash/{Uri.EscapeDataString(branch)}");
-        request.Content = JsonContent.Create(new SquashRequest(message), PersistenceJsonContext.Default.SquashRequest);
-        using var response = await client.Pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
-    }
+    public Task SuperSquashAsync(string branch, string message, CancellationToken cancellationToken) =>
+        client.Files.SuperSquashAsync(dataset, branch, message, RepoType.Dataset, cancellationToken);
 }
-
-/// <summary>The body of a super-squash request.</summary>
-internal sealed record SquashRequest(string Message);

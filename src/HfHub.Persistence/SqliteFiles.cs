@@ -80,7 +80,7 @@ public static class SqliteFiles
     private const int NotADatabaseCode = 26;
 
     /// <summary>SQLite's own words, without Microsoft.Data.Sqlite's "SQLite Error 11: '…'." frame and its link.</summary>
-    internal static string ErrorText(SqliteException e)
+    public static string ErrorText(SqliteException e)
     {
         ArgumentNullException.ThrowIfNull(e);
         var text = e.Message;

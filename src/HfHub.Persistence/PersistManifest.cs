@@ -54,5 +54,4 @@ public sealed record ManifestEntry(string Sha256, long Size, SnapshotKind Kind);
     WriteIndented = true)]
 [JsonSerializable(typeof(PersistManifest))]
 [JsonSerializable(typeof(List<PersistState>))]
-[JsonSerializable(typeof(SquashRequest))]
 internal sealed partial class PersistenceJsonContext : JsonSerializerContext;
