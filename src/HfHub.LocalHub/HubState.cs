@@ -13,7 +13,7 @@ public sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Access = new RepoAccess(Accounts);
@@ -21,6 +21,7 @@ public sealed class HubState
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
         Git = new GitStore(Database, clock);
         Lfs = new LfsTransfers(clock);
+        Endpoints = new HfHub.LocalHub.Endpoints.EndpointStore(Database);
         Cas = new HfHub.LocalHub.Cas.CasStore(Database, Path.Combine(dataDirectory, "blobs", "xet"));
         Blobs.CleanTemporaryFiles(TimeSpan.FromDays(1));
         Faults = new FaultInjector(options.Faults);
@@ -57,6 +58,9 @@ public sealed class HubState
 
     /// <summary>Bytes of chunk data the CAS keeps on disk (every distinct chunk once).</summary>
     public long XetChunkBytesOnDisk() => Cas.ChunkBytesOnDisk();
+
+    /// <summary>Inference Endpoints: their configuration and what was last asked of them.</summary>
+    internal HfHub.LocalHub.Endpoints.EndpointStore Endpoints { get; }
 
     /// <summary>The fault-injection switch (start-up options, or the admin route at runtime).</summary>
     public FaultInjector Faults { get; }

@@ -68,6 +68,9 @@ public sealed class LocalHubOptions
     /// <summary>How fast Spaces build, start and fall asleep (tests use <see cref="Spaces.SpaceTimings.Fast"/>).</summary>
     public Spaces.SpaceTimings Spaces { get; set; } = new();
 
+    /// <summary>How fast Inference Endpoints start (pending, initializing).</summary>
+    public HfHub.LocalHub.Endpoints.EndpointTimings Endpoints { get; set; } = new();
+
     /// <summary>Reads a seed file: a JSON array of <see cref="SeedUser"/>.</summary>
     public static IReadOnlyList<SeedUser> ReadSeedFile(string path)
     {

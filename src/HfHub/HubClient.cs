@@ -1,4 +1,5 @@
 using HfHub.Auth;
+using HfHub.Endpoints;
 using HfHub.Files;
 using HfHub.Http;
 using HfHub.Json;
@@ -32,7 +33,14 @@ public sealed class HubClient : IDisposable
         Repos = new RepoClient(_pipeline);
         Files = new FilesClient(_pipeline, Repos, Options);
         Spaces = new SpacesClient(_pipeline);
+        _endpoints = new Lazy<InferenceEndpointsClient>(() => new InferenceEndpointsClient(
+            Options.ResolveEndpointsApi(), Token?.Token, Options, async ct => (await WhoAmIAsync(ct).ConfigureAwait(false)).Name));
     }
+
+    private readonly Lazy<InferenceEndpointsClient> _endpoints;
+
+    /// <summary>Inference Endpoints: list, info, pause, resume, scale to zero, wait (a second API, <see cref="HubClientOptions.EndpointsApi"/>).</summary>
+    public InferenceEndpointsClient Endpoints => _endpoints.Value;
 
     /// <summary>Repositories: create, delete, info, list, settings, refs.</summary>
     public RepoClient Repos { get; }
@@ -84,5 +92,12 @@ public sealed class HubClient : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose()
+    {
+        _pipeline.Dispose();
+        if (_endpoints.IsValueCreated)
+        {
+            _endpoints.Value.Dispose();
+        }
+    }
 }

@@ -39,6 +39,22 @@ public sealed class HubClientOptions
     /// <summary>A transport to use instead of the default sockets handler (for proxies or custom TLS).</summary>
     public HttpMessageHandler? Transport { get; set; }
 
+    /// <summary>
+    /// The Inference Endpoints API base; default <c>HF_ENDPOINTS_API</c>, else
+    /// <c>https://api.endpoints.huggingface.cloud/v2</c>.
+    /// </summary>
+    public Uri? EndpointsApi { get; set; }
+
+    /// <summary>Resolves the Endpoints API base: the option, else <c>HF_ENDPOINTS_API</c>, else the Hub's.</summary>
+    public Uri ResolveEndpointsApi()
+    {
+        if (EndpointsApi is not null)
+        {
+            return Normalize(EndpointsApi.ToString());
+        }
+        return Environment.Get("HF_ENDPOINTS_API") is { Length: > 0 } fromEnv ? Normalize(fromEnv) : Endpoints.InferenceEndpointsClient.DefaultApi;
+    }
+
     /// <summary>Resolves the endpoint: the option, else <c>HF_ENDPOINT</c> without its trailing '/', else the default.</summary>
     public Uri ResolveEndpoint()
     {

@@ -76,6 +76,7 @@ internal static class HubPipeline
         Cas.XetHubRoutes.Map(app, state);
         Cas.CasRoutes.Map(app, state);
         SpaceRoutes.Map(app, state);
+        Endpoints.EndpointRoutes.Map(app, state);
 
         app.MapFallback(context => HubResponses.Error(context, StatusCodes.Status404NotFound, "Sorry, we can't find the page you are looking for."));
     }
