@@ -49,6 +49,12 @@ public sealed class CommandContext : IAsyncDisposable
     /// <summary>The embedded hub's folder: <c>$HF_HOME/hfctl/local-hub</c>.</summary>
     public string LocalHubDirectory => Path.Combine(Environment.HfHome, "hfctl", "local-hub");
 
+    /// <summary>
+    /// The Inference Endpoints API to use (<c>hfctl endpoints --endpoints-url</c>); null = the
+    /// local hub's with <c>--local</c>, else <c>HF_ENDPOINTS_API</c> or the Hub's. Set before connecting.
+    /// </summary>
+    public Uri? EndpointsApi { get; set; }
+
     /// <summary>Builds (once) the client for this invocation; <paramref name="token"/> overrides discovery (for login).</summary>
     public async Task<HubClient> ConnectAsync(CancellationToken cancellationToken, DiscoveredToken? token = null)
     {
@@ -101,6 +107,7 @@ public sealed class CommandContext : IAsyncDisposable
         {
             options.Endpoint = ParseEndpoint(fromEnv);
         }
+        options.EndpointsApi = EndpointsApi ?? (UsesLocalHub ? new Uri(options.Endpoint!, "_endpoints/v2") : null);
         _client = new HubClient(options);
         if (_localHub is { DemoAccountIsNew: true, DemoToken: not null } && options.TokenSource?.Kind == TokenSourceKind.LocalHub)
         {

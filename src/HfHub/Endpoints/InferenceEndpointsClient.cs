@@ -11,7 +11,7 @@ namespace HfHub.Endpoints;
 /// API and, for the health check, to an endpoint's own URL only when that is a Hugging Face
 /// endpoint host (<c>*.endpoints.huggingface.cloud</c>) or the Endpoints API's own host.
 /// </summary>
-public sealed class InferenceEndpointsClient : IDisposable
+public sealed partial class InferenceEndpointsClient : IDisposable
 {
     /// <summary>The Endpoints API of huggingface.co.</summary>
     public static readonly Uri DefaultApi = new("https://api.endpoints.huggingface.cloud/v2");
@@ -34,6 +34,10 @@ public sealed class InferenceEndpointsClient : IDisposable
     /// <summary>Lists the endpoints of a namespace (<c>GET /endpoint/{ns}</c>); the token's user by default.</summary>
     public async Task<IReadOnlyList<InferenceEndpoint>> ListAsync(string? ns = null, CancellationToken cancellationToken = default)
     {
+        if (ns is not null)
+        {
+            CheckNamespace(ns);
+        }
         ns ??= await _defaultNamespace(cancellationToken).ConfigureAwait(false);
         var body = await _pipeline.GetJsonAsync($"endpoint/{Uri.EscapeDataString(ns)}", EndpointsJsonContext.Default.EndpointListBody, cancellationToken).ConfigureAwait(false);
         return (body.Items ?? []).Select(item => Map(item, ns)).ToList();
@@ -70,10 +74,11 @@ public sealed class InferenceEndpointsClient : IDisposable
     }
 
     /// <summary>
-    /// Polls until the endpoint is running and its health route answers 200 with the token, as the
-    /// official client's <c>wait</c> does; throws <see cref="InferenceEndpointFailedException"/> when
-    /// it fails and <see cref="TimeoutException"/> after <see cref="InferenceEndpointWaitOptions.Timeout"/>.
-    /// A paused or scaled-to-zero endpoint is waited for too: resume it first, or send it a request.
+    /// Polls until the endpoint settles and returns it as last seen: running with its health route
+    /// answering 200 with the token (the official client's test of ready), or in a state it does not
+    /// leave by itself (paused, scaled to zero, failed, update failed), which the caller checks in
+    /// <see cref="InferenceEndpoint.State"/>. Throws <see cref="TimeoutException"/> after
+    /// <see cref="InferenceEndpointWaitOptions.Timeout"/>.
     /// </summary>
     public async Task<InferenceEndpoint> WaitAsync(string id, InferenceEndpointWaitOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -91,11 +96,9 @@ public sealed class InferenceEndpointsClient : IDisposable
                     options.OnState?.Invoke(endpoint);
                 }
                 last = endpoint;
-                if (endpoint.State.IsFailure)
-                {
-                    throw new InferenceEndpointFailedException(endpoint);
-                }
-                if (endpoint.State == InferenceEndpointState.Running && endpoint.HealthUrl is { } health && await IsHealthyAsync(health, deadline.Token).ConfigureAwait(false))
+                if (endpoint.State == InferenceEndpointState.Running
+                    ? endpoint.HealthUrl is { } health && await IsHealthyAsync(health, deadline.Token).ConfigureAwait(false)
+                    : !endpoint.State.IsTransitional)
                 {
                     return endpoint;
                 }
@@ -150,13 +153,41 @@ public sealed class InferenceEndpointsClient : IDisposable
 
     private async Task<(string Namespace, string Name)> SplitAsync(string id, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentNullException.ThrowIfNull(id);
         var parts = id.Split('/');
-        if (parts.Length > 2 || parts.Any(string.IsNullOrWhiteSpace))
+        if (parts.Length > 2 || !EndpointName().IsMatch(parts[^1]))
         {
-            throw new ArgumentException($"invalid endpoint '{id}': expected NAME or NAMESPACE/NAME");
+            throw new ArgumentException($"invalid endpoint '{Shown(id)}': expected NAME or NAMESPACE/NAME, the name 1 to 32 lower-case letters, digits and single hyphens");
+        }
+        if (parts.Length == 2)
+        {
+            CheckNamespace(parts[0]);
         }
         return parts.Length == 2 ? (parts[0], parts[1]) : (await _defaultNamespace(cancellationToken).ConfigureAwait(false), parts[0]);
+    }
+
+    // Endpoint names as the Endpoints UI asks for them (lower-case letters, digits, hyphens, at most
+    // 32); consecutive hyphens are refused too, as in repo names. Checked here so that a malformed
+    // name is a usage error, not a request.
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9](?:-?[a-z0-9]){0,31}$")]
+    private static partial System.Text.RegularExpressions.Regex EndpointName();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex NamespaceName();
+
+    private static void CheckNamespace(string ns)
+    {
+        if (!NamespaceName().IsMatch(ns) || ns.Contains("--", StringComparison.Ordinal) || ns.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"invalid namespace '{Shown(ns)}': expected a user or organization name");
+        }
+    }
+
+    // A bad value is echoed cut short and without control characters.
+    private static string Shown(string value)
+    {
+        var clean = new string(value.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
+        return clean.Length > 60 ? clean[..60] + "…" : clean;
     }
 
     private static string Path(string ns, string name, string? action) =>
@@ -185,12 +216,4 @@ public sealed class InferenceEndpointsClient : IDisposable
         CreatedAt = body.Status?.CreatedAt,
         UpdatedAt = body.Status?.UpdatedAt,
     };
-}
-
-/// <summary>An endpoint being waited for ended in <c>failed</c> or <c>updateFailed</c>.</summary>
-public sealed class InferenceEndpointFailedException(InferenceEndpoint endpoint)
-    : HubException($"{endpoint.Id} is {endpoint.State}{(string.IsNullOrEmpty(endpoint.Message) ? "" : ": " + endpoint.Message)}")
-{
-    /// <summary>The endpoint as last seen.</summary>
-    public InferenceEndpoint Endpoint { get; } = endpoint;
 }

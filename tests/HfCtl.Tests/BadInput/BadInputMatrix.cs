@@ -236,6 +236,20 @@ internal static class BadInputMatrix
             Id = "{space}", Network = true,
             Extra = [("timeout-garbage", ["spaces", "wait", "{space}", "--timeout", "soon"], Usage)],
         },
+        new("endpoints list", ["endpoints", "list", "--namespace", "{text}"]) { Text = "{user}", Network = true },
+        new("endpoints info", ["endpoints", "info", "{text}"]) { Text = "matrix-endpoint", Network = true },
+        new("endpoints pause", ["endpoints", "pause", "{text}"]) { Text = "matrix-endpoint", Network = true, Write = true },
+        new("endpoints resume", ["endpoints", "resume", "{text}"]) { Text = "matrix-endpoint", Network = true, Write = true },
+        new("endpoints scale-to-zero", ["endpoints", "scale-to-zero", "{text}"]) { Text = "matrix-endpoint", Network = true, Write = true },
+        new("endpoints wait", ["endpoints", "wait", "{text}", "--timeout", "30s", "--interval", "1s"])
+        {
+            Text = "matrix-endpoint", Network = true,
+            Extra =
+            [
+                ("timeout-garbage", ["endpoints", "wait", "matrix-endpoint", "--timeout", "soon"], Usage),
+                ("endpoints-url-garbage", ["endpoints", "wait", "matrix-endpoint", "--endpoints-url", "ftp://x"], Usage),
+            ],
+        },
         new("spaces logs", ["spaces", "logs", "{id}"])
         {
             Id = "{space}", Network = true,
@@ -357,7 +371,7 @@ internal static class BadInputMatrix
     ];
 
     /// <summary>Commands that only group others: called bare or with an unknown subcommand.</summary>
-    public static IReadOnlyList<string> Groups { get; } = ["auth", "local-hub", "persist", "repo", "spaces", "spaces variables"];
+    public static IReadOnlyList<string> Groups { get; } = ["auth", "endpoints", "local-hub", "persist", "repo", "spaces", "spaces variables"];
 
     public static IReadOnlyList<BadInputCase> All { get; } = Build();
 

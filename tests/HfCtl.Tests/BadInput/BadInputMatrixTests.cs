@@ -33,6 +33,7 @@ public sealed partial class BadInputMatrixTests(BadInputWorld world) : IClassFix
         var token = world.TokenFor(row.Token);
         using var cli = new CliRunner { Stdin = world.Fill(row.Stdin, token) };
         cli.Variables["HF_ENDPOINT"] = row.Endpoint == "html" ? world.HtmlEndpoint : world.HubEndpoint;
+        cli.Variables["HF_ENDPOINTS_API"] = (row.Endpoint == "html" ? world.HtmlEndpoint : world.HubEndpoint) + "/_endpoints/v2";
         cli.Variables["HF_TOKEN"] = token;
         var args = row.Args.Select(a => world.Fill(a, token)).ToArray();
 

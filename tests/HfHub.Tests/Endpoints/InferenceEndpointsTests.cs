@@ -115,15 +115,18 @@ public sealed class InferenceEndpointsTests(FastEndpointsHubFixture hub) : IClas
     }
 
     [Fact]
-    public async Task Wait_gives_up_after_its_timeout_on_a_paused_endpoint()
+    public async Task Wait_returns_a_paused_endpoint_as_it_is_and_gives_up_after_its_timeout_on_one_that_does_not_start()
     {
         var (user, token) = await hub.CreateUserAsync();
         using var client = Client(token);
         await CreateAsync(token, user, "idle");
         await client.Endpoints.PauseAsync("idle");
+        var paused = await client.Endpoints.WaitAsync("idle", Quick);
+        await CreateAsync(token, user, "slow");
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => client.Endpoints.WaitAsync("slow", Quick with { Timeout = TimeSpan.FromMilliseconds(1) }));
 
-        var e = await Assert.ThrowsAsync<TimeoutException>(() => client.Endpoints.WaitAsync("idle", Quick with { Timeout = TimeSpan.FromMilliseconds(300) }));
-        Assert.Contains("paused", e.Message);
+        Assert.Equal(InferenceEndpointState.Paused, paused.State);
+        Assert.Contains("slow", e.Message);
     }
 
     [Fact]
