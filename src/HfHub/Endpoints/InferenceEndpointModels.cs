@@ -105,6 +105,46 @@ public sealed record InferenceEndpoint
     public Uri? HealthUrl => Url is null ? null : new Uri(Url.AbsoluteUri.TrimEnd('/') + "/" + HealthRoute.TrimStart('/'));
 }
 
+/// <summary>What <see cref="InferenceEndpointsClient.CreateAsync"/> deploys (the Endpoints API's create body).</summary>
+public sealed record InferenceEndpointCreateOptions
+{
+    /// <summary>The model repository, e.g. <c>openai-community/gpt2</c>.</summary>
+    public required string Repository { get; init; }
+
+    /// <summary>The framework, e.g. <c>pytorch</c> or <c>vllm</c>.</summary>
+    public required string Framework { get; init; }
+
+    /// <summary>Accelerator, instance type and size, e.g. <c>cpu</c>, <c>intel-icl</c>, <c>x2</c>.</summary>
+    public required string Accelerator { get; init; }
+
+    /// <inheritdoc cref="Accelerator"/>
+    public required string InstanceType { get; init; }
+
+    /// <inheritdoc cref="Accelerator"/>
+    public required string InstanceSize { get; init; }
+
+    /// <summary>Cloud vendor and region, e.g. <c>aws</c> and <c>us-east-1</c>.</summary>
+    public required string Vendor { get; init; }
+
+    /// <inheritdoc cref="Vendor"/>
+    public required string Region { get; init; }
+
+    /// <summary>The model revision; the repo's default branch when null.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>The task, e.g. <c>text-generation</c>; the API infers it when null.</summary>
+    public string? Task { get; init; }
+
+    /// <summary>Who may call it; <c>authenticated</c> (a Hugging Face token) by default, as the official CLI.</summary>
+    public string Type { get; init; } = "authenticated";
+
+    /// <summary>Replica bounds; 0 as the minimum lets it scale to zero.</summary>
+    public int MinReplica { get; init; } = 1;
+
+    /// <inheritdoc cref="MinReplica"/>
+    public int MaxReplica { get; init; } = 1;
+}
+
 /// <summary>Options for <see cref="InferenceEndpointsClient.WaitAsync"/>.</summary>
 public sealed record InferenceEndpointWaitOptions
 {
@@ -121,6 +161,24 @@ public sealed record InferenceEndpointWaitOptions
 /// <summary>The wire shapes of the Endpoints API (spaces.md §13).</summary>
 internal sealed record EndpointListBody(List<EndpointBody>? Items);
 
+internal sealed record EndpointCreateBody(
+    string Name, string Type, EndpointCreateCompute Compute, EndpointCreateModel Model, EndpointProviderBody Provider);
+
+internal sealed record EndpointCreateCompute(string Accelerator, string InstanceType, string InstanceSize, EndpointCreateScaling Scaling);
+
+internal sealed record EndpointCreateScaling(int MinReplica, int MaxReplica);
+
+internal sealed record EndpointCreateModel(string Repository, string? Revision, string? Task, string Framework)
+{
+    /// <summary>The default image: the Hub picks the serving container for the framework.</summary>
+    public EndpointImage Image { get; init; } = new();
+}
+
+internal sealed record EndpointImage
+{
+    public Dictionary<string, string> Huggingface { get; init; } = [];
+}
+
 internal sealed record EndpointBody(
     string? Name, string? Type, string? HealthRoute, EndpointProviderBody? Provider, EndpointComputeBody? Compute,
     EndpointModelBody? Model, EndpointStatusBody? Status);
@@ -133,7 +191,8 @@ internal sealed record EndpointModelBody(string? Repository, string? Revision, s
 
 internal sealed record EndpointStatusBody(string? State, string? Message, string? Url, DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt, int? ReadyReplica, int? TargetReplica);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(EndpointListBody))]
 [JsonSerializable(typeof(EndpointBody))]
+[JsonSerializable(typeof(EndpointCreateBody))]
 internal sealed partial class EndpointsJsonContext : JsonSerializerContext;

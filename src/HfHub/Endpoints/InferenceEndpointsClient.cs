@@ -51,6 +51,32 @@ public sealed partial class InferenceEndpointsClient : IDisposable
         return Map(body, ns);
     }
 
+    /// <summary>
+    /// Deploys a model as a new endpoint (<c>POST /endpoint/{ns}</c>); <paramref name="id"/> is
+    /// <c>name</c> (the token's user) or <c>ns/name</c>. It starts pending; <see cref="WaitAsync"/> waits for it.
+    /// </summary>
+    public async Task<InferenceEndpoint> CreateAsync(string id, InferenceEndpointCreateOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (ns, name) = await SplitAsync(id, cancellationToken).ConfigureAwait(false);
+        var body = new EndpointCreateBody(name, options.Type,
+            new EndpointCreateCompute(options.Accelerator, options.InstanceType, options.InstanceSize, new EndpointCreateScaling(options.MinReplica, options.MaxReplica)),
+            new EndpointCreateModel(options.Repository, options.Revision, options.Task, options.Framework),
+            new EndpointProviderBody(options.Vendor, options.Region));
+        using var request = _pipeline.Request(HttpMethod.Post, $"endpoint/{Uri.EscapeDataString(ns)}");
+        request.Content = System.Net.Http.Json.JsonContent.Create(body, EndpointsJsonContext.Default.EndpointCreateBody);
+        using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return Map(await HubPipeline.ReadJsonAsync(response, EndpointsJsonContext.Default.EndpointBody, cancellationToken).ConfigureAwait(false), ns);
+    }
+
+    /// <summary>Deletes an endpoint (<c>DELETE /endpoint/{ns}/{name}</c>); irreversible.</summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var (ns, name) = await SplitAsync(id, cancellationToken).ConfigureAwait(false);
+        using var request = _pipeline.Request(HttpMethod.Delete, Path(ns, name, null));
+        using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Pauses an endpoint: no replica, not billed, only <see cref="ResumeAsync"/> starts it again.</summary>
     public Task<InferenceEndpoint> PauseAsync(string id, CancellationToken cancellationToken = default) => PostAsync(id, "pause", cancellationToken);
 
@@ -83,6 +109,8 @@ public sealed partial class InferenceEndpointsClient : IDisposable
     public async Task<InferenceEndpoint> WaitAsync(string id, InferenceEndpointWaitOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new InferenceEndpointWaitOptions();
+        var (ns, name) = await SplitAsync(id, cancellationToken).ConfigureAwait(false);
+        id = $"{ns}/{name}";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
         InferenceEndpoint? last = null;

@@ -238,6 +238,21 @@ internal static class BadInputMatrix
         },
         new("endpoints list", ["endpoints", "list", "--namespace", "{text}"]) { Text = "{user}", Network = true },
         new("endpoints info", ["endpoints", "info", "{text}"]) { Text = "matrix-endpoint", Network = true },
+        new("endpoints deploy", ["endpoints", "deploy", "{text}", "--repo", "{model}", "--framework", "pytorch", "--accelerator", "cpu", "--instance-type", "intel-icl", "--instance-size", "x2", "--vendor", "aws", "--region", "us-east-1"])
+        {
+            Text = "matrix-deployed", Network = true, Write = true,
+            Extra =
+            [
+                ("no-repo", ["endpoints", "deploy", "matrix-deployed", "--framework", "pytorch", "--accelerator", "cpu", "--instance-type", "intel-icl", "--instance-size", "x2", "--vendor", "aws", "--region", "us-east-1"], Usage),
+                ("replicas-inverted", ["endpoints", "deploy", "matrix-deployed", "--repo", "{model}", "--framework", "pytorch", "--accelerator", "cpu", "--instance-type", "intel-icl", "--instance-size", "x2", "--vendor", "aws", "--region", "us-east-1", "--min-replica", "3", "--max-replica", "1"], Usage),
+                ("type-unknown", ["endpoints", "deploy", "matrix-deployed", "--repo", "{model}", "--framework", "pytorch", "--accelerator", "cpu", "--instance-type", "intel-icl", "--instance-size", "x2", "--vendor", "aws", "--region", "us-east-1", "--type", "secret"], Usage),
+            ],
+        },
+        new("endpoints delete", ["endpoints", "delete", "{text}", "-y"])
+        {
+            Text = "matrix-endpoint", Network = true, Write = true,
+            Extra = [("no-terminal-no-yes", ["endpoints", "delete", "matrix-endpoint"], Usage)],
+        },
         new("endpoints pause", ["endpoints", "pause", "{text}"]) { Text = "matrix-endpoint", Network = true, Write = true },
         new("endpoints resume", ["endpoints", "resume", "{text}"]) { Text = "matrix-endpoint", Network = true, Write = true },
         new("endpoints scale-to-zero", ["endpoints", "scale-to-zero", "{text}"]) { Text = "matrix-endpoint", Network = true, Write = true },

@@ -130,6 +130,38 @@ public sealed class InferenceEndpointsTests(FastEndpointsHubFixture hub) : IClas
     }
 
     [Fact]
+    public async Task An_endpoint_deployed_through_the_client_runs_refuses_a_duplicate_and_is_gone_after_delete()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var client = Client(token);
+        var options = new InferenceEndpointCreateOptions
+        {
+            Repository = "openai-community/gpt2",
+            Framework = "pytorch",
+            Task = "text-generation",
+            Accelerator = "cpu",
+            InstanceType = "intel-icl",
+            InstanceSize = "x2",
+            Vendor = "aws",
+            Region = "eu-west-1",
+            MinReplica = 0,
+            MaxReplica = 2,
+        };
+
+        var created = await client.Endpoints.CreateAsync("gen", options);
+        var ready = await client.Endpoints.WaitAsync("gen", Quick);
+        await Assert.ThrowsAsync<HubConflictException>(() => client.Endpoints.CreateAsync($"{user}/gen", options));
+        await client.Endpoints.DeleteAsync("gen");
+
+        Assert.Equal(InferenceEndpointState.Pending, created.State);
+        Assert.Equal("authenticated", created.Type);
+        Assert.Equal(("aws", "eu-west-1", "intel-icl", "x2"), (ready.Vendor, ready.Region, ready.InstanceType, ready.InstanceSize));
+        Assert.Equal(InferenceEndpointState.Running, ready.State);
+        await Assert.ThrowsAsync<HubNotFoundException>(() => client.Endpoints.GetAsync("gen"));
+        Assert.Empty(await client.Endpoints.ListAsync(user));
+    }
+
+    [Fact]
     public void The_token_goes_only_to_hugging_face_endpoint_hosts_and_the_api_host()
     {
         using var client = new HubClient(new HubClientOptions { Token = HfToken.FromValue("hf_abcdefghijklmnopqrstuvwxyz0123"), Environment = new HfEnvironment(_ => null, Path.GetTempPath()) });

@@ -9,7 +9,7 @@ using HfHub.Endpoints;
 namespace HfCtl.Commands.Endpoints;
 
 /// <summary>
-/// <c>hfctl endpoints list|info|pause|resume|scale-to-zero|wait</c>: dedicated Inference Endpoints
+/// <c>hfctl endpoints list|info|deploy|delete|pause|resume|scale-to-zero|wait</c>: dedicated Inference Endpoints
 /// through the Endpoints API. An endpoint is <c>NAME</c> (yours) or <c>NAMESPACE/NAME</c>. Each
 /// command builds its own symbols, so one parse tree never shares state with another.
 /// </summary>
@@ -22,9 +22,11 @@ internal static class EndpointsCommands
             Description = "The Endpoints API base (default HF_ENDPOINTS_API, else https://api.endpoints.huggingface.cloud/v2; with --local the local hub's)",
             Recursive = true,
         };
-        var endpoints = new Command("endpoints", "List, inspect, pause, resume, scale to zero and wait for Inference Endpoints") { api };
+        var endpoints = new Command("endpoints", "List, deploy, inspect, pause, resume, scale to zero, wait for and delete Inference Endpoints") { api };
         endpoints.Subcommands.Add(List(app, api));
         endpoints.Subcommands.Add(Info(app, api));
+        endpoints.Subcommands.Add(Deploy(app, api));
+        endpoints.Subcommands.Add(Delete(app, api));
         endpoints.Subcommands.Add(Change(app, api, "pause", "Pause an endpoint: no replica, not billed, only 'resume' starts it", (c, id, ct) => c.PauseAsync(id, ct)));
         endpoints.Subcommands.Add(Change(app, api, "resume", "Resume a paused or scaled-to-zero endpoint (one already running is left as it is)", (c, id, ct) => c.ResumeAsync(id, true, ct)));
         endpoints.Subcommands.Add(Change(app, api, "scale-to-zero", "Scale an endpoint to zero: not billed; the next request starts it again (cold start)", (c, id, ct) => c.ScaleToZeroAsync(id, ct)));
@@ -75,6 +77,84 @@ internal static class EndpointsCommands
         {
             var client = await ConnectAsync(context, api, ct).ConfigureAwait(false);
             Print(context, EndpointView.From(await client.Endpoints.GetAsync(context.ParseResult.GetValue(endpoint)!, ct).ConfigureAwait(false)));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary><c>hfctl endpoints deploy NAME --repo … --framework … --accelerator … --instance-type … --instance-size … --vendor … --region …</c>, the <c>hf</c> CLI's flags.</summary>
+    private static Command Deploy(App app, Option<string?> api)
+    {
+        var endpoint = EndpointArgument();
+        Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+        var repo = Required("--repo", "The model repository, e.g. openai-community/gpt2");
+        var framework = Required("--framework", "The framework, e.g. pytorch or vllm");
+        var accelerator = Required("--accelerator", "The accelerator, e.g. cpu or gpu");
+        var instanceType = Required("--instance-type", "The instance type, e.g. intel-icl or nvidia-a10g");
+        var instanceSize = Required("--instance-size", "The instance size, e.g. x2");
+        var vendor = Required("--vendor", "The cloud vendor, e.g. aws");
+        var region = Required("--region", "The region, e.g. us-east-1");
+        var task = new Option<string?>("--task") { Description = "The task, e.g. text-generation (default: the API infers it)" };
+        var revision = new Option<string?>("--revision") { Description = "The model revision (default: the repo's default branch)" };
+        var type = new Option<string>("--type") { Description = "Who may call it: authenticated (a Hugging Face token, default), public or private", DefaultValueFactory = _ => "authenticated" };
+        type.AcceptOnlyFromAmong("authenticated", "public", "private", "protected");
+        var minReplica = new Option<int>("--min-replica") { Description = "Replicas kept running (0 lets it scale to zero; default 1)", DefaultValueFactory = _ => 1 };
+        var maxReplica = new Option<int>("--max-replica") { Description = "Most replicas to scale to (default 1)", DefaultValueFactory = _ => 1 };
+        var command = new Command("deploy", "Deploy a model from the Hub as a new Inference Endpoint (then: hfctl endpoints wait NAME)")
+        {
+            endpoint, repo, framework, accelerator, instanceType, instanceSize, vendor, region, task, revision, type, minReplica, maxReplica,
+        };
+        command.SetAction(app.Handler(async (context, ct) =>
+        {
+            var (min, max) = (context.ParseResult.GetValue(minReplica), context.ParseResult.GetValue(maxReplica));
+            if (min < 0 || max < 1 || min > max)
+            {
+                throw new UsageException($"invalid replicas {min}..{max}: --min-replica must be 0 or more and at most --max-replica, which must be 1 or more");
+            }
+            var client = await ConnectAsync(context, api, ct).ConfigureAwait(false);
+            var created = await client.Endpoints.CreateAsync(context.ParseResult.GetValue(endpoint)!, new InferenceEndpointCreateOptions
+            {
+                Repository = context.ParseResult.GetValue(repo)!,
+                Framework = context.ParseResult.GetValue(framework)!,
+                Accelerator = context.ParseResult.GetValue(accelerator)!,
+                InstanceType = context.ParseResult.GetValue(instanceType)!,
+                InstanceSize = context.ParseResult.GetValue(instanceSize)!,
+                Vendor = context.ParseResult.GetValue(vendor)!,
+                Region = context.ParseResult.GetValue(region)!,
+                Task = context.ParseResult.GetValue(task),
+                Revision = context.ParseResult.GetValue(revision),
+                Type = context.ParseResult.GetValue(type)!,
+                MinReplica = min,
+                MaxReplica = max,
+            }, ct).ConfigureAwait(false);
+            var view = EndpointView.From(created);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(view, EndpointsCliJsonContext.Default.EndpointView);
+            }
+            else
+            {
+                context.Output.Success($"Deployed {view.Name} ({view.State}); hfctl endpoints wait {view.Name} waits until it answers");
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Delete(App app, Option<string?> api)
+    {
+        var endpoint = EndpointArgument();
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
+        var command = new Command("delete", "Delete an Inference Endpoint") { endpoint, yes };
+        command.SetAction(app.Handler(async (context, ct) =>
+        {
+            var id = context.ParseResult.GetValue(endpoint)!;
+            var sure = context.ParseResult.GetValue(yes);
+            Confirmation.RefuseUnanswerable(context, sure, $"delete the endpoint {id}");
+            var client = await ConnectAsync(context, api, ct).ConfigureAwait(false);
+            await Confirmation.RequireAsync(context, sure, $"delete the endpoint {id}", $"Delete the Inference Endpoint {id}? This cannot be undone.", ct).ConfigureAwait(false);
+            await client.Endpoints.DeleteAsync(id, ct).ConfigureAwait(false);
+            context.Output.Success($"Deleted {id}");
             return ExitCodes.Ok;
         }));
         return command;
