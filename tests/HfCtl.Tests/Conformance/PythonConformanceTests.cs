@@ -21,4 +21,13 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await RunAsync("basics.py");
         PythonReferee.AssertAllPassed(result, "basics", "whoami", "small_file_round_trip");
     }
+
+    [SkippableFact]
+    public async Task Inference_endpoints_through_their_api()
+    {
+        Skip.If(PythonReferee.Missing is not null, PythonReferee.Missing);
+        var (other, otherToken) = await hub.CreateUserAsync();
+        var result = await RunAsync("endpoints.py", new { other = new { user = other, token = otherToken } });
+        PythonReferee.AssertAllPassed(result, "endpoints", "lifecycle", "duplicate_and_foreign_namespace");
+    }
 }

@@ -14,6 +14,7 @@ public sealed class PythonHubFixture : LocalHubFixture
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Spaces = SpaceTimings.Fast();
+        options.Endpoints = HfHub.LocalHub.Endpoints.EndpointTimings.Fast();
         options.LfsChunkSize = 64 * 1024;
     }
 }
