@@ -46,10 +46,12 @@ internal static class McpToolCatalog
     public static IReadOnlyList<McpTool> All { get; } =
     [
         new("test_connection",
-            "Check that the Hugging Face Hub is reachable (DNS, TCP, TLS, HTTP) and that the token is valid; with 'url', also check a Space app or Inference Endpoint URL. Returns every step with its verdict, time and a hint on failure.",
+            "Check that the Hugging Face Hub is reachable (DNS, TCP, TLS, HTTP) and that the token is valid; with 'url', also check a Space app or any URL; with 'inference_endpoint', also check that Inference Endpoint's health route (its URL comes from the Endpoints API). Returns every step with its verdict, time and a hint on failure.",
             ToolKind.Read,
-            new ToolSchema(ToolProperty.Text("url", "A dedicated URL to check as well, e.g. https://owner-name.hf.space")),
-            a => new CliCall(["test-connection", "--json", .. Optional("--url", a.String("url"))])),
+            new ToolSchema(
+                ToolProperty.Text("url", "A dedicated URL to check as well, e.g. https://owner-name.hf.space"),
+                ToolProperty.Text("inference_endpoint", "An Inference Endpoint to check as well: NAME (yours) or NAMESPACE/NAME; not together with 'url'")),
+            a => new CliCall(["test-connection", "--json", .. Optional("--url", a.String("url")), .. Optional("--inference-endpoint", a.String("inference_endpoint"))])),
 
         new("whoami", "The account the token belongs to: user name, organisations, token name and role (the token itself is never shown).",
             ToolKind.Read, new ToolSchema(),

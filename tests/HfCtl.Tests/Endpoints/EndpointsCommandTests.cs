@@ -70,4 +70,26 @@ public sealed class EndpointsCommandTests
         Assert.Contains("demo/slow is still", timeout.Stderr);
         Assert.Equal(0, still.ExitCode);
     }
+
+    [Fact]
+    public async Task Test_connection_finds_an_endpoints_health_route_through_the_api_and_tells_a_paused_one_apart()
+    {
+        using var cli = new CliRunner();
+        Ok(await cli.RunAsync("--local", "endpoints", "deploy", "probe", "--repo", "openai-community/gpt2", "--framework", "pytorch", "--accelerator", "cpu",
+            "--instance-type", "intel-icl", "--instance-size", "x2", "--vendor", "aws", "--region", "us-east-1"));
+        Ok(await cli.RunAsync("--local", "endpoints", "wait", "probe", "--interval", "100ms"));
+
+        var running = await cli.RunAsync("--local", "test-connection", "--inference-endpoint", "probe");
+        Ok(await cli.RunAsync("--local", "endpoints", "pause", "probe"));
+        var paused = await cli.RunAsync("--local", "test-connection", "--inference-endpoint", "demo/probe");
+        var both = await cli.RunAsync("--local", "test-connection", "--inference-endpoint", "probe", "--url", "https://example.com");
+
+        Ok(running);
+        Assert.Contains("Inference Endpoint demo/probe: running, health route /health", running.Stdout);
+        Assert.Contains("/_endpoint-apps/demo/probe/health", running.Stdout);
+        Assert.Equal("connection works: every check passed", running.Stdout.Trim().Split('\n')[^1]);
+        Assert.True(paused.ExitCode == 1, paused.ToString());
+        Assert.Contains("503", paused.Stdout);
+        Assert.True(both.ExitCode == 2, both.ToString());
+    }
 }

@@ -58,6 +58,8 @@ internal sealed class McpServerProcess : IAsyncDisposable
         info.WorkingDirectory = home;
         info.Environment["HF_HOME"] = home;
         info.Environment["HF_ENDPOINT"] = endpoint;
+        // The local hub serves the Endpoints API too, under its own address.
+        info.Environment["HF_ENDPOINTS_API"] = endpoint.TrimEnd('/') + "/_endpoints/v2";
         info.Environment["HF_TOKEN"] = token;
         var process = Process.Start(info)!;
         var toServer = new RecordingStream(process.StandardInput.BaseStream);

@@ -167,6 +167,38 @@ public sealed class McpServerTests(SpacesHubFixture hub) : IClassFixture<SpacesH
     }
 
     [Fact]
+    public async Task Test_connection_checks_an_inference_endpoints_health_route_by_name()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var client = new HfHub.HubClient(new HfHub.HubClientOptions
+        {
+            Endpoint = hub.Endpoint,
+            Token = HfHub.Auth.HfToken.FromValue(token),
+            EndpointsApi = new Uri(hub.Endpoint, "_endpoints/v2"),
+        });
+        await client.Endpoints.CreateAsync("mcp-probe", new HfHub.Endpoints.InferenceEndpointCreateOptions
+        {
+            Repository = "openai-community/gpt2",
+            Framework = "pytorch",
+            Accelerator = "cpu",
+            InstanceType = "intel-icl",
+            InstanceSize = "x2",
+            Vendor = "aws",
+            Region = "us-east-1",
+        });
+        await client.Endpoints.WaitAsync("mcp-probe", new() { PollInterval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(30) });
+        await using var server = await McpServerProcess.StartAsync(hub.EndpointText, token);
+
+        var checkedEndpoint = await Ok(server, "test_connection", new() { ["inference_endpoint"] = "mcp-probe" });
+        var both = await server.CallAsync("test_connection", new() { ["inference_endpoint"] = "mcp-probe", ["url"] = "https://example.com" });
+
+        Assert.EndsWith($"/_endpoint-apps/{user}/mcp-probe/health", checkedEndpoint.GetProperty("url").GetString());
+        Assert.True(checkedEndpoint.GetProperty("ok").GetBoolean());
+        Assert.True(both.IsError);
+        Assert.Equal("error: give --url or --inference-endpoint, not both\nexit 2: bad usage", Text(both));
+    }
+
+    [Fact]
     public async Task A_result_over_50_lines_is_cut_with_a_summary_that_says_how_to_narrow_it()
     {
         var (user, token) = await hub.CreateUserAsync();

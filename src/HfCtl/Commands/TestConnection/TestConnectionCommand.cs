@@ -19,6 +19,11 @@ internal static class TestConnectionCommand
         Description = "Also check a dedicated URL: a Space app (https://owner-name.hf.space) or an Inference Endpoint",
     };
 
+    private static readonly Option<string?> InferenceEndpoint = new("--inference-endpoint")
+    {
+        Description = "Also check an Inference Endpoint by name (NAME or NAMESPACE/NAME): its URL and health route come from the Endpoints API",
+    };
+
     private static readonly Option<string> Timeout = new("--timeout")
     {
         Description = "Limit for each step, e.g. 10s, 500ms, 1m (default 10s)",
@@ -34,7 +39,7 @@ internal static class TestConnectionCommand
     {
         var command = new Command("test-connection", "Check DNS, TCP, TLS, HTTP and the token against the Hub (and a Space or Endpoint URL)")
         {
-            Url, Timeout, SendToken,
+            Url, InferenceEndpoint, Timeout, SendToken,
         };
         command.SetAction(app.Handler(RunAsync));
         return command;
@@ -51,7 +56,16 @@ internal static class TestConnectionCommand
                 throw new UsageException($"--url must be an http:// or https:// URL, not '{urlText}'");
             }
         }
+        var endpointName = context.ParseResult.GetValue(InferenceEndpoint);
+        if (endpointName is not null && url is not null)
+        {
+            throw new UsageException("give --url or --inference-endpoint, not both");
+        }
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (endpointName is not null)
+        {
+            url = await EndpointHealthUrlAsync(context, client, endpointName, cancellationToken).ConfigureAwait(false);
+        }
         var tester = new ConnectionTester(new ConnectionTestOptions
         {
             Endpoint = client.Endpoint,
@@ -80,6 +94,24 @@ internal static class TestConnectionCommand
         }
         Print(context, report);
         return code;
+    }
+
+    /// <summary>
+    /// The endpoint's health URL, from the Endpoints API (the token's user by default). One without a
+    /// URL yet (pending, failed) fails here with its state: there is nothing to connect to.
+    /// </summary>
+    private static async Task<Uri> EndpointHealthUrlAsync(CommandContext context, HfHub.HubClient client, string name, CancellationToken cancellationToken)
+    {
+        var endpoint = await client.Endpoints.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (endpoint.HealthUrl is not { } health)
+        {
+            throw new CommandFailedException($"{endpoint.Id} is {endpoint.State} and has no URL yet{(string.IsNullOrEmpty(endpoint.Message) ? "" : ": " + endpoint.Message)}", ExitCodes.Error);
+        }
+        if (!context.Output.Json && !context.Output.Settings.Quiet)
+        {
+            context.Output.Line($"Inference Endpoint {endpoint.Id}: {endpoint.State}, health route {endpoint.HealthRoute}");
+        }
+        return health;
     }
 
     private static void Print(CommandContext context, ConnectionReport report)
