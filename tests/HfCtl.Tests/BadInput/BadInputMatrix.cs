@@ -265,6 +265,7 @@ internal static class BadInputMatrix
                 ("endpoints-url-garbage", ["endpoints", "wait", "matrix-endpoint", "--endpoints-url", "ftp://x"], Usage),
             ],
         },
+        new("spaces dev-mode", ["spaces", "dev-mode", "{id}", "--stop"]) { Id = "{space}", Network = true, Write = true },
         new("spaces logs", ["spaces", "logs", "{id}"])
         {
             Id = "{space}", Network = true,

@@ -15,6 +15,7 @@ namespace HfCtl.Commands.Spaces;
 [JsonSerializable(typeof(List<SpaceLogLine>))]
 [JsonSerializable(typeof(SpaceHardwareView))]
 [JsonSerializable(typeof(SpaceCreatedView))]
+[JsonSerializable(typeof(SpaceDevModeView))]
 internal sealed partial class SpacesCliJsonContext : JsonSerializerContext;
 
 /// <summary>Hardware of one Space.</summary>
@@ -22,3 +23,6 @@ public sealed record SpaceHardwareView(string Name, string? Current, string? Req
 
 /// <summary>The result of create, duplicate or deploy.</summary>
 public sealed record SpaceCreatedView(string Name, string Url, string? Stage, string? AppUrl);
+
+/// <summary>Dev mode of one Space and where to connect.</summary>
+public sealed record SpaceDevModeView(string Name, bool DevMode, string? Stage, string? VsCodeWebUrl, string? SshHost);

@@ -19,6 +19,7 @@ internal static class SpacesCommands
         spaces.Subcommands.Add(WaitCommand.Create(app));
         spaces.Subcommands.Add(LogsCommand.Create(app));
         spaces.Subcommands.Add(SettingsCommand.Create(app));
+        spaces.Subcommands.Add(DevModeCommand.Create(app));
         spaces.Subcommands.Add(HardwareCommand.Create(app));
         spaces.Subcommands.Add(SecretsCommand.Create(app));
         spaces.Subcommands.Add(VariablesCommand.Create(app));
