@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HfHub.LocalHub.Api;
+using HfHub.LocalHub.Spaces;
 
 namespace HfHub.LocalHub;
 
@@ -18,4 +19,5 @@ namespace HfHub.LocalHub;
 [JsonSerializable(typeof(RevokeTokenBody))]
 [JsonSerializable(typeof(SeedUser))]
 [JsonSerializable(typeof(List<SeedUser>))]
+[JsonSerializable(typeof(List<HardwareFlavor>))]
 internal sealed partial class LocalHubJsonContext : JsonSerializerContext;

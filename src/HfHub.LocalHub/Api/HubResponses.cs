@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace HfHub.LocalHub.Api;
 
 /// <summary>Writes JSON and errors the way the Hub does: <c>{"error": …}</c> plus <c>X-Error-Code</c> / <c>X-Error-Message</c>.</summary>
-public static class HubResponses
+internal static class HubResponses
 {
     public const string InvalidCredentials = "Invalid credentials in Authorization header";
 
@@ -59,4 +59,4 @@ public static class HubResponses
 }
 
 /// <summary>The Hub's error body.</summary>
-public sealed record ErrorBody(string Error);
+internal sealed record ErrorBody(string Error);

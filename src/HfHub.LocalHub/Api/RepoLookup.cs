@@ -33,7 +33,7 @@ internal static class RepoLookup
         var decoded = Route(context, name);
         var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
         var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        var rawPath = HubPipeline.CollapseSlashes(query < 0 ? rawTarget : rawTarget[..query]);
+        var rawPath = HubRequestPipeline.CollapseSlashes(query < 0 ? rawTarget : rawTarget[..query]);
         var count = decoded.Count(c => c == '/') + 1;
         var segments = rawPath.Split('/');
         return segments.Length < count ? decoded : string.Join('/', segments[^count..]);

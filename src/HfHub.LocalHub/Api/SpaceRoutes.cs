@@ -12,7 +12,7 @@ namespace HfHub.LocalHub.Api;
 /// <summary>
 /// The Spaces management routes (spaces.md §5–§12): runtime, restart, pause, sleep time,
 /// hardware, secrets, variables, dev mode, duplicate and the hardware list. Info and listings
-/// come from the repo routes, which call <see cref="SpaceRuntime.AddInfoFields"/>.
+/// come from the repo routes, which call <see cref="SpaceRuntimeHost.AddInfoFields"/>.
 /// </summary>
 internal static class SpaceRoutes
 {
@@ -26,7 +26,7 @@ internal static class SpaceRoutes
         lifetime.ApplicationStopping.Register(runtime.Stop);
 
         app.MapGet("/api/spaces/hardware", context =>
-            HubResponses.Json(context, [.. SpaceHardwareCatalog.All], SpacesJsonContext.Default.ListHardwareFlavor));
+            HubResponses.Json(context, [.. SpaceHardwareCatalog.All], LocalHubJsonContext.Default.ListHardwareFlavor));
         app.MapGet(Base + "/runtime", context => WithSpace(context, state, Need.Read, space => Node(context, runtime.Runtime(space))));
         app.MapPost(Base + "/restart", context => WithSpace(context, state, Need.Write, space =>
             NotStatic(context, runtime, space, "restart") ?? Node(context, runtime.Restart(space, context.Request.Query["factory"] == "true"))));
@@ -37,11 +37,11 @@ internal static class SpaceRoutes
         app.MapPost(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, null)));
         app.MapDelete(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, false)));
         app.MapGet(Base + "/secrets", context => WithSpace(context, state, Need.Owner, space => Node(context, Secrets(runtime, space))));
-        app.MapPost(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntime.SecretKind)));
-        app.MapDelete(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntime.SecretKind)));
+        app.MapPost(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntimeHost.SecretKind)));
+        app.MapDelete(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntimeHost.SecretKind)));
         app.MapGet(Base + "/variables", context => WithSpace(context, state, Need.Owner, space => Node(context, Variables(runtime, space))));
-        app.MapPost(Base + "/variables", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntime.VariableKind)));
-        app.MapDelete(Base + "/variables", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntime.VariableKind)));
+        app.MapPost(Base + "/variables", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntimeHost.VariableKind)));
+        app.MapDelete(Base + "/variables", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntimeHost.VariableKind)));
         app.MapPost(Base + "/duplicate", context => WithSpace(context, state, Need.Read, space => Duplicate(context, state, space)));
         SpaceLogRoutes.Map(app, state);
         SpaceAppHostRoutes.Map(app, state);
@@ -109,12 +109,12 @@ internal static class SpaceRoutes
         return null;
     }
 
-    private static Task? NotStatic(HttpContext context, SpaceRuntime runtime, Repo space, string action) =>
+    private static Task? NotStatic(HttpContext context, SpaceRuntimeHost runtime, Repo space, string action) =>
         runtime.Sdk(space) == "static"
             ? HubResponses.BadRequest(context, $"Cannot {action} a static Space: it has no container")
             : null;
 
-    private static async Task SleepTime(HttpContext context, SpaceRuntime runtime, Repo space)
+    private static async Task SleepTime(HttpContext context, SpaceRuntimeHost runtime, Repo space)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
@@ -133,7 +133,7 @@ internal static class SpaceRoutes
         await Node(context, result!).ConfigureAwait(false);
     }
 
-    private static async Task Hardware(HttpContext context, SpaceRuntime runtime, Repo space)
+    private static async Task Hardware(HttpContext context, SpaceRuntimeHost runtime, Repo space)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
@@ -169,7 +169,7 @@ internal static class SpaceRoutes
         await Node(context, runtime.RequestHardware(space, flavor!, sleep)).ConfigureAwait(false);
     }
 
-    private static async Task DevMode(HttpContext context, SpaceRuntime runtime, Repo space, bool? enabled)
+    private static async Task DevMode(HttpContext context, SpaceRuntimeHost runtime, Repo space, bool? enabled)
     {
         if (NotStatic(context, runtime, space, "use dev mode on") is { } refused)
         {
@@ -188,10 +188,10 @@ internal static class SpaceRoutes
     }
 
     /// <summary>Secret names with description and update time; never values.</summary>
-    private static JsonObject Secrets(SpaceRuntime runtime, Repo space)
+    private static JsonObject Secrets(SpaceRuntimeHost runtime, Repo space)
     {
         var result = new JsonObject();
-        foreach (var secret in runtime.Store.Settings(space.Id, SpaceRuntime.SecretKind))
+        foreach (var secret in runtime.Store.Settings(space.Id, SpaceRuntimeHost.SecretKind))
         {
             var entry = new JsonObject();
             if (secret.Description is not null)
@@ -204,10 +204,10 @@ internal static class SpaceRoutes
         return result;
     }
 
-    private static JsonObject Variables(SpaceRuntime runtime, Repo space)
+    private static JsonObject Variables(SpaceRuntimeHost runtime, Repo space)
     {
         var result = new JsonObject();
-        foreach (var variable in runtime.Store.Settings(space.Id, SpaceRuntime.VariableKind))
+        foreach (var variable in runtime.Store.Settings(space.Id, SpaceRuntimeHost.VariableKind))
         {
             var entry = new JsonObject { ["value"] = variable.Value };
             if (variable.Description is not null)
@@ -220,14 +220,14 @@ internal static class SpaceRoutes
         return result;
     }
 
-    private static async Task UpsertSetting(HttpContext context, SpaceRuntime runtime, Repo space, string kind)
+    private static async Task UpsertSetting(HttpContext context, SpaceRuntimeHost runtime, Repo space, string kind)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
             return;
         }
         var key = body.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
-        if (SpaceRuntime.KeyError(key, kind) is { } error)
+        if (SpaceRuntimeHost.KeyError(key, kind) is { } error)
         {
             await HubResponses.BadRequest(context, error).ConfigureAwait(false);
             return;
@@ -235,10 +235,10 @@ internal static class SpaceRoutes
         var value = body.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
         var description = body.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
         runtime.ChangeSetting(space, kind, key!, value, description);
-        await Node(context, kind == SpaceRuntime.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
+        await Node(context, kind == SpaceRuntimeHost.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
     }
 
-    private static async Task DeleteSetting(HttpContext context, SpaceRuntime runtime, Repo space, string kind)
+    private static async Task DeleteSetting(HttpContext context, SpaceRuntimeHost runtime, Repo space, string kind)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
@@ -249,7 +249,7 @@ internal static class SpaceRoutes
         {
             runtime.ChangeSetting(space, kind, k.GetString()!, null, null);
         }
-        await Node(context, kind == SpaceRuntime.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
+        await Node(context, kind == SpaceRuntimeHost.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
     }
 
     private static async Task Duplicate(HttpContext context, HubState state, Repo source)
@@ -283,7 +283,7 @@ internal static class SpaceRoutes
                 foreach (var item in list.EnumerateArray())
                 {
                     var key = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("key", out var kk) && kk.ValueKind == JsonValueKind.String ? kk.GetString() : null;
-                    if (SpaceRuntime.KeyError(key, field.TrimEnd('s')) is { } error)
+                    if (SpaceRuntimeHost.KeyError(key, field.TrimEnd('s')) is { } error)
                     {
                         await HubResponses.BadRequest(context, error).ConfigureAwait(false);
                         return;

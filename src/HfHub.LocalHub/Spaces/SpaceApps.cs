@@ -4,7 +4,7 @@ namespace HfHub.LocalHub.Spaces;
 /// What the emulator "runs": which file makes a Space buildable, and the deterministic rules that
 /// decide whether its build and its app succeed (documented in README, "Local hub Spaces runtime").
 /// </summary>
-public static class SpaceApps
+internal static class SpaceApps
 {
     /// <summary>The file whose presence on <c>main</c> makes a Space of this SDK buildable.</summary>
     public static IReadOnlyList<string> AppFiles(string? sdk) => sdk switch

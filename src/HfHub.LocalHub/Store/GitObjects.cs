@@ -11,7 +11,7 @@ namespace HfHub.LocalHub.Store;
 /// the message). The ids are therefore the ones <c>git</c> would compute for the same content,
 /// author line and timestamp.
 /// </summary>
-public static class GitObjects
+internal static class GitObjects
 {
     public const string PointerVersion = "version https://git-lfs.github.com/spec/v1";
 

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace HfHub.LocalHub.Store;
 
 /// <summary>A commit of a repo's history.</summary>
-public sealed record GitCommit(string Oid, string Tree, string? Parent, string Author, string Title, string Message, string Date, long Depth);
+internal sealed record GitCommit(string Oid, string Tree, string? Parent, string Author, string Title, string Message, string Date, long Depth);
 
 /// <summary>
 /// A file or folder at a commit. For files, <see cref="Oid"/> is the git blob id (of the content,
@@ -13,23 +13,23 @@ public sealed record GitCommit(string Oid, string Tree, string? Parent, string A
 /// store; for folders, <see cref="Oid"/> is the git tree id. <see cref="LastCommit"/> is the latest
 /// commit that changed the entry.
 /// </summary>
-public sealed record GitEntry(string Path, bool IsDirectory, string Oid, long Size, string? Sha256, bool Lfs, string LastCommit)
+internal sealed record GitEntry(string Path, bool IsDirectory, string Oid, long Size, string? Sha256, bool Lfs, string LastCommit)
 {
     /// <summary>The size of the LFS pointer git stores for an LFS file.</summary>
     public long PointerSize => Lfs ? GitObjects.Pointer(Sha256!, Size).Length : 0;
 }
 
 /// <summary>The state of one file in a new commit.</summary>
-public sealed record GitFile(string Path, string Oid, long Size, string Sha256, bool Lfs);
+internal sealed record GitFile(string Path, string Oid, long Size, string Sha256, bool Lfs);
 
 /// <summary>A named ref: <c>refs/heads/main</c>, <c>refs/tags/v1</c>, <c>refs/pr/1</c>.</summary>
-public sealed record GitRef(string Name, string Target);
+internal sealed record StoredRef(string Name, string Target);
 
 /// <summary>Settings kept beside the shared repo row.</summary>
-public sealed record RepoSettings(string Gated, bool Disabled);
+internal sealed record RepoSettings(string Gated, bool Disabled);
 
 /// <summary>Thrown when a branch moved between reading its head and committing.</summary>
-public sealed class StaleBranchException() : Exception("The branch was updated since you opened this page. Please refresh and try again.");
+internal sealed class StaleBranchException() : Exception("The branch was updated since you opened this page. Please refresh and try again.");
 
 /// <summary>
 /// Per-repo git history in SQLite: commits, a full snapshot of entries per commit (files and
@@ -38,7 +38,7 @@ public sealed class StaleBranchException() : Exception("The branch was updated s
 /// the repo row. Content lives in the <see cref="BlobStore"/> by SHA-256 and is never deleted
 /// (blobs may be shared by several repos).
 /// </summary>
-public sealed class GitStore(HubDatabase database, TimeProvider clock)
+internal sealed class GitStore(HubDatabase database, TimeProvider clock)
 {
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS git_commits (
@@ -144,25 +144,25 @@ public sealed class GitStore(HubDatabase database, TimeProvider clock)
         return GetRef(repoId, name) is null ? null : name;
     }
 
-    public GitRef? GetRef(string repoId, string name)
+    public StoredRef? GetRef(string repoId, string name)
     {
         using var connection = database.Open();
         return Scalar(connection, "SELECT target FROM git_refs WHERE repo_id = $repo AND name = $name;", ("$repo", repoId), ("$name", name)) is string target
-            ? new GitRef(name, target)
+            ? new StoredRef(name, target)
             : null;
     }
 
-    public IReadOnlyList<GitRef> Refs(string repoId)
+    public IReadOnlyList<StoredRef> Refs(string repoId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT name, target FROM git_refs WHERE repo_id = $repo ORDER BY name;";
         command.Parameters.AddWithValue("$repo", repoId);
         using var reader = command.ExecuteReader();
-        var result = new List<GitRef>();
+        var result = new List<StoredRef>();
         while (reader.Read())
         {
-            result.Add(new GitRef(reader.GetString(0), reader.GetString(1)));
+            result.Add(new StoredRef(reader.GetString(0), reader.GetString(1)));
         }
         return result;
     }

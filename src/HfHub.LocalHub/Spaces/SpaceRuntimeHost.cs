@@ -13,7 +13,7 @@ namespace HfHub.LocalHub.Spaces;
 /// BUILDING → APP_STARTING → RUNNING (or BUILD_ERROR / RUNTIME_ERROR); pause → PAUSED until a
 /// restart; idle past its sleep time → SLEEPING until its app host is requested.
 /// </summary>
-public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
+internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
 {
     public const string SecretKind = "secret";
     public const string VariableKind = "variable";
@@ -29,7 +29,7 @@ public sealed partial class SpaceRuntime : ISpaceHooks, IDisposable
     private CancellationTokenSource? _stop;
     private Task? _loop;
 
-    public SpaceRuntime(HubState state, SpaceTimings timings)
+    public SpaceRuntimeHost(HubState state, SpaceTimings timings)
     {
         ArgumentNullException.ThrowIfNull(state);
         _state = state;
