@@ -20,4 +20,9 @@ namespace HfHub.LocalHub;
 [JsonSerializable(typeof(SeedUser))]
 [JsonSerializable(typeof(List<SeedUser>))]
 [JsonSerializable(typeof(List<HardwareFlavor>))]
+[JsonSerializable(typeof(ConflictBody))]
+[JsonSerializable(typeof(UrlBody))]
+[JsonSerializable(typeof(SpaceRuntimeBody))]
+[JsonSerializable(typeof(Dictionary<string, SpaceSecretBody>))]
+[JsonSerializable(typeof(Dictionary<string, SpaceVariableBody>))]
 internal sealed partial class LocalHubJsonContext : JsonSerializerContext;

@@ -60,3 +60,9 @@ internal static class HubResponses
 
 /// <summary>The Hub's error body.</summary>
 internal sealed record ErrorBody(string Error);
+
+/// <summary>A 409 for a repo that already exists: the error and the existing repo's URL.</summary>
+internal sealed record ConflictBody(string Error, string Url);
+
+/// <summary>An answer that names a repo's URL (move, duplicate).</summary>
+internal sealed record UrlBody(string Url);

@@ -193,7 +193,7 @@ internal static class RepoJson
         if (want("runtime"))
         {
             writer.WritePropertyName("runtime");
-            state.Spaces.Runtime(repo).WriteTo(writer);
+            JsonSerializer.Serialize(writer, state.Spaces.Runtime(repo), LocalHubJsonContext.Default.SpaceRuntimeBody);
         }
         if (want("sdk") && repo.Sdk is not null)
         {

@@ -18,9 +18,9 @@ internal static class SpaceLogRoutes
     public static void Map(WebApplication app, HubState state)
     {
         app.MapGet("/api/spaces/{ns}/{name}/logs/build", context =>
-            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceRuntimeHost.BuildLog)));
+            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceLogs.Build)));
         app.MapGet("/api/spaces/{ns}/{name}/logs/run", context =>
-            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceRuntimeHost.RunLog)));
+            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceLogs.Run)));
     }
 
     private static async Task Stream(HttpContext context, HubState state, Repo space, string kind)
@@ -111,7 +111,7 @@ internal static class SpaceLogRoutes
     }
 
     /// <summary>A build log streams while building; a run log while the app starts or runs.</summary>
-    private static bool IsLive(string kind, string stage) => kind == SpaceRuntimeHost.BuildLog
+    private static bool IsLive(string kind, string stage) => kind == SpaceLogs.Build
         ? stage == SpaceStages.Building
         : stage is SpaceStages.AppStarting or SpaceStages.Running;
 

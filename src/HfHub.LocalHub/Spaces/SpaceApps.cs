@@ -84,4 +84,17 @@ internal static class SpaceApps
             _ => ["--> COPY --link ./ /home/user/app"],
         };
     }
+
+    /// <summary>The page a running Space's app serves: a static Space's own <c>index.html</c>, or a page naming the Space.</summary>
+    public static string Page(Store.Repo space, SpaceRow row)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.Sdk == "static" && row.AppContent is { } html)
+        {
+            return html;
+        }
+        var name = System.Net.WebUtility.HtmlEncode(space.FullName);
+        return $"<!doctype html><html><head><title>{name}</title></head><body><h1>{name}</h1><p>Running on the hfctl local hub ({row.Sdk}, {row.HardwareCurrent}).</p></body></html>\n";
+    }
 }
