@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HfHub.LocalHub.Api;
+using HfHub.LocalHub.Services;
 using HfHub.LocalHub.Spaces;
 
 namespace HfHub.LocalHub;
@@ -21,6 +22,8 @@ namespace HfHub.LocalHub;
 [JsonSerializable(typeof(List<SeedUser>))]
 [JsonSerializable(typeof(List<HardwareFlavor>))]
 [JsonSerializable(typeof(ConflictBody))]
+[JsonSerializable(typeof(PreuploadBody))]
+[JsonSerializable(typeof(CommitAnswerBody))]
 [JsonSerializable(typeof(UrlBody))]
 [JsonSerializable(typeof(SpaceRuntimeBody))]
 [JsonSerializable(typeof(Dictionary<string, SpaceSecretBody>))]

@@ -15,6 +15,10 @@ internal static class HubResponses
         return context.Response.WriteAsJsonAsync(value, typeInfo, contentType: "application/json; charset=utf-8");
     }
 
+    /// <summary>A service's result: its value as JSON, or its error.</summary>
+    public static Task Result<T>(HttpContext context, Services.HubResult<T> result, JsonTypeInfo<T> typeInfo) =>
+        result.Error is { } error ? error.WriteAsync(context) : Json(context, result.Value, typeInfo);
+
     public static Task Error(HttpContext context, int status, string message, string? errorCode = null)
     {
         ArgumentNullException.ThrowIfNull(context);

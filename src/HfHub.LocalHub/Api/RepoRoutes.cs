@@ -249,7 +249,7 @@ internal static class RepoRoutes
         var result = new List<GitFile>();
         foreach (var (path, bytes) in contents)
         {
-            result.Add(await CommitRoutes.StoreRegularAsync(state, path, bytes, cancellationToken).ConfigureAwait(false));
+            result.Add(await new Services.CommitService(state).StoreRegularAsync(path, bytes, cancellationToken).ConfigureAwait(false));
         }
         return result;
     }

@@ -451,7 +451,7 @@ internal static class TreeRoutes
         }
         catch (StaleBranchException)
         {
-            await HubResponses.Error(context, StatusCodes.Status412PreconditionFailed, CommitRoutes.StaleParentMessage).ConfigureAwait(false);
+            await HubResponses.Error(context, StatusCodes.Status412PreconditionFailed, Services.CommitService.StaleParentMessage).ConfigureAwait(false);
             return;
         }
         finally
