@@ -50,8 +50,7 @@ internal static class HubResponses
     /// which clients on plain http need to classify the 401. The message text is the documented
     /// emulator text: the production wording of the anonymous 401 is UNCONFIRMED.
     /// </summary>
-    public static Task RepoNotFound(HttpContext context) =>
-        Error(context, context.Caller().IsAnonymous ? StatusCodes.Status401Unauthorized : StatusCodes.Status404NotFound, "Repository not found", "RepoNotFound");
+    public static Task RepoNotFound(HttpContext context) => Services.HubError.RepoNotFound(context.Caller()).WriteAsync(context);
 
     public static Task Forbidden(HttpContext context, string message) => Error(context, StatusCodes.Status403Forbidden, message);
 
@@ -70,3 +69,35 @@ internal sealed record ConflictBody(string Error, string Url);
 
 /// <summary>An answer that names a repo's URL (move, duplicate).</summary>
 internal sealed record UrlBody(string Url);
+
+/// <summary><c>{"success": true}</c>.</summary>
+internal sealed record SuccessBody(bool Success);
+
+/// <summary>
+/// A repo's <c>gated</c>: <c>false</c>, or the gating mode (<c>"auto"</c>, <c>"manual"</c>) — a
+/// boolean or a string on the wire, as on the Hub.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(GatedValueConverter))]
+internal readonly record struct GatedValue(string? Mode)
+{
+    public static GatedValue Off => new(null);
+}
+
+internal sealed class GatedValueConverter : System.Text.Json.Serialization.JsonConverter<GatedValue>
+{
+    public override GatedValue Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        new(reader.TokenType == System.Text.Json.JsonTokenType.String ? reader.GetString() : null);
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, GatedValue value, System.Text.Json.JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value.Mode is { } mode)
+        {
+            writer.WriteStringValue(mode);
+        }
+        else
+        {
+            writer.WriteBooleanValue(false);
+        }
+    }
+}
