@@ -26,6 +26,8 @@ namespace HfHub.LocalHub;
 [JsonSerializable(typeof(CommitAnswerBody))]
 [JsonSerializable(typeof(UrlBody))]
 [JsonSerializable(typeof(SuccessBody))]
+[JsonSerializable(typeof(RefsBody))]
+[JsonSerializable(typeof(SquashedBody))]
 [JsonSerializable(typeof(RepoCreatedBody))]
 [JsonSerializable(typeof(RepoSettingsBody))]
 [JsonSerializable(typeof(SpaceRuntimeBody))]

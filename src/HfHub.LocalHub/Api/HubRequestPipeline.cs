@@ -70,8 +70,10 @@ internal static class HubRequestPipeline
         RepoRoutes.Map(app, state);
         CommitRoutes.Map(app, state);
         LfsRoutes.Map(app, state);
+        LfsStorageRoutes.Map(app, state);
         FileRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
+        RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);
         Cas.XetHubRoutes.Map(app, state);
         Cas.CasRoutes.Map(app, state);

@@ -36,7 +36,9 @@ internal sealed class StaleBranchException() : Exception("The branch was updated
 /// folders, each with its last-changing commit, so tree listings with <c>expand</c> are one
 /// query), refs, the LFS objects uploaded to the repo, and extra settings. Rows cascade away with
 /// the repo row. Content lives in the <see cref="BlobStore"/> by SHA-256 and is never deleted
-/// (blobs may be shared by several repos).
+/// (blobs may be shared by several repos). Over 400 lines on purpose: every query over the git
+/// tables sits beside the schema it depends on and the transaction that commits (tree ids are
+/// computed in <see cref="GitObjects"/>).
 /// </summary>
 internal sealed class GitStore(HubDatabase database, TimeProvider clock)
 {
@@ -317,7 +319,7 @@ internal sealed class GitStore(HubDatabase database, TimeProvider clock)
             depth = 1 + (Scalar(connection, transaction, "SELECT depth FROM git_commits WHERE repo_id = $repo AND oid = $oid;", ("$repo", repoId), ("$oid", parent)) as long? ?? 0L);
         }
 
-        var (tree, folders) = BuildTrees(files);
+        var (tree, folders) = GitObjects.BuildTrees(files);
         var oid = GitObjects.CommitId(tree, parent, author, now, title, description);
         Scalar(connection, transaction,
             "INSERT OR IGNORE INTO git_commits (repo_id, oid, tree, parent, author, title, message, date, depth) VALUES ($repo, $oid, $tree, $parent, $author, $title, $message, $date, $depth);",
@@ -417,44 +419,6 @@ internal sealed class GitStore(HubDatabase database, TimeProvider clock)
         using var connection = database.Open();
         HubDatabase.Execute(connection, "INSERT INTO repo_settings (repo_id, gated) VALUES ($repo, $gated) ON CONFLICT(repo_id) DO UPDATE SET gated = excluded.gated;",
             ("$repo", repoId), ("$gated", gated));
-    }
-
-    /// <summary>
-    /// Git tree ids for the file set: the root tree id and each folder's tree id. Folders are
-    /// implied by file paths (git has no empty folders).
-    /// </summary>
-    public static (string Root, Dictionary<string, string> Folders) BuildTrees(IEnumerable<GitFile> files)
-    {
-        var children = new Dictionary<string, List<(string Name, bool IsDirectory, string Oid)>>(StringComparer.Ordinal) { [""] = [] };
-        foreach (var file in files)
-        {
-            var slash = file.Path.LastIndexOf('/');
-            var folder = slash < 0 ? "" : file.Path[..slash];
-            Children(children, folder).Add((file.Path[(slash + 1)..], false, file.Oid));
-        }
-        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
-        // Deepest folders first, so every child tree id is known before its parent's.
-        foreach (var folder in children.Keys.Where(k => k.Length > 0).OrderByDescending(k => k.Count(c => c == '/')).ToList())
-        {
-            var treeOid = GitObjects.TreeId(children[folder]);
-            folders[folder] = treeOid;
-            var slash = folder.LastIndexOf('/');
-            Children(children, slash < 0 ? "" : folder[..slash]).Add((folder[(slash + 1)..], true, treeOid));
-        }
-        return (GitObjects.TreeId(children[""]), folders);
-    }
-
-    private static List<(string Name, bool IsDirectory, string Oid)> Children(Dictionary<string, List<(string, bool, string)>> children, string folder)
-    {
-        if (!children.TryGetValue(folder, out var list))
-        {
-            list = [];
-            children[folder] = list;
-            // Register every ancestor, so a folder holding only folders still gets a tree.
-            var slash = folder.LastIndexOf('/');
-            Children(children, slash < 0 ? "" : folder[..slash]);
-        }
-        return list;
     }
 
     private static object? Scalar(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters) =>
