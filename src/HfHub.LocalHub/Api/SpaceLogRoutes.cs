@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using HfHub.LocalHub.Spaces;
 using HfHub.LocalHub.Store;
 using Microsoft.AspNetCore.Builder;
@@ -117,7 +117,7 @@ internal static class SpaceLogRoutes
 
     private static Task Write(HttpContext context, SpaceLogEntry line)
     {
-        var json = new JsonObject { ["data"] = line.Data, ["timestamp"] = line.Timestamp }.ToJsonString();
+        var json = JsonSerializer.Serialize(new SpaceLogLineBody(line.Data, line.Timestamp), LocalHubJsonContext.Default.SpaceLogLineBody);
         return context.Response.WriteAsync("data: " + json + "\n\n", context.RequestAborted);
     }
 
@@ -127,3 +127,6 @@ internal static class SpaceLogRoutes
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 }
+
+/// <summary>One server-sent log event: the line and when it was written.</summary>
+internal sealed record SpaceLogLineBody(string Data, string Timestamp);

@@ -226,32 +226,22 @@ internal static class TreeRoutes
             context.Response.Headers.Link = RepoRoutes.NextLink(state, context, offset + limit);
         }
         var formatted = query["expand[]"].Concat(query["expand"]).Contains("formatted");
-        await RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartArray();
-            foreach (var commit in history)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", commit.Oid);
-                w.WriteStartArray("authors");
-                w.WriteStartObject();
-                w.WriteString("user", commit.Author);
-                w.WriteString("avatar", $"{state.Endpoint.ToString().TrimEnd('/')}/avatars/{commit.Author}.svg");
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteString("date", commit.Date);
-                w.WriteString("title", commit.Title);
-                w.WriteString("message", commit.Message);
-                if (formatted)
-                {
-                    w.WriteStartObject("formatted");
-                    w.WriteString("title", commit.Title);
-                    w.WriteString("message", commit.Message);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }).ConfigureAwait(false);
+        var avatars = state.Endpoint.ToString().TrimEnd('/') + "/avatars/";
+        var items = history.Select(c => new CommitItemBody(c.Oid, [new CommitAuthorBody(c.Author, $"{avatars}{c.Author}.svg")], c.Date, c.Title, c.Message,
+            formatted ? new CommitFormattedBody(c.Title, c.Message) : null)).ToList();
+        await HubResponses.Json(context, items, LocalHubJsonContext.Default.ListCommitItemBody).ConfigureAwait(false);
     }
 }
+
+/// <summary>A commit as the <c>commits</c> listing gives it; <c>formatted</c> only with <c>expand=formatted</c>.</summary>
+internal sealed record CommitItemBody(
+    string Id,
+    IReadOnlyList<CommitAuthorBody> Authors,
+    string Date,
+    string Title,
+    string Message,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] CommitFormattedBody? Formatted);
+
+internal sealed record CommitAuthorBody(string User, string Avatar);
+
+internal sealed record CommitFormattedBody(string Title, string Message);
