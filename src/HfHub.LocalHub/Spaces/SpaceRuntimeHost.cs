@@ -294,8 +294,11 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
     /// </summary>
     public string Host(Repo space) => $"{_state.Endpoint.ToString().TrimEnd('/')}/_spaces/{Subdomain(space)}";
 
-    /// <summary>The app's subdomain: the id in lower case with '/', '_' and '.' as '-' (spaces.md §4).</summary>
-    private static string Subdomain(Repo space) =>
+    /// <summary>
+    /// The app's subdomain: the id in lower case with '/', '_' and '.' as '-' (spaces.md §4), the
+    /// only characters of a repo id that are not letters, digits or '-'.
+    /// </summary>
+    public static string Subdomain(Repo space) =>
         space.FullName.ToLowerInvariant().Replace('/', '-').Replace('_', '-').Replace('.', '-');
 
     private SpaceRuntimeBody RuntimeOf(Repo space, SpaceRow row) => SpaceRuntimeBody.From(row, Host(space));
