@@ -6,7 +6,7 @@ using HfHub.LocalHub.Store;
 namespace HfHub.LocalHub;
 
 /// <summary>Everything a route handler needs: the store, the clock, the options, the public address.</summary>
-public sealed class HubState
+internal sealed class HubState
 {
     internal HubState(LocalHubOptions options, string dataDirectory, TimeProvider clock)
     {
@@ -25,7 +25,7 @@ public sealed class HubState
         Cas = new HfHub.LocalHub.Cas.CasStore(Database, Path.Combine(dataDirectory, "blobs", "xet"));
         Blobs.CleanTemporaryFiles(TimeSpan.FromDays(1));
         Faults = new FaultInjector(options.Faults);
-        Spaces = new SpaceRuntime(this, options.Spaces);
+        Spaces = new SpaceRuntimeHost(this, options.Spaces);
         SpaceHooks = Spaces;
     }
 
@@ -40,7 +40,7 @@ public sealed class HubState
     /// <summary>The Spaces runtime's hooks into repo creation, commits and deletion; null until Spaces are wired in.</summary>
     public ISpaceHooks? SpaceHooks { get; set; }
     /// <summary>The Spaces runtime: stages, hardware, secrets, variables, logs and the app host.</summary>
-    public SpaceRuntime Spaces { get; }
+    public SpaceRuntimeHost Spaces { get; }
     public BlobStore Blobs { get; }
     public string AdminSecret { get; }
 
@@ -53,14 +53,8 @@ public sealed class HubState
     /// <summary>The Xet CAS: chunks, xorbs, files and which repo may read which file.</summary>
     internal HfHub.LocalHub.Cas.CasStore Cas { get; }
 
-    /// <summary>What the CAS (and the LFS storage) received since start: which transfer path clients took.</summary>
-    public HfHub.LocalHub.Cas.CasCounters XetCounters => Cas.Counters;
-
-    /// <summary>Bytes of chunk data the CAS keeps on disk (every distinct chunk once).</summary>
-    public long XetChunkBytesOnDisk() => Cas.ChunkBytesOnDisk();
-
     /// <summary>Inference Endpoints: their configuration and what was last asked of them.</summary>
-    internal HfHub.LocalHub.Endpoints.EndpointStore Endpoints { get; }
+    public HfHub.LocalHub.Endpoints.EndpointStore Endpoints { get; }
 
     /// <summary>The fault-injection switch (start-up options, or the admin route at runtime).</summary>
     public FaultInjector Faults { get; }

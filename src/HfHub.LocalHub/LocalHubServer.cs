@@ -41,8 +41,17 @@ public sealed class LocalHubServer : IAsyncDisposable
     /// <summary>True when this start created the demo account (a fresh hub folder): the moment to seed demo content.</summary>
     public bool DemoAccountIsNew { get; }
 
-    /// <summary>The store and settings behind the routes, for tests and admin code.</summary>
-    public HubState State { get; }
+    /// <summary>The store and settings behind the routes, for this assembly and its white-box tests.</summary>
+    internal HubState State { get; }
+
+    /// <summary>The fault-injection switch: what the start-up options set, changeable while the hub runs.</summary>
+    public Faults.FaultInjector Faults => State.Faults;
+
+    /// <summary>What the CAS (and the LFS storage) received since start: which transfer path clients took.</summary>
+    public Cas.CasCounters XetCounters => State.Cas.Counters;
+
+    /// <summary>Bytes of chunk data the CAS keeps on disk (every distinct chunk once).</summary>
+    public long XetChunkBytesOnDisk() => State.Cas.ChunkBytesOnDisk();
 
     /// <summary>Starts a hub and returns once it accepts connections.</summary>
     public static async Task<LocalHubServer> StartAsync(LocalHubOptions? options = null, CancellationToken cancellationToken = default)
@@ -80,7 +89,7 @@ public sealed class LocalHubServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        HubPipeline.Configure(app, state);
+        HubRequestPipeline.Configure(app, state);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

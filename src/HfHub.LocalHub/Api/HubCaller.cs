@@ -3,7 +3,7 @@ using HfHub.LocalHub.Store;
 namespace HfHub.LocalHub.Api;
 
 /// <summary>Who is calling: an authenticated user with a token, or anonymous.</summary>
-public sealed record HubCaller(Account? User, TokenRecord? Token)
+internal sealed record HubCaller(Account? User, TokenRecord? Token)
 {
     public static HubCaller Anonymous { get; } = new(null, null);
 

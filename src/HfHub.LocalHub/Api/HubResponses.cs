@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace HfHub.LocalHub.Api;
 
 /// <summary>Writes JSON and errors the way the Hub does: <c>{"error": …}</c> plus <c>X-Error-Code</c> / <c>X-Error-Message</c>.</summary>
-public static class HubResponses
+internal static class HubResponses
 {
     public const string InvalidCredentials = "Invalid credentials in Authorization header";
 
@@ -14,6 +14,10 @@ public static class HubResponses
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(value, typeInfo, contentType: "application/json; charset=utf-8");
     }
+
+    /// <summary>A service's result: its value as JSON, or its error.</summary>
+    public static Task Result<T>(HttpContext context, Services.HubResult<T> result, JsonTypeInfo<T> typeInfo) =>
+        result.Error is { } error ? error.WriteAsync(context) : Json(context, result.Value, typeInfo);
 
     public static Task Error(HttpContext context, int status, string message, string? errorCode = null)
     {
@@ -46,8 +50,7 @@ public static class HubResponses
     /// which clients on plain http need to classify the 401. The message text is the documented
     /// emulator text: the production wording of the anonymous 401 is UNCONFIRMED.
     /// </summary>
-    public static Task RepoNotFound(HttpContext context) =>
-        Error(context, context.Caller().IsAnonymous ? StatusCodes.Status401Unauthorized : StatusCodes.Status404NotFound, "Repository not found", "RepoNotFound");
+    public static Task RepoNotFound(HttpContext context) => Services.HubError.RepoNotFound(context.Caller()).WriteAsync(context);
 
     public static Task Forbidden(HttpContext context, string message) => Error(context, StatusCodes.Status403Forbidden, message);
 
@@ -59,4 +62,42 @@ public static class HubResponses
 }
 
 /// <summary>The Hub's error body.</summary>
-public sealed record ErrorBody(string Error);
+internal sealed record ErrorBody(string Error);
+
+/// <summary>A 409 for a repo that already exists: the error and the existing repo's URL.</summary>
+internal sealed record ConflictBody(string Error, string Url);
+
+/// <summary>An answer that names a repo's URL (move, duplicate).</summary>
+internal sealed record UrlBody(string Url);
+
+/// <summary><c>{"success": true}</c>.</summary>
+internal sealed record SuccessBody(bool Success);
+
+/// <summary>
+/// A repo's <c>gated</c>: <c>false</c>, or the gating mode (<c>"auto"</c>, <c>"manual"</c>) — a
+/// boolean or a string on the wire, as on the Hub.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(GatedValueConverter))]
+internal readonly record struct GatedValue(string? Mode)
+{
+    public static GatedValue Off => new(null);
+}
+
+internal sealed class GatedValueConverter : System.Text.Json.Serialization.JsonConverter<GatedValue>
+{
+    public override GatedValue Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        new(reader.TokenType == System.Text.Json.JsonTokenType.String ? reader.GetString() : null);
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, GatedValue value, System.Text.Json.JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value.Mode is { } mode)
+        {
+            writer.WriteStringValue(mode);
+        }
+        else
+        {
+            writer.WriteBooleanValue(false);
+        }
+    }
+}

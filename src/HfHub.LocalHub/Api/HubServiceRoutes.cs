@@ -31,30 +31,9 @@ internal static class HubServiceRoutes
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/api/validate-yaml", ValidateYaml);
-        app.MapGet("/api/agent-harnesses", context => RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("standardEnvVars");
-            foreach (var name in StandardEnvVars)
-            {
-                w.WriteStringValue(name);
-            }
-            w.WriteEndArray();
-            w.WriteStartObject("harnesses");
-            foreach (var (id, envVars) in Harnesses)
-            {
-                w.WriteStartObject(id);
-                w.WriteStartObject("envVars");
-                foreach (var (variable, pattern) in envVars)
-                {
-                    w.WriteString(variable, pattern);
-                }
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }));
+        app.MapGet("/api/agent-harnesses", context => HubResponses.Json(context, new AgentHarnessesBody(StandardEnvVars,
+            Harnesses.ToDictionary(h => h.Id, h => new AgentHarnessBody(h.EnvVars.ToDictionary(v => v.Variable, v => v.Pattern, StringComparer.Ordinal)), StringComparer.Ordinal)),
+            LocalHubJsonContext.Default.AgentHarnessesBody));
     }
 
     /// <summary>
@@ -80,24 +59,17 @@ internal static class HubServiceRoutes
         {
             context.Response.Headers["X-Error-Message"] = HubResponses.HeaderSafe(errors[0]);
         }
-        await RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartObject();
-            WriteMessages(w, "errors", errors);
-            WriteMessages(w, "warnings", warnings);
-            w.WriteEndObject();
-        }, errors.Count > 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK).ConfigureAwait(false);
-    }
-
-    private static void WriteMessages(System.Text.Json.Utf8JsonWriter w, string name, List<string> messages)
-    {
-        w.WriteStartArray(name);
-        foreach (var message in messages)
-        {
-            w.WriteStartObject();
-            w.WriteString("message", message);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        await HubResponses.Json(context, new CardCheckBody([.. errors.Select(m => new MessageBody(m))], [.. warnings.Select(m => new MessageBody(m))]),
+            LocalHubJsonContext.Default.CardCheckBody, errors.Count > 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK).ConfigureAwait(false);
     }
 }
+
+/// <summary>The answer to <c>validate-yaml</c>: its errors and warnings.</summary>
+internal sealed record CardCheckBody(IReadOnlyList<MessageBody> Errors, IReadOnlyList<MessageBody> Warnings);
+
+internal sealed record MessageBody(string Message);
+
+/// <summary>The answer to <c>agent-harnesses</c>: the variables any harness sets, and each harness's own.</summary>
+internal sealed record AgentHarnessesBody(IReadOnlyList<string> StandardEnvVars, Dictionary<string, AgentHarnessBody> Harnesses);
+
+internal sealed record AgentHarnessBody(Dictionary<string, string> EnvVars);

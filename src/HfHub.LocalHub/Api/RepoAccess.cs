@@ -8,7 +8,7 @@ namespace HfHub.LocalHub.Api;
 /// write token and the namespace: the user's own, or an organisation where the user is admin or
 /// writer. Everything a caller may not read is reported as not found (404), never as forbidden.
 /// </summary>
-public sealed class RepoAccess(AccountStore accounts)
+internal sealed class RepoAccess(AccountStore accounts)
 {
     /// <summary>The namespaces a caller may read private repos of: their own and their organisations'.</summary>
     public IReadOnlyCollection<string> ReadableNamespaces(HubCaller caller)

@@ -193,7 +193,7 @@ internal static class RepoJson
         if (want("runtime"))
         {
             writer.WritePropertyName("runtime");
-            state.Spaces.Runtime(repo).WriteTo(writer);
+            JsonSerializer.Serialize(writer, state.Spaces.Runtime(repo), LocalHubJsonContext.Default.SpaceRuntimeBody);
         }
         if (want("sdk") && repo.Sdk is not null)
         {
@@ -201,15 +201,7 @@ internal static class RepoJson
         }
         if (want("subdomain"))
         {
-            writer.WriteString("subdomain", Subdomain(repo));
+            writer.WriteString("subdomain", Spaces.SpaceRuntimeHost.Subdomain(repo));
         }
-    }
-
-    /// <summary>The Space's app subdomain: <c>{namespace}-{name}</c>, lower case, other characters as '-'.</summary>
-    public static string Subdomain(Repo repo)
-    {
-        ArgumentNullException.ThrowIfNull(repo);
-        var chars = $"{repo.Namespace}-{repo.Name}".ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
-        return new string(chars);
     }
 }

@@ -33,7 +33,7 @@ internal static class RepoLookup
         var decoded = Route(context, name);
         var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
         var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        var rawPath = HubPipeline.CollapseSlashes(query < 0 ? rawTarget : rawTarget[..query]);
+        var rawPath = HubRequestPipeline.CollapseSlashes(query < 0 ? rawTarget : rawTarget[..query]);
         var count = decoded.Count(c => c == '/') + 1;
         var segments = rawPath.Split('/');
         return segments.Length < count ? decoded : string.Join('/', segments[^count..]);
@@ -107,20 +107,28 @@ internal static class RepoLookup
 
     public static async Task<bool> CheckWriteAsync(HttpContext context, HubState state, Repo repo)
     {
-        var caller = context.Caller();
-        if (caller.IsAnonymous)
+        if (WriteRefusal(context.Caller(), state, repo) is { } refused)
         {
-            await HubResponses.Unauthorized(context).ConfigureAwait(false);
-            return false;
-        }
-        if (!state.Access.CanWrite(caller, repo))
-        {
-            await HubResponses.Forbidden(context, caller.CanWrite
-                ? $"You don't have the rights to write to {repo.Type} {repo.FullName}"
-                : "You have read access but not the required permissions for this operation (a write token is needed).").ConfigureAwait(false);
+            await refused.WriteAsync(context).ConfigureAwait(false);
             return false;
         }
         return true;
+    }
+
+    /// <summary>Why the caller may not write to a repo it can see (401 anonymous, 403 otherwise), or null when it may.</summary>
+    public static Services.HubError? WriteRefusal(HubCaller caller, HubState state, Repo repo)
+    {
+        if (caller.IsAnonymous)
+        {
+            return Services.HubError.Unauthorized();
+        }
+        if (!state.Access.CanWrite(caller, repo))
+        {
+            return Services.HubError.Forbidden(caller.CanWrite
+                ? $"You don't have the rights to write to {repo.Type} {repo.FullName}"
+                : "You have read access but not the required permissions for this operation (a write token is needed).");
+        }
+        return null;
     }
 
     /// <summary>The commit a revision names, or answers 404 RevisionNotFound and returns null.</summary>

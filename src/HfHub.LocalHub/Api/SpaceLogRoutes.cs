@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using HfHub.LocalHub.Spaces;
 using HfHub.LocalHub.Store;
 using Microsoft.AspNetCore.Builder;
@@ -18,9 +18,9 @@ internal static class SpaceLogRoutes
     public static void Map(WebApplication app, HubState state)
     {
         app.MapGet("/api/spaces/{ns}/{name}/logs/build", context =>
-            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceRuntime.BuildLog)));
+            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceLogs.Build)));
         app.MapGet("/api/spaces/{ns}/{name}/logs/run", context =>
-            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceRuntime.RunLog)));
+            SpaceRoutes.WithSpace(context, state, SpaceRoutes.Need.Owner, space => Stream(context, state, space, SpaceLogs.Run)));
     }
 
     private static async Task Stream(HttpContext context, HubState state, Repo space, string kind)
@@ -111,13 +111,13 @@ internal static class SpaceLogRoutes
     }
 
     /// <summary>A build log streams while building; a run log while the app starts or runs.</summary>
-    private static bool IsLive(string kind, string stage) => kind == SpaceRuntime.BuildLog
+    private static bool IsLive(string kind, string stage) => kind == SpaceLogs.Build
         ? stage == SpaceStages.Building
         : stage is SpaceStages.AppStarting or SpaceStages.Running;
 
     private static Task Write(HttpContext context, SpaceLogEntry line)
     {
-        var json = new JsonObject { ["data"] = line.Data, ["timestamp"] = line.Timestamp }.ToJsonString();
+        var json = JsonSerializer.Serialize(new SpaceLogLineBody(line.Data, line.Timestamp), LocalHubJsonContext.Default.SpaceLogLineBody);
         return context.Response.WriteAsync("data: " + json + "\n\n", context.RequestAborted);
     }
 
@@ -127,3 +127,6 @@ internal static class SpaceLogRoutes
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 }
+
+/// <summary>One server-sent log event: the line and when it was written.</summary>
+internal sealed record SpaceLogLineBody(string Data, string Timestamp);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using HfHub.LocalHub.Spaces;
 using HfHub.LocalHub.Store;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +11,7 @@ namespace HfHub.LocalHub.Api;
 /// <summary>
 /// The Spaces management routes (spaces.md §5–§12): runtime, restart, pause, sleep time,
 /// hardware, secrets, variables, dev mode, duplicate and the hardware list. Info and listings
-/// come from the repo routes, which call <see cref="SpaceRuntime.AddInfoFields"/>.
+/// come from the repo routes, which ask <see cref="SpaceRuntimeHost"/> for a Space's host and runtime.
 /// </summary>
 internal static class SpaceRoutes
 {
@@ -26,22 +25,22 @@ internal static class SpaceRoutes
         lifetime.ApplicationStopping.Register(runtime.Stop);
 
         app.MapGet("/api/spaces/hardware", context =>
-            HubResponses.Json(context, [.. SpaceHardwareCatalog.All], SpacesJsonContext.Default.ListHardwareFlavor));
-        app.MapGet(Base + "/runtime", context => WithSpace(context, state, Need.Read, space => Node(context, runtime.Runtime(space))));
+            HubResponses.Json(context, [.. SpaceHardwareCatalog.All], LocalHubJsonContext.Default.ListHardwareFlavor));
+        app.MapGet(Base + "/runtime", context => WithSpace(context, state, Need.Read, space => Runtime(context, runtime.Runtime(space))));
         app.MapPost(Base + "/restart", context => WithSpace(context, state, Need.Write, space =>
-            NotStatic(context, runtime, space, "restart") ?? Node(context, runtime.Restart(space, context.Request.Query["factory"] == "true"))));
+            NotStatic(context, runtime, space, "restart") ?? Runtime(context, runtime.Restart(space, context.Request.Query["factory"] == "true"))));
         app.MapPost(Base + "/pause", context => WithSpace(context, state, Need.Write, space =>
-            NotStatic(context, runtime, space, "pause") ?? Node(context, runtime.Pause(space))));
+            NotStatic(context, runtime, space, "pause") ?? Runtime(context, runtime.Pause(space))));
         app.MapPost(Base + "/sleeptime", context => WithSpace(context, state, Need.Write, space => SleepTime(context, runtime, space)));
         app.MapPost(Base + "/hardware", context => WithSpace(context, state, Need.Write, space => Hardware(context, runtime, space)));
         app.MapPost(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, null)));
         app.MapDelete(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, false)));
-        app.MapGet(Base + "/secrets", context => WithSpace(context, state, Need.Owner, space => Node(context, Secrets(runtime, space))));
-        app.MapPost(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntime.SecretKind)));
-        app.MapDelete(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntime.SecretKind)));
-        app.MapGet(Base + "/variables", context => WithSpace(context, state, Need.Owner, space => Node(context, Variables(runtime, space))));
-        app.MapPost(Base + "/variables", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceRuntime.VariableKind)));
-        app.MapDelete(Base + "/variables", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceRuntime.VariableKind)));
+        app.MapGet(Base + "/secrets", context => WithSpace(context, state, Need.Owner, space => Secrets(context, runtime, space)));
+        app.MapPost(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceSettings.SecretKind)));
+        app.MapDelete(Base + "/secrets", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceSettings.SecretKind)));
+        app.MapGet(Base + "/variables", context => WithSpace(context, state, Need.Owner, space => Variables(context, runtime, space)));
+        app.MapPost(Base + "/variables", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceSettings.VariableKind)));
+        app.MapDelete(Base + "/variables", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceSettings.VariableKind)));
         app.MapPost(Base + "/duplicate", context => WithSpace(context, state, Need.Read, space => Duplicate(context, state, space)));
         SpaceLogRoutes.Map(app, state);
         SpaceAppHostRoutes.Map(app, state);
@@ -85,12 +84,8 @@ internal static class SpaceRoutes
         return handler(space);
     }
 
-    internal static Task Node(HttpContext context, JsonNode node, int status = StatusCodes.Status200OK)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        return context.Response.WriteAsync(node.ToJsonString(), context.RequestAborted);
-    }
+    private static Task Runtime(HttpContext context, SpaceRuntimeBody runtime) =>
+        HubResponses.Json(context, runtime, LocalHubJsonContext.Default.SpaceRuntimeBody);
 
     /// <summary>Reads a JSON object body; null (after answering 400) when it is not one.</summary>
     internal static async Task<JsonElement?> ReadBody(HttpContext context)
@@ -109,12 +104,12 @@ internal static class SpaceRoutes
         return null;
     }
 
-    private static Task? NotStatic(HttpContext context, SpaceRuntime runtime, Repo space, string action) =>
+    private static Task? NotStatic(HttpContext context, SpaceRuntimeHost runtime, Repo space, string action) =>
         runtime.Sdk(space) == "static"
             ? HubResponses.BadRequest(context, $"Cannot {action} a static Space: it has no container")
             : null;
 
-    private static async Task SleepTime(HttpContext context, SpaceRuntime runtime, Repo space)
+    private static async Task SleepTime(HttpContext context, SpaceRuntimeHost runtime, Repo space)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
@@ -130,10 +125,10 @@ internal static class SpaceRoutes
             await HubResponses.BadRequest(context, error).ConfigureAwait(false);
             return;
         }
-        await Node(context, result!).ConfigureAwait(false);
+        await Runtime(context, result!).ConfigureAwait(false);
     }
 
-    private static async Task Hardware(HttpContext context, SpaceRuntime runtime, Repo space)
+    private static async Task Hardware(HttpContext context, SpaceRuntimeHost runtime, Repo space)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
@@ -166,10 +161,10 @@ internal static class SpaceRoutes
                 return;
             }
         }
-        await Node(context, runtime.RequestHardware(space, flavor!, sleep)).ConfigureAwait(false);
+        await Runtime(context, runtime.RequestHardware(space, flavor!, sleep)).ConfigureAwait(false);
     }
 
-    private static async Task DevMode(HttpContext context, SpaceRuntime runtime, Repo space, bool? enabled)
+    private static async Task DevMode(HttpContext context, SpaceRuntimeHost runtime, Repo space, bool? enabled)
     {
         if (NotStatic(context, runtime, space, "use dev mode on") is { } refused)
         {
@@ -184,50 +179,34 @@ internal static class SpaceRoutes
             }
             enabled = body.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.True;
         }
-        await Node(context, runtime.SetDevMode(space, enabled.Value)).ConfigureAwait(false);
+        await Runtime(context, runtime.SetDevMode(space, enabled.Value)).ConfigureAwait(false);
     }
 
     /// <summary>Secret names with description and update time; never values.</summary>
-    private static JsonObject Secrets(SpaceRuntime runtime, Repo space)
-    {
-        var result = new JsonObject();
-        foreach (var secret in runtime.Store.Settings(space.Id, SpaceRuntime.SecretKind))
-        {
-            var entry = new JsonObject();
-            if (secret.Description is not null)
-            {
-                entry["description"] = secret.Description;
-            }
-            entry["updatedAt"] = secret.UpdatedAt;
-            result[secret.Key] = entry;
-        }
-        return result;
-    }
+    private static Task Secrets(HttpContext context, SpaceRuntimeHost runtime, Repo space) =>
+        HubResponses.Json(context,
+            runtime.Store.Settings(space.Id, SpaceSettings.SecretKind).ToDictionary(s => s.Key, s => new SpaceSecretBody(s.Description, s.UpdatedAt), StringComparer.Ordinal),
+            LocalHubJsonContext.Default.DictionaryStringSpaceSecretBody);
 
-    private static JsonObject Variables(SpaceRuntime runtime, Repo space)
-    {
-        var result = new JsonObject();
-        foreach (var variable in runtime.Store.Settings(space.Id, SpaceRuntime.VariableKind))
-        {
-            var entry = new JsonObject { ["value"] = variable.Value };
-            if (variable.Description is not null)
-            {
-                entry["description"] = variable.Description;
-            }
-            entry["updatedAt"] = variable.UpdatedAt;
-            result[variable.Key] = entry;
-        }
-        return result;
-    }
+    private static Task Variables(HttpContext context, SpaceRuntimeHost runtime, Repo space) =>
+        HubResponses.Json(context,
+            runtime.Store.Settings(space.Id, SpaceSettings.VariableKind).ToDictionary(v => v.Key, v => new SpaceVariableBody(v.Value, v.Description, v.UpdatedAt), StringComparer.Ordinal),
+            LocalHubJsonContext.Default.DictionaryStringSpaceVariableBody);
 
-    private static async Task UpsertSetting(HttpContext context, SpaceRuntime runtime, Repo space, string kind)
+    /// <summary>What a secret or variable change answers: <c>{}</c> for secrets (values never leave), the variables otherwise.</summary>
+    private static Task SettingsAnswer(HttpContext context, SpaceRuntimeHost runtime, Repo space, string kind) =>
+        kind == SpaceSettings.SecretKind
+            ? HubResponses.Json(context, [], LocalHubJsonContext.Default.DictionaryStringSpaceSecretBody)
+            : Variables(context, runtime, space);
+
+    private static async Task UpsertSetting(HttpContext context, SpaceRuntimeHost runtime, Repo space, string kind)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
             return;
         }
         var key = body.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
-        if (SpaceRuntime.KeyError(key, kind) is { } error)
+        if (SpaceSettings.KeyError(key, kind) is { } error)
         {
             await HubResponses.BadRequest(context, error).ConfigureAwait(false);
             return;
@@ -235,10 +214,10 @@ internal static class SpaceRoutes
         var value = body.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
         var description = body.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
         runtime.ChangeSetting(space, kind, key!, value, description);
-        await Node(context, kind == SpaceRuntime.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
+        await SettingsAnswer(context, runtime, space, kind).ConfigureAwait(false);
     }
 
-    private static async Task DeleteSetting(HttpContext context, SpaceRuntime runtime, Repo space, string kind)
+    private static async Task DeleteSetting(HttpContext context, SpaceRuntimeHost runtime, Repo space, string kind)
     {
         if (await ReadBody(context).ConfigureAwait(false) is not { } body)
         {
@@ -249,7 +228,7 @@ internal static class SpaceRoutes
         {
             runtime.ChangeSetting(space, kind, k.GetString()!, null, null);
         }
-        await Node(context, kind == SpaceRuntime.SecretKind ? new JsonObject() : Variables(runtime, space)).ConfigureAwait(false);
+        await SettingsAnswer(context, runtime, space, kind).ConfigureAwait(false);
     }
 
     private static async Task Duplicate(HttpContext context, HubState state, Repo source)
@@ -283,7 +262,7 @@ internal static class SpaceRoutes
                 foreach (var item in list.EnumerateArray())
                 {
                     var key = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("key", out var kk) && kk.ValueKind == JsonValueKind.String ? kk.GetString() : null;
-                    if (SpaceRuntime.KeyError(key, field.TrimEnd('s')) is { } error)
+                    if (SpaceSettings.KeyError(key, field.TrimEnd('s')) is { } error)
                     {
                         await HubResponses.BadRequest(context, error).ConfigureAwait(false);
                         return;
@@ -303,11 +282,10 @@ internal static class SpaceRoutes
         if (copy is null)
         {
             context.Response.Headers["X-Error-Message"] = "You already created this space repo";
-            await Node(context, new JsonObject { ["error"] = "You already created this space repo", ["url"] = url }, StatusCodes.Status409Conflict).ConfigureAwait(false);
+            await HubResponses.Json(context, new ConflictBody("You already created this space repo", url), LocalHubJsonContext.Default.ConflictBody, StatusCodes.Status409Conflict).ConfigureAwait(false);
             return;
         }
-        state.Spaces.CopyFiles(source, copy, user.Name);
-        state.Spaces.OnDuplicated(source, copy, body);
-        await Node(context, new JsonObject { ["url"] = url }).ConfigureAwait(false);
+        state.Spaces.Duplicate(source, copy, user.Name, body);
+        await HubResponses.Json(context, new UrlBody(url), LocalHubJsonContext.Default.UrlBody).ConfigureAwait(false);
     }
 }

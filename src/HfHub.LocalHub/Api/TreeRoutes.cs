@@ -10,8 +10,7 @@ using Microsoft.AspNetCore.Routing;
 namespace HfHub.LocalHub.Api;
 
 /// <summary>
-/// History and listings: <c>tree</c>, <c>paths-info</c>, <c>commits</c>, <c>refs</c>; and ref
-/// changes: <c>branch</c> create/delete, <c>tag</c> create/delete, <c>super-squash</c>.
+/// History and listings: <c>tree</c>, <c>paths-info</c> and <c>commits</c> (refs are in <see cref="RefRoutes"/>).
 /// </summary>
 internal static class TreeRoutes
 {
@@ -26,16 +25,10 @@ internal static class TreeRoutes
             app.MapGet($"{repo}/tree/{{**rest}}", context => Tree(context, state, type));
             app.MapPost($"{repo}/paths-info/{{**rev}}", context => PathsInfo(context, state, type));
             app.MapGet($"{repo}/commits/{{**rev}}", context => Commits(context, state, type));
-            app.MapGet($"{repo}/refs", context => Refs(context, state, type));
-            app.MapPost($"{repo}/branch/{{**branch}}", context => CreateBranch(context, state, type));
-            app.MapDelete($"{repo}/branch/{{**branch}}", context => DeleteBranch(context, state, type));
-            app.MapPost($"{repo}/tag/{{**rev}}", context => CreateTag(context, state, type));
-            app.MapDelete($"{repo}/tag/{{**rev}}", context => DeleteTag(context, state, type));
-            app.MapPost($"{repo}/super-squash/{{**branch}}", context => SuperSquash(context, state, type));
         }
     }
 
-    private static bool Flag(HttpContext context, string name) =>
+    internal static bool Flag(HttpContext context, string name) =>
         context.Request.Query[name].ToString() is "true" or "1" or "True";
 
     private static async Task Tree(HttpContext context, HubState state, string type)
@@ -233,245 +226,22 @@ internal static class TreeRoutes
             context.Response.Headers.Link = RepoRoutes.NextLink(state, context, offset + limit);
         }
         var formatted = query["expand[]"].Concat(query["expand"]).Contains("formatted");
-        await RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartArray();
-            foreach (var commit in history)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", commit.Oid);
-                w.WriteStartArray("authors");
-                w.WriteStartObject();
-                w.WriteString("user", commit.Author);
-                w.WriteString("avatar", $"{state.Endpoint.ToString().TrimEnd('/')}/avatars/{commit.Author}.svg");
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteString("date", commit.Date);
-                w.WriteString("title", commit.Title);
-                w.WriteString("message", commit.Message);
-                if (formatted)
-                {
-                    w.WriteStartObject("formatted");
-                    w.WriteString("title", commit.Title);
-                    w.WriteString("message", commit.Message);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }).ConfigureAwait(false);
+        var avatars = state.Endpoint.ToString().TrimEnd('/') + "/avatars/";
+        var items = history.Select(c => new CommitItemBody(c.Oid, [new CommitAuthorBody(c.Author, $"{avatars}{c.Author}.svg")], c.Date, c.Title, c.Message,
+            formatted ? new CommitFormattedBody(c.Title, c.Message) : null)).ToList();
+        await HubResponses.Json(context, items, LocalHubJsonContext.Default.ListCommitItemBody).ConfigureAwait(false);
     }
-
-    private static async Task Refs(HttpContext context, HubState state, string type)
-    {
-        var repo = await RepoLookup.ReadableAsync(context, state, type).ConfigureAwait(false);
-        if (repo is null)
-        {
-            return;
-        }
-        var refs = state.Git.Refs(repo.Id);
-        var includePrs = Flag(context, "include_prs");
-        void Section(Utf8JsonWriter w, string name, string prefix)
-        {
-            w.WriteStartArray(name);
-            foreach (var item in refs.Where(r => r.Name.StartsWith(prefix, StringComparison.Ordinal)))
-            {
-                w.WriteStartObject();
-                w.WriteString("name", item.Name[prefix.Length..]);
-                w.WriteString("ref", item.Name);
-                w.WriteString("targetCommit", item.Target);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        await RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartObject();
-            Section(w, "branches", "refs/heads/");
-            Section(w, "converts", "refs/convert/");
-            Section(w, "tags", "refs/tags/");
-            if (includePrs)
-            {
-                Section(w, "pullRequests", "refs/pr/");
-            }
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
-    }
-
-    /// <summary>A ref name git accepts (no spaces, '..', control characters, leading '-' or '/', …).</summary>
-    private static bool IsValidRefName(string name) =>
-        name.Length is > 0 and <= 255 && !name.StartsWith('-') && !name.StartsWith('/') && !name.EndsWith('/') && !name.EndsWith(".lock", StringComparison.Ordinal)
-        && !name.Contains("..", StringComparison.Ordinal) && !name.Contains("//", StringComparison.Ordinal) && !name.Contains("@{", StringComparison.Ordinal)
-        && !name.StartsWith("refs/", StringComparison.Ordinal) && !name.Any(c => char.IsControl(c) || c is ' ' or '~' or '^' or ':' or '?' or '*' or '[' or '\\');
-
-    private static async Task CreateBranch(HttpContext context, HubState state, string type)
-    {
-        var repo = await RepoLookup.WritableAsync(context, state, type).ConfigureAwait(false);
-        if (repo is null)
-        {
-            return;
-        }
-        var branch = RepoLookup.Revision(RepoLookup.Route(context, "branch"));
-        if (!IsValidRefName(branch))
-        {
-            await HubResponses.BadRequest(context, $"Invalid branch name \"{branch}\"").ConfigureAwait(false);
-            return;
-        }
-        using var document = await RepoLookup.ReadJsonAsync(context, allowEmpty: true).ConfigureAwait(false);
-        if (document is null)
-        {
-            return;
-        }
-        var body = document.RootElement;
-        var overwrite = body.Bool("overwrite") ?? false;
-        var existing = state.Git.GetRef(repo.Id, $"refs/heads/{branch}");
-        if (existing is not null && !overwrite)
-        {
-            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference refs/heads/{branch} already exists").ConfigureAwait(false);
-            return;
-        }
-        if (body.Bool("emptyBranch") == true)
-        {
-            try
-            {
-                state.Git.Commit(repo.Id, $"refs/heads/{branch}", existing?.Target, null, [], context.Caller().User!.Name, "initial commit", "");
-            }
-            catch (StaleBranchException)
-            {
-                await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference refs/heads/{branch} already exists").ConfigureAwait(false);
-                return;
-            }
-            await Ok(context).ConfigureAwait(false);
-            return;
-        }
-        var start = await RepoLookup.CommitAsync(context, state, repo, body.String("startingPoint") ?? GitStore.DefaultBranch).ConfigureAwait(false);
-        if (start is null)
-        {
-            return;
-        }
-        if (!state.Git.CreateRef(repo.Id, $"refs/heads/{branch}", start, overwrite))
-        {
-            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Reference refs/heads/{branch} already exists").ConfigureAwait(false);
-            return;
-        }
-        await Ok(context).ConfigureAwait(false);
-    }
-
-    private static async Task DeleteBranch(HttpContext context, HubState state, string type)
-    {
-        var repo = await RepoLookup.WritableAsync(context, state, type).ConfigureAwait(false);
-        if (repo is null)
-        {
-            return;
-        }
-        var branch = RepoLookup.Revision(RepoLookup.Route(context, "branch"));
-        if (branch == GitStore.DefaultBranch)
-        {
-            await HubResponses.Forbidden(context, $"Cannot delete refs/heads/{GitStore.DefaultBranch}").ConfigureAwait(false);
-            return;
-        }
-        if (!state.Git.DeleteRef(repo.Id, $"refs/heads/{branch}"))
-        {
-            await HubResponses.Error(context, StatusCodes.Status404NotFound, $"Invalid rev id: {branch}", "RevisionNotFound").ConfigureAwait(false);
-            return;
-        }
-        await Ok(context).ConfigureAwait(false);
-    }
-
-    private static async Task CreateTag(HttpContext context, HubState state, string type)
-    {
-        if (await RepoLookup.WritableWithBodyAsync(context, state, type).ConfigureAwait(false) is not { } request)
-        {
-            return;
-        }
-        var repo = request.Repo;
-        using var document = request.Body;
-        var tag = document.RootElement.String("tag") ?? "";
-        // The revision is resolved first: a missing one is RevisionNotFound whatever the tag name, as on the Hub.
-        var commit = await RepoLookup.CommitAsync(context, state, repo, RepoLookup.Revision(RepoLookup.Route(context, "rev"))).ConfigureAwait(false);
-        if (commit is null)
-        {
-            return;
-        }
-        if (!IsValidRefName(tag))
-        {
-            await HubResponses.BadRequest(context, $"Invalid tag name \"{tag}\"").ConfigureAwait(false);
-            return;
-        }
-        if (!state.Git.CreateRef(repo.Id, $"refs/tags/{tag}", commit))
-        {
-            await HubResponses.Error(context, StatusCodes.Status409Conflict, $"Tag already exists: {tag}").ConfigureAwait(false);
-            return;
-        }
-        await Ok(context).ConfigureAwait(false);
-    }
-
-    private static async Task DeleteTag(HttpContext context, HubState state, string type)
-    {
-        var repo = await RepoLookup.WritableAsync(context, state, type).ConfigureAwait(false);
-        if (repo is null)
-        {
-            return;
-        }
-        var tag = RepoLookup.Revision(RepoLookup.Route(context, "rev"));
-        if (!state.Git.DeleteRef(repo.Id, $"refs/tags/{tag}"))
-        {
-            await HubResponses.Error(context, StatusCodes.Status404NotFound, $"Invalid rev id: {tag}", "RevisionNotFound").ConfigureAwait(false);
-            return;
-        }
-        await Ok(context).ConfigureAwait(false);
-    }
-
-    /// <summary>Replaces a branch's history with one commit holding its current files (irreversible).</summary>
-    private static async Task SuperSquash(HttpContext context, HubState state, string type)
-    {
-        if (await RepoLookup.WritableWithBodyAsync(context, state, type, allowEmpty: true).ConfigureAwait(false) is not { } request)
-        {
-            return;
-        }
-        var repo = request.Repo;
-        using var document = request.Body;
-        var branch = RepoLookup.Revision(RepoLookup.Route(context, "branch"));
-        var branchRef = state.Git.BranchRef(repo.Id, branch);
-        if (branchRef is null)
-        {
-            await HubResponses.Error(context, StatusCodes.Status404NotFound, $"Invalid rev id: {branch}", "RevisionNotFound").ConfigureAwait(false);
-            return;
-        }
-        var message = document.RootElement.String("message") is { Length: > 0 } m ? m : $"Super-squash branch '{branch}'";
-        var gate = state.Git.LockFor(repo.Id);
-        await gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        GitCommit squashed;
-        try
-        {
-            var head = state.Git.GetRef(repo.Id, branchRef)!.Target;
-            var files = state.Git.Files(repo.Id, head).Values.Select(e => new GitFile(e.Path, e.Oid, e.Size, e.Sha256!, e.Lfs)).ToList();
-            var lines = message.Split('\n', 2);
-            squashed = state.Git.Commit(repo.Id, branchRef, head, null, files, context.Caller().User!.Name, lines[0], lines.Length > 1 ? lines[1].Trim('\n') : "");
-        }
-        catch (StaleBranchException)
-        {
-            await HubResponses.Error(context, StatusCodes.Status412PreconditionFailed, CommitRoutes.StaleParentMessage).ConfigureAwait(false);
-            return;
-        }
-        finally
-        {
-            gate.Release();
-        }
-        state.Repos.Touch(repo);
-        await RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartObject();
-            w.WriteBoolean("success", true);
-            w.WriteString("commitOid", squashed.Oid);
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
-    }
-
-    private static Task Ok(HttpContext context) => RepoLookup.WriteJsonAsync(context, w =>
-    {
-        w.WriteStartObject();
-        w.WriteBoolean("success", true);
-        w.WriteEndObject();
-    });
 }
+
+/// <summary>A commit as the <c>commits</c> listing gives it; <c>formatted</c> only with <c>expand=formatted</c>.</summary>
+internal sealed record CommitItemBody(
+    string Id,
+    IReadOnlyList<CommitAuthorBody> Authors,
+    string Date,
+    string Title,
+    string Message,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] CommitFormattedBody? Formatted);
+
+internal sealed record CommitAuthorBody(string User, string Avatar);
+
+internal sealed record CommitFormattedBody(string Title, string Message);

@@ -20,7 +20,7 @@ public sealed class FaultInjector
     private long _sequence;
     private readonly ConcurrentDictionary<FaultKind, long> _counts = new();
 
-    public FaultInjector(FaultOptions? options) => _options = options ?? FaultOptions.None;
+    internal FaultInjector(FaultOptions? options) => _options = options ?? FaultOptions.None;
 
     /// <summary>The current settings; setting them restarts the sequence (and the counts) from zero.</summary>
     public FaultOptions Options
@@ -38,7 +38,7 @@ public sealed class FaultInjector
     public IReadOnlyDictionary<FaultKind, long> Counts => new Dictionary<FaultKind, long>(_counts);
 
     /// <summary>The fault for the next request, or null; advances the sequence.</summary>
-    public FaultKind? Next()
+    internal FaultKind? Next()
     {
         var options = Options;
         if (!options.Enabled)
@@ -57,7 +57,7 @@ public sealed class FaultInjector
         return kind;
     }
 
-    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    internal async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);

@@ -7,7 +7,7 @@ namespace HfHub.LocalHub.Spaces;
 /// How the generic repo and commit routes tell the Spaces runtime about Space repos. The repo
 /// routes call these for repos of type <c>space</c> only; the Spaces module implements them.
 /// </summary>
-public interface ISpaceHooks
+internal interface ISpaceHooks
 {
     /// <summary>
     /// Checks the Space options of a <c>POST /api/repos/create</c> body (sdk, hardware,

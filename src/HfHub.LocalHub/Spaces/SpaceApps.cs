@@ -4,7 +4,7 @@ namespace HfHub.LocalHub.Spaces;
 /// What the emulator "runs": which file makes a Space buildable, and the deterministic rules that
 /// decide whether its build and its app succeed (documented in README, "Local hub Spaces runtime").
 /// </summary>
-public static class SpaceApps
+internal static class SpaceApps
 {
     /// <summary>The file whose presence on <c>main</c> makes a Space of this SDK buildable.</summary>
     public static IReadOnlyList<string> AppFiles(string? sdk) => sdk switch
@@ -83,5 +83,18 @@ public static class SpaceApps
             "streamlit" => ["--> FROM docker.io/library/python:3.10", "--> RUN pip install --no-cache-dir streamlit", "--> COPY --link ./ /home/user/app"],
             _ => ["--> COPY --link ./ /home/user/app"],
         };
+    }
+
+    /// <summary>The page a running Space's app serves: a static Space's own <c>index.html</c>, or a page naming the Space.</summary>
+    public static string Page(Store.Repo space, SpaceRow row)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.Sdk == "static" && row.AppContent is { } html)
+        {
+            return html;
+        }
+        var name = System.Net.WebUtility.HtmlEncode(space.FullName);
+        return $"<!doctype html><html><head><title>{name}</title></head><body><h1>{name}</h1><p>Running on the hfctl local hub ({row.Sdk}, {row.HardwareCurrent}).</p></body></html>\n";
     }
 }

@@ -1,10 +1,10 @@
 namespace HfHub.LocalHub.Spaces;
 
 /// <summary>An accelerator of a hardware flavor, as <c>GET /api/spaces/hardware</c> reports it.</summary>
-public sealed record HardwareAccelerator(string Type, string Model, int Quantity, string Vram, string Manufacturer);
+internal sealed record HardwareAccelerator(string Type, string Model, int Quantity, string Vram, string Manufacturer);
 
 /// <summary>One entry of <c>GET /api/spaces/hardware</c>.</summary>
-public sealed record HardwareFlavor(
+internal sealed record HardwareFlavor(
     string Name, string PrettyName, string Cpu, string Ram, HardwareAccelerator? Accelerator,
     long UnitCostMicroUSD, double UnitCostUSD, string UnitLabel);
 
@@ -13,7 +13,7 @@ public sealed record HardwareFlavor(
 /// Hub OpenAPI's create enum (spaces.md §5.2), minus the H100s removed in Dec 2025. Prices are
 /// indicative (per hour); nothing in the emulator bills.
 /// </summary>
-public static class SpaceHardwareCatalog
+internal static class SpaceHardwareCatalog
 {
     public const string Default = "cpu-basic";
 

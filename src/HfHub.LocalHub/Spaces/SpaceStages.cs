@@ -1,7 +1,7 @@
 namespace HfHub.LocalHub.Spaces;
 
 /// <summary>The Hub's stage names (huggingface_hub <c>SpaceStage</c>, plus <c>SLEEPING</c> as real responses report it).</summary>
-public static class SpaceStages
+internal static class SpaceStages
 {
     public const string NoAppFile = "NO_APP_FILE";
     public const string ConfigError = "CONFIG_ERROR";

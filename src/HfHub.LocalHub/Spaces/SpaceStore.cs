@@ -7,7 +7,7 @@ namespace HfHub.LocalHub.Spaces;
 /// A Space's runtime state, one row per Space repo. Times are Unix milliseconds so that the
 /// scheduler can compare them in SQL; <see cref="NextAt"/> is when the stage is due to change.
 /// </summary>
-public sealed class SpaceRow
+internal sealed class SpaceRow
 {
     public required string RepoId { get; init; }
     public string? Sdk { get; set; }
@@ -28,13 +28,13 @@ public sealed class SpaceRow
 }
 
 /// <summary>A secret's or variable's row; secret values never leave the store through the API.</summary>
-public sealed record SpaceSettingRow(string Key, string Value, string? Description, string UpdatedAt);
+internal sealed record SpaceSettingRow(string Key, string Value, string? Description, string UpdatedAt);
 
 /// <summary>One buffered log line.</summary>
-public sealed record SpaceLogEntry(long Id, string Timestamp, string Data);
+internal sealed record SpaceLogEntry(long Id, string Timestamp, string Data);
 
 /// <summary>The Spaces runtime's tables: state, secrets, variables and buffered logs.</summary>
-public sealed class SpaceStore(HubDatabase database)
+internal sealed class SpaceStore(HubDatabase database)
 {
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS spaces (

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace HfHub.LocalHub.Store;
 
 /// <summary>The Hub's user-name rule: 2–42 letters, digits or single hyphens, not all digits, not an ObjectId.</summary>
-public static partial class AccountNames
+internal static partial class AccountNames
 {
     public static bool IsValid([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? name) =>
         name is { Length: >= 2 and <= 42 } && Shape().IsMatch(name) && !AllDigits().IsMatch(name) && !ObjectId().IsMatch(name);

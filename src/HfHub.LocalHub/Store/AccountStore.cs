@@ -3,22 +3,22 @@ using Microsoft.Data.Sqlite;
 namespace HfHub.LocalHub.Store;
 
 /// <summary>A user or an organisation.</summary>
-public sealed record Account(string Id, string Name, string Type, string Fullname, string? Email, string CreatedAt)
+internal sealed record Account(string Id, string Name, string Type, string Fullname, string? Email, string CreatedAt)
 {
     public bool IsOrg => Type == "org";
 }
 
 /// <summary>An access token (the value itself stays in the store).</summary>
-public sealed record TokenRecord(string Value, string UserId, string DisplayName, string Role, string CreatedAt, string? RevokedAt)
+internal sealed record TokenRecord(string Value, string UserId, string DisplayName, string Role, string CreatedAt, string? RevokedAt)
 {
     public bool CanWrite => Role == "write";
 }
 
 /// <summary>An organisation membership.</summary>
-public sealed record Membership(Account Org, string Role);
+internal sealed record Membership(Account Org, string Role);
 
 /// <summary>Accounts, organisations and tokens.</summary>
-public sealed class AccountStore(HubDatabase database, TimeProvider clock)
+internal sealed class AccountStore(HubDatabase database, TimeProvider clock)
 {
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS accounts (

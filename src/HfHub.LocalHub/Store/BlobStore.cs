@@ -7,7 +7,7 @@ namespace HfHub.LocalHub.Store;
 /// Writes go to a temporary file first and are renamed into place once hashed, so a blob path
 /// never holds a partial file.
 /// </summary>
-public sealed class BlobStore
+internal sealed class BlobStore
 {
     private readonly string _root;
 

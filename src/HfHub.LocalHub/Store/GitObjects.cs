@@ -11,7 +11,7 @@ namespace HfHub.LocalHub.Store;
 /// the message). The ids are therefore the ones <c>git</c> would compute for the same content,
 /// author line and timestamp.
 /// </summary>
-public static class GitObjects
+internal static class GitObjects
 {
     public const string PointerVersion = "version https://git-lfs.github.com/spec/v1";
 
@@ -87,5 +87,43 @@ public static class GitObjects
         hash.AppendData(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{kind} {body.Length}\0")));
         hash.AppendData(body);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// Git tree ids for the file set: the root tree id and each folder's tree id. Folders are
+    /// implied by file paths (git has no empty folders).
+    /// </summary>
+    public static (string Root, Dictionary<string, string> Folders) BuildTrees(IEnumerable<GitFile> files)
+    {
+        var children = new Dictionary<string, List<(string Name, bool IsDirectory, string Oid)>>(StringComparer.Ordinal) { [""] = [] };
+        foreach (var file in files)
+        {
+            var slash = file.Path.LastIndexOf('/');
+            var folder = slash < 0 ? "" : file.Path[..slash];
+            Children(children, folder).Add((file.Path[(slash + 1)..], false, file.Oid));
+        }
+        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Deepest folders first, so every child tree id is known before its parent's.
+        foreach (var folder in children.Keys.Where(k => k.Length > 0).OrderByDescending(k => k.Count(c => c == '/')).ToList())
+        {
+            var treeOid = GitObjects.TreeId(children[folder]);
+            folders[folder] = treeOid;
+            var slash = folder.LastIndexOf('/');
+            Children(children, slash < 0 ? "" : folder[..slash]).Add((folder[(slash + 1)..], true, treeOid));
+        }
+        return (GitObjects.TreeId(children[""]), folders);
+    }
+
+    private static List<(string Name, bool IsDirectory, string Oid)> Children(Dictionary<string, List<(string, bool, string)>> children, string folder)
+    {
+        if (!children.TryGetValue(folder, out var list))
+        {
+            list = [];
+            children[folder] = list;
+            // Register every ancestor, so a folder holding only folders still gets a tree.
+            var slash = folder.LastIndexOf('/');
+            Children(children, slash < 0 ? "" : folder[..slash]);
+        }
+        return list;
     }
 }

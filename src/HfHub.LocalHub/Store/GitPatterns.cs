@@ -9,7 +9,7 @@ namespace HfHub.LocalHub.Store;
 /// <c>?</c> stay within one path segment, <c>**</c> crosses segments. Negations and attribute
 /// macros are not supported (they do not occur in the Hub's default files).
 /// </summary>
-public sealed class GitPatterns
+internal sealed class GitPatterns
 {
     private readonly List<Regex> _patterns;
 

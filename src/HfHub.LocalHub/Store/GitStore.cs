@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace HfHub.LocalHub.Store;
 
 /// <summary>A commit of a repo's history.</summary>
-public sealed record GitCommit(string Oid, string Tree, string? Parent, string Author, string Title, string Message, string Date, long Depth);
+internal sealed record GitCommit(string Oid, string Tree, string? Parent, string Author, string Title, string Message, string Date, long Depth);
 
 /// <summary>
 /// A file or folder at a commit. For files, <see cref="Oid"/> is the git blob id (of the content,
@@ -13,32 +13,34 @@ public sealed record GitCommit(string Oid, string Tree, string? Parent, string A
 /// store; for folders, <see cref="Oid"/> is the git tree id. <see cref="LastCommit"/> is the latest
 /// commit that changed the entry.
 /// </summary>
-public sealed record GitEntry(string Path, bool IsDirectory, string Oid, long Size, string? Sha256, bool Lfs, string LastCommit)
+internal sealed record GitEntry(string Path, bool IsDirectory, string Oid, long Size, string? Sha256, bool Lfs, string LastCommit)
 {
     /// <summary>The size of the LFS pointer git stores for an LFS file.</summary>
     public long PointerSize => Lfs ? GitObjects.Pointer(Sha256!, Size).Length : 0;
 }
 
 /// <summary>The state of one file in a new commit.</summary>
-public sealed record GitFile(string Path, string Oid, long Size, string Sha256, bool Lfs);
+internal sealed record GitFile(string Path, string Oid, long Size, string Sha256, bool Lfs);
 
 /// <summary>A named ref: <c>refs/heads/main</c>, <c>refs/tags/v1</c>, <c>refs/pr/1</c>.</summary>
-public sealed record GitRef(string Name, string Target);
+internal sealed record StoredRef(string Name, string Target);
 
 /// <summary>Settings kept beside the shared repo row.</summary>
-public sealed record RepoSettings(string Gated, bool Disabled);
+internal sealed record RepoSettings(string Gated, bool Disabled);
 
 /// <summary>Thrown when a branch moved between reading its head and committing.</summary>
-public sealed class StaleBranchException() : Exception("The branch was updated since you opened this page. Please refresh and try again.");
+internal sealed class StaleBranchException() : Exception("The branch was updated since you opened this page. Please refresh and try again.");
 
 /// <summary>
 /// Per-repo git history in SQLite: commits, a full snapshot of entries per commit (files and
 /// folders, each with its last-changing commit, so tree listings with <c>expand</c> are one
 /// query), refs, the LFS objects uploaded to the repo, and extra settings. Rows cascade away with
 /// the repo row. Content lives in the <see cref="BlobStore"/> by SHA-256 and is never deleted
-/// (blobs may be shared by several repos).
+/// (blobs may be shared by several repos). Over 400 lines on purpose: every query over the git
+/// tables sits beside the schema it depends on and the transaction that commits (tree ids are
+/// computed in <see cref="GitObjects"/>).
 /// </summary>
-public sealed class GitStore(HubDatabase database, TimeProvider clock)
+internal sealed class GitStore(HubDatabase database, TimeProvider clock)
 {
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS git_commits (
@@ -144,25 +146,25 @@ public sealed class GitStore(HubDatabase database, TimeProvider clock)
         return GetRef(repoId, name) is null ? null : name;
     }
 
-    public GitRef? GetRef(string repoId, string name)
+    public StoredRef? GetRef(string repoId, string name)
     {
         using var connection = database.Open();
         return Scalar(connection, "SELECT target FROM git_refs WHERE repo_id = $repo AND name = $name;", ("$repo", repoId), ("$name", name)) is string target
-            ? new GitRef(name, target)
+            ? new StoredRef(name, target)
             : null;
     }
 
-    public IReadOnlyList<GitRef> Refs(string repoId)
+    public IReadOnlyList<StoredRef> Refs(string repoId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT name, target FROM git_refs WHERE repo_id = $repo ORDER BY name;";
         command.Parameters.AddWithValue("$repo", repoId);
         using var reader = command.ExecuteReader();
-        var result = new List<GitRef>();
+        var result = new List<StoredRef>();
         while (reader.Read())
         {
-            result.Add(new GitRef(reader.GetString(0), reader.GetString(1)));
+            result.Add(new StoredRef(reader.GetString(0), reader.GetString(1)));
         }
         return result;
     }
@@ -317,7 +319,7 @@ public sealed class GitStore(HubDatabase database, TimeProvider clock)
             depth = 1 + (Scalar(connection, transaction, "SELECT depth FROM git_commits WHERE repo_id = $repo AND oid = $oid;", ("$repo", repoId), ("$oid", parent)) as long? ?? 0L);
         }
 
-        var (tree, folders) = BuildTrees(files);
+        var (tree, folders) = GitObjects.BuildTrees(files);
         var oid = GitObjects.CommitId(tree, parent, author, now, title, description);
         Scalar(connection, transaction,
             "INSERT OR IGNORE INTO git_commits (repo_id, oid, tree, parent, author, title, message, date, depth) VALUES ($repo, $oid, $tree, $parent, $author, $title, $message, $date, $depth);",
@@ -417,44 +419,6 @@ public sealed class GitStore(HubDatabase database, TimeProvider clock)
         using var connection = database.Open();
         HubDatabase.Execute(connection, "INSERT INTO repo_settings (repo_id, gated) VALUES ($repo, $gated) ON CONFLICT(repo_id) DO UPDATE SET gated = excluded.gated;",
             ("$repo", repoId), ("$gated", gated));
-    }
-
-    /// <summary>
-    /// Git tree ids for the file set: the root tree id and each folder's tree id. Folders are
-    /// implied by file paths (git has no empty folders).
-    /// </summary>
-    public static (string Root, Dictionary<string, string> Folders) BuildTrees(IEnumerable<GitFile> files)
-    {
-        var children = new Dictionary<string, List<(string Name, bool IsDirectory, string Oid)>>(StringComparer.Ordinal) { [""] = [] };
-        foreach (var file in files)
-        {
-            var slash = file.Path.LastIndexOf('/');
-            var folder = slash < 0 ? "" : file.Path[..slash];
-            Children(children, folder).Add((file.Path[(slash + 1)..], false, file.Oid));
-        }
-        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
-        // Deepest folders first, so every child tree id is known before its parent's.
-        foreach (var folder in children.Keys.Where(k => k.Length > 0).OrderByDescending(k => k.Count(c => c == '/')).ToList())
-        {
-            var treeOid = GitObjects.TreeId(children[folder]);
-            folders[folder] = treeOid;
-            var slash = folder.LastIndexOf('/');
-            Children(children, slash < 0 ? "" : folder[..slash]).Add((folder[(slash + 1)..], true, treeOid));
-        }
-        return (GitObjects.TreeId(children[""]), folders);
-    }
-
-    private static List<(string Name, bool IsDirectory, string Oid)> Children(Dictionary<string, List<(string, bool, string)>> children, string folder)
-    {
-        if (!children.TryGetValue(folder, out var list))
-        {
-            list = [];
-            children[folder] = list;
-            // Register every ancestor, so a folder holding only folders still gets a tree.
-            var slash = folder.LastIndexOf('/');
-            Children(children, slash < 0 ? "" : folder[..slash]);
-        }
-        return list;
     }
 
     private static object? Scalar(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters) =>

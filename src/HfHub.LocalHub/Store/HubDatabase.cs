@@ -6,7 +6,7 @@ namespace HfHub.LocalHub.Store;
 /// The local hub's SQLite database: one file in WAL mode, a connection per operation (pooled),
 /// a busy timeout so that several hfctl processes can share one hub folder.
 /// </summary>
-public sealed class HubDatabase
+internal sealed class HubDatabase
 {
     private readonly string _connectionString;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace HfHub.LocalHub.Store;
 
 /// <summary>Identifiers and timestamps in the Hub's own formats.</summary>
-public static class HubIds
+internal static class HubIds
 {
     private const string TokenAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

@@ -7,14 +7,14 @@ using System.Text;
 namespace HfHub.LocalHub.Store;
 
 /// <summary>What a signed storage URL allows: one action on one object of one repo, until it expires.</summary>
-public sealed record LfsGrant(string Kind, string RepoId, string Oid, long Size, long ExpiresAt, string Extra);
+internal sealed record LfsGrant(string Kind, string RepoId, string Oid, long Size, long ExpiresAt, string Extra);
 
 /// <summary>
 /// A multipart upload in progress: parts are written in place into one temporary file (no
 /// assembly copy), and hashed in order as soon as each next part is complete, so the completion
 /// call rarely has more than the last parts left to hash.
 /// </summary>
-public sealed class MultipartSession(string id, string repoId, string oid, long size, long chunkSize, string tempPath) : IDisposable
+internal sealed class MultipartSession(string id, string repoId, string oid, long size, long chunkSize, string tempPath) : IDisposable
 {
     private readonly SemaphoreSlim _hashGate = new(1, 1);
     private readonly Lock _flags = new();
@@ -144,7 +144,7 @@ public sealed class MultipartSession(string id, string repoId, string oid, long 
 /// expiry, like an S3 pre-signed URL. The signing key and the sessions live in memory: a
 /// restarted hub refuses the URLs of the previous process and clients ask for new ones.
 /// </summary>
-public sealed class LfsTransfers(TimeProvider clock)
+internal sealed class LfsTransfers(TimeProvider clock)
 {
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, MultipartSession> _sessions = new();

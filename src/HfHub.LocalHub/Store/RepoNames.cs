@@ -7,7 +7,7 @@ namespace HfHub.LocalHub.Store;
 /// letters, digits, '_', '-', '.', starting and ending with a letter, digit or '_', no '--' or
 /// '..', not ending in '.git'.
 /// </summary>
-public static partial class RepoNames
+internal static partial class RepoNames
 {
     public static bool IsValid(string? name) =>
         name is { Length: >= 1 and <= 96 } && Shape().IsMatch(name)

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace HfHub.LocalHub.Store;
 
 /// <summary>A repository's row: identity, visibility and, for Spaces, the SDK.</summary>
-public sealed record Repo(
+internal sealed record Repo(
     string Id, string Type, string Namespace, string Name, bool Private, string? Sdk,
     string CreatedAt, string LastModified, string OwnerId)
 {
@@ -18,7 +18,7 @@ public sealed record Repo(
 }
 
 /// <summary>Repositories of all three types. Git history lives in the commit store, keyed by <see cref="Repo.Id"/>.</summary>
-public sealed class RepoStore(HubDatabase database, TimeProvider clock)
+internal sealed class RepoStore(HubDatabase database, TimeProvider clock)
 {
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS repos (

@@ -43,7 +43,7 @@ public sealed class XetInteropConformanceTests(CliFilesHubFixture hub) : IClassF
             ["weights/two.bin"] = [700_000, 6],
             ["weights/three.bin"] = [2_500_000, 7],
         };
-        var counters = hub.Hub.State.XetCounters;
+        var counters = hub.Hub.XetCounters;
         var (shards, lfs) = (counters.ShardUploads, counters.LfsUploads);
 
         var write = await ConformanceRunner.RunAsync("interop-write.mjs", hub.EndpointText, token, user, new { repo, type = "model", files, useXet = true });
@@ -82,7 +82,7 @@ public sealed class XetInteropConformanceTests(CliFilesHubFixture hub) : IClassF
         {
             await File.WriteAllBytesAsync(Path.Combine(folder, path), bytes);
         }
-        var counters = hub.Hub.State.XetCounters;
+        var counters = hub.Hub.XetCounters;
         var (shards, lfs) = (counters.ShardUploads, counters.LfsUploads);
 
         var upload = await cli.RunAsync("upload", repo, folder, "--verbose");

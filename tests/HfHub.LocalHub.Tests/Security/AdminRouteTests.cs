@@ -59,7 +59,7 @@ public sealed partial class AdminRouteTests(LocalHubFixture hub) : IClassFixture
     [MemberData(nameof(Credentials))]
     public async Task Every_admin_route_refuses_a_caller_without_the_secret(string what, string credential)
     {
-        var before = hub.Hub.State.Faults.Options;
+        var before = hub.Hub.Faults.Options;
         foreach (var (method, _, path, body) in Routes)
         {
             using var client = hub.RawClient(credential == "token" ? hub.DemoToken : null);
@@ -86,7 +86,7 @@ public sealed partial class AdminRouteTests(LocalHubFixture hub) : IClassFixture
         }
         Assert.Null(hub.Hub.State.Accounts.Find("adminprobe-user"));
         Assert.Null(hub.Hub.State.Accounts.Find("adminprobe-org"));
-        Assert.Same(before, hub.Hub.State.Faults.Options);
+        Assert.Same(before, hub.Hub.Faults.Options);
     }
 
     [Fact]

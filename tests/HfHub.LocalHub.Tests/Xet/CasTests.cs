@@ -157,7 +157,7 @@ public sealed class CasTests(ClockedHubFixture hub) : IClassFixture<ClockedHubFi
 
         var first = await (await cas.PostXorbAsync(xorb)).OkJsonAsync("xorb");
         Assert.True(first.GetProperty("was_inserted").GetBoolean());
-        var onDisk = hub.Hub.State.XetChunkBytesOnDisk();
+        var onDisk = hub.Hub.XetChunkBytesOnDisk();
         var again = await (await cas.PostXorbAsync(xorb)).OkJsonAsync("xorb again");
         Assert.False(again.GetProperty("was_inserted").GetBoolean());
         // The same chunks stored raw hash to the same xorb (the hash covers chunk hashes, not the encoding): already stored.
@@ -167,7 +167,7 @@ public sealed class CasTests(ClockedHubFixture hub) : IClassFixture<ClockedHubFi
         // A new xorb made of known chunks is inserted, and adds no bytes on disk.
         var subset = Xorb(Split(content, 20_000).Skip(1).Take(3));
         Assert.True((await (await cas.PostXorbAsync(subset)).OkJsonAsync("subset")).GetProperty("was_inserted").GetBoolean());
-        Assert.Equal(onDisk, hub.Hub.State.XetChunkBytesOnDisk());
+        Assert.Equal(onDisk, hub.Hub.XetChunkBytesOnDisk());
 
         var head = await cas.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"v1/xorbs/default/{xorb.Hash}"));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);

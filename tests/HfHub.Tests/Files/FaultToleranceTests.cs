@@ -52,7 +52,7 @@ public sealed class FaultToleranceTests(FaultyHubFixture hub) : IClassFixture<Fa
                 Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(snapshot.Folder, path)));
             }
         }
-        var injected = hub.Hub.State.Faults.Counts;
+        var injected = hub.Hub.Faults.Counts;
         Assert.True(injected.Values.Sum() >= 5, $"only {injected.Values.Sum()} faults were injected");
         Assert.True(injected.Count >= 3, "several kinds of fault were injected");
     }

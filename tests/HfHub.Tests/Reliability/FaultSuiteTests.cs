@@ -57,7 +57,7 @@ public sealed class FaultSuiteTests(FaultSuiteHubFixture hub) : IClassFixture<Fa
 
     public void Dispose()
     {
-        hub.Hub.State.Faults.Options = FaultOptions.None;
+        hub.Hub.Faults.Options = FaultOptions.None;
         Directory.Delete(_home, recursive: true);
     }
 
@@ -75,7 +75,7 @@ public sealed class FaultSuiteTests(FaultSuiteHubFixture hub) : IClassFixture<Fa
         var files = Workload(percent);
         var repo = RepoId.Parse($"{user}/{LocalHubFixture.UniqueName("faults")}");
 
-        hub.Hub.State.Faults.Options = FaultOptions.Parse(
+        hub.Hub.Faults.Options = FaultOptions.Parse(
             $"rate={percent / 100.0:0.00},kinds=500+429+drop+truncate+slow,seed={Seed + percent},delay=100,retry-after=1");
         using (var client = Client(token, home))
         {
@@ -127,8 +127,8 @@ public sealed class FaultSuiteTests(FaultSuiteHubFixture hub) : IClassFixture<Fa
             // 5. Persistence: save a database, change it, save again, restore each time.
             await PersistenceAsync(token, $"{user}/{LocalHubFixture.UniqueName("data")}", home, tally);
 
-            tally.Injected = hub.Hub.State.Faults.Counts.ToDictionary(p => FaultOptions.KindName(p.Key), p => p.Value);
-            hub.Hub.State.Faults.Options = FaultOptions.None;
+            tally.Injected = hub.Hub.Faults.Counts.ToDictionary(p => FaultOptions.KindName(p.Key), p => p.Value);
+            hub.Hub.Faults.Options = FaultOptions.None;
 
             // No target path holds a partial or wrong file: every file in the cache's snapshots and
             // blobs is complete and correct (partial downloads only live as *.incomplete beside blobs).

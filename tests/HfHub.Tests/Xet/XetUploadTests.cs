@@ -44,7 +44,7 @@ public sealed partial class XetUploadTests(LocalHubFixture hub) : IClassFixture<
         var content = FilesTesting.RandomBytes(1_500_000, seed: 51);
         var local = Path.Combine(_home, "model.bin");
         await File.WriteAllBytesAsync(local, content);
-        var counters = hub.Hub.State.XetCounters;
+        var counters = hub.Hub.XetCounters;
         var (xorbs, shards, lfs) = (counters.XorbUploads, counters.ShardUploads, counters.LfsUploads);
         var progress = new ConcurrentQueue<TransferProgress>();
 
@@ -149,11 +149,11 @@ public sealed partial class XetUploadTests(LocalHubFixture hub) : IClassFixture<
     {
         var (client, repo, trace) = await RepoAsync(disableXet: true);
         var content = FilesTesting.RandomBytes(200_000, seed: 55);
-        var shards = hub.Hub.State.XetCounters.ShardUploads;
+        var shards = hub.Hub.XetCounters.ShardUploads;
 
         await client.Files.UploadFileAsync(repo, new MemoryStream(content), "plain.bin");
 
-        Assert.Equal(shards, hub.Hub.State.XetCounters.ShardUploads);
+        Assert.Equal(shards, hub.Hub.XetCounters.ShardUploads);
         Assert.Contains(trace, l => l.StartsWith("> PUT ", StringComparison.Ordinal));
         Assert.DoesNotContain(trace, l => l.Contains("transfer xet", StringComparison.Ordinal));
         var meta = await client.Files.GetFileMetadataAsync(repo, "plain.bin");

@@ -10,7 +10,7 @@ namespace HfHub.LocalHub.Api;
 /// client sends <c>//api/…</c> when its hubUrl ends in '/'), request ids, the Hub's exposed
 /// headers, a JSON 500 for unhandled errors, bearer-token authentication; then the routes.
 /// </summary>
-internal static class HubPipeline
+internal static class HubRequestPipeline
 {
     private const string ExposedHeaders =
         "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag,"
@@ -70,8 +70,10 @@ internal static class HubPipeline
         RepoRoutes.Map(app, state);
         CommitRoutes.Map(app, state);
         LfsRoutes.Map(app, state);
+        LfsStorageRoutes.Map(app, state);
         FileRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
+        RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);
         Cas.XetHubRoutes.Map(app, state);
         Cas.CasRoutes.Map(app, state);
