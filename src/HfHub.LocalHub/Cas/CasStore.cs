@@ -92,40 +92,22 @@ internal sealed class CasStore
     /// already on disk are not written again; a new record goes to a temporary file first and is
     /// renamed into place, so a chunk path never holds a partial record.
     /// </summary>
-    public bool AddXorb(string hash, ReadOnlySpan<byte> body, IReadOnlyList<CasChunkRecord> records)
+    public bool AddXorb(string hash, byte[] body, IReadOnlyList<CasChunkRecord> records)
     {
         if (XorbSize(hash) is not null)
         {
             return false;
         }
+        // The records are written side by side: a xorb is up to 8 192 small files, and the time goes
+        // into opening, closing and renaming them rather than into bytes.
+        var lengths = new int[records.Count];
+        Parallel.For(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => lengths[i] = StoreRecord(body, records[i]));
         var stored = new List<CasStoredChunk>(records.Count);
         long offset = 0;
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            var chunk = CasHash.ToHex(record.Hash);
-            var path = ChunkPath(chunk);
-            if (!File.Exists(path))
-            {
-                var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
-                File.WriteAllBytes(temp, body.Slice(record.Offset, record.RecordLength));
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                try
-                {
-                    File.Move(temp, path);
-                }
-                catch (IOException) when (File.Exists(path))
-                {
-                    // another upload stored the same chunk first
-                }
-                finally
-                {
-                    File.Delete(temp);
-                }
-            }
-            // The record on disk may be another upload's encoding of the same chunk: serve its length.
-            var length = (int)new FileInfo(path).Length;
-            stored.Add(new CasStoredChunk(chunk, record.Length, offset, length));
-            offset += length;
+            stored.Add(new CasStoredChunk(CasHash.ToHex(records[i].Hash), records[i].Length, offset, lengths[i]));
+            offset += lengths[i];
         }
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -164,6 +146,41 @@ internal sealed class CasStore
         }
         transaction.Commit();
         return true;
+    }
+
+    // Stores one chunk record unless its chunk is on disk already; returns the length of the record on
+    // disk, which may be another upload's encoding of the same chunk.
+    private int StoreRecord(byte[] body, CasChunkRecord record)
+    {
+        var path = ChunkPath(CasHash.ToHex(record.Hash));
+        if (File.Exists(path))
+        {
+            return (int)new FileInfo(path).Length;
+        }
+        var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+        using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write))
+        {
+            RandomAccess.Write(handle, body.AsSpan(record.Offset, record.RecordLength), 0);
+        }
+        try
+        {
+            try
+            {
+                File.Move(temp, path);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.Move(temp, path);
+            }
+            return record.RecordLength;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // another upload stored the same chunk first
+            File.Delete(temp);
+            return (int)new FileInfo(path).Length;
+        }
     }
 
     /// <summary>The size of a stored xorb as the hub serves it, or null when unknown.</summary>
@@ -362,13 +379,46 @@ internal sealed class CasStore
         }
     }
 
-    /// <summary>The SHA-256 of a file's reconstruction (hex), to check the digest a shard claims for it.</summary>
+    /// <summary>
+    /// The SHA-256 of a file's reconstruction (hex), to check the digest a shard claims for it. The
+    /// chunk records are read and decoded a few ahead on the thread pool while the hash runs over the
+    /// ones before, in file order: reading thousands of small files is the slow part.
+    /// </summary>
     public async Task<string> Sha256Async(CasFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
+        const int ReadAhead = 16;
+        var order = new List<string>();
+        foreach (var term in file.Terms)
+        {
+            var chunks = XorbChunks(term.Xorb) ?? throw new InvalidDataException($"xorb {term.Xorb} of file {file.Hash} is missing");
+            for (var i = term.Start; i < term.End; i++)
+            {
+                order.Add(chunks[i].Hash);
+            }
+        }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var sink = new HashingSink(hash);
-        await WriteFileAsync(file, 0, Math.Max(0, file.Size - 1), sink, cancellationToken).ConfigureAwait(false);
+        var reads = new Queue<Task<byte[]>>();
+        var next = 0;
+        try
+        {
+            while (next < order.Count || reads.Count > 0)
+            {
+                while (next < order.Count && reads.Count < ReadAhead)
+                {
+                    var chunk = order[next++];
+                    reads.Enqueue(Task.Run(() => CasXorb.Decode(ReadRecord(chunk), out _), cancellationToken));
+                }
+                hash.AppendData(await reads.Dequeue().ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            while (reads.Count > 0)
+            {
+                await ((Task)reads.Dequeue()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -388,16 +438,6 @@ internal sealed class CasStore
             var start = (int)Math.Max(0, from - chunk.RecordOffset);
             var stop = (int)Math.Min(record.Length - 1, to - chunk.RecordOffset);
             await output.WriteAsync(record.AsMemory(start, stop - start + 1), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>A write-only stream that only feeds a hash.</summary>
-    private sealed class HashingSink(IncrementalHash hash) : WriteOnlyStream
-    {
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            hash.AppendData(buffer.Span);
-            return ValueTask.CompletedTask;
         }
     }
 }
