@@ -34,17 +34,18 @@ fi
 echo "publishing XetHashBench (Native AOT, twice)…" >&2
 # Published like hfctl ships, and checked like scripts/publish-aot.sh does: no trim/AOT warning.
 publish() {
-  local out=$1; shift
-  dotnet publish bench/xet-hash/XetHashBench -c Release -r linux-x64 -o "$out" -p:PublishAot=true \
+  local out=$1 config=$2; shift 2
+  dotnet publish bench/xet-hash/XetHashBench -c "$config" -p:Optimize=true -r linux-x64 -o "$out" -p:PublishAot=true \
     -p:TrimmerSingleWarn=false "${linker[@]}" "$@" -nologo -clp:NoSummary >"$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
   if grep -E "(warning|error) IL[23][0-9]{3}" "$WORK/publish.log" | sort -u | grep .; then
     echo "XetHashBench: trim/AOT warnings (above)" >&2
     exit 1
   fi
 }
-publish "$WORK/bench"
-# A separate intermediate folder: the two builds must not share compiled objects.
-publish "$WORK/bench-native" -p:IlcInstructionSet=native -p:BaseIntermediateOutputPath="$WORK/obj-native/"
+publish "$WORK/bench" Release
+# A configuration of its own, so the two builds share no compiled objects (a separate
+# BaseIntermediateOutputPath would make the projects compile their default obj/ folders too).
+publish "$WORK/bench-native" ReleaseNative -p:IlcInstructionSet=native
 [[ -d conformance/node_modules/@huggingface/xetchunk-wasm ]] || (cd conformance && npm ci --no-audit --no-fund >/dev/null)
 
 echo "generating ${SIZE_MIB} MiB…" >&2

@@ -12,8 +12,10 @@ internal sealed record CasFile(string Hash, long Size, string? Sha256, IReadOnly
 
 /// <summary>
 /// The CAS storage: every distinct chunk once, as one chunk record (header + data, as first
-/// uploaded) in a file named by the chunk hash under <c>blobs/xet/chunks/</c>; xorbs, files and
-/// which repo may read which file in SQLite. A xorb is its list of chunks, so a xorb made of
+/// uploaded) in the pack file of the xorb that brought it (<c>blobs/xet/packs/{xorb}</c>: the new
+/// records of that xorb, back to back; a hub written before packs keeps one file per chunk under
+/// <c>blobs/xet/chunks/</c>, still read); where each chunk's record lies, xorbs, files and which repo
+/// may read which file in SQLite. A xorb is its list of chunks, so a xorb made of
 /// chunks already stored adds rows but no bytes on disk; the hub serves a xorb as the
 /// concatenation of its stored records, and the byte ranges it hands out in reconstructions are
 /// offsets into that.
@@ -37,6 +39,12 @@ internal sealed class CasStore
             PRIMARY KEY (xorb, idx)
         );
         CREATE INDEX IF NOT EXISTS cas_xorb_chunks_by_chunk ON cas_xorb_chunks (chunk);
+        CREATE TABLE IF NOT EXISTS cas_chunks (
+            chunk TEXT PRIMARY KEY,
+            pack TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS cas_files (
             hash TEXT PRIMARY KEY,
             size INTEGER NOT NULL,
@@ -67,14 +75,17 @@ internal sealed class CasStore
 
     private readonly HubDatabase _database;
     private readonly string _chunks;
+    private readonly string _packs;
     private readonly string _temp;
 
     public CasStore(HubDatabase database, string root)
     {
         _database = database;
         _chunks = Path.Combine(root, "chunks");
+        _packs = Path.Combine(root, "packs");
         _temp = Path.Combine(root, "tmp");
         Directory.CreateDirectory(_chunks);
+        Directory.CreateDirectory(_packs);
         Directory.CreateDirectory(_temp);
     }
 
@@ -85,50 +96,95 @@ internal sealed class CasStore
 
     /// <summary>Bytes of chunk records on disk (each distinct chunk once).</summary>
     public long ChunkBytesOnDisk() =>
-        new DirectoryInfo(_chunks).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        new DirectoryInfo(_chunks).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
+        + new DirectoryInfo(_packs).EnumerateFiles().Sum(f => f.Length);
 
     /// <summary>
     /// Stores a validated xorb; false when it was stored already. Chunk records whose chunk is
-    /// already on disk are not written again; a new record goes to a temporary file first and is
-    /// renamed into place, so a chunk path never holds a partial record.
+    /// already stored are not written again; the new ones go, back to back, into the xorb's pack
+    /// file, written under a temporary name and renamed into place before the rows that point into
+    /// it are committed (one file per xorb: thousands of small files cost more than their bytes).
     /// </summary>
-    public bool AddXorb(string hash, ReadOnlySpan<byte> body, IReadOnlyList<CasChunkRecord> records)
+    public bool AddXorb(string hash, byte[] body, IReadOnlyList<CasChunkRecord> records)
     {
-        if (XorbSize(hash) is not null)
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(records);
+        using var connection = _database.Open();
+        // Immediate: what is known and what this xorb adds are decided under the write lock.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var exists = connection.CreateCommand())
         {
-            return false;
+            exists.Transaction = transaction;
+            exists.CommandText = "SELECT 1 FROM cas_xorbs WHERE hash = $hash;";
+            exists.Parameters.AddWithValue("$hash", hash);
+            if (exists.ExecuteScalar() is not null)
+            {
+                return false;
+            }
+        }
+        var lengths = new int[records.Count];
+        var fresh = new List<(int Record, long Offset)>();
+        var hashes = records.Select(r => CasHash.ToHex(r.Hash)).ToArray();
+        using (var find = connection.CreateCommand())
+        {
+            find.Transaction = transaction;
+            find.CommandText = "SELECT length FROM cas_chunks WHERE chunk = $chunk;";
+            var parameter = find.Parameters.Add("$chunk", SqliteType.Text);
+            var inThisXorb = new Dictionary<string, int>(StringComparer.Ordinal);
+            long packed = 0;
+            for (var i = 0; i < records.Count; i++)
+            {
+                parameter.Value = hashes[i];
+                if (inThisXorb.TryGetValue(hashes[i], out var known) || find.ExecuteScalar() is long onDisk && (known = (int)onDisk) > 0)
+                {
+                    lengths[i] = known;
+                    continue;
+                }
+                var legacy = ChunkPath(hashes[i]);
+                if (File.Exists(legacy))
+                {
+                    lengths[i] = (int)new FileInfo(legacy).Length;
+                    continue;
+                }
+                lengths[i] = records[i].RecordLength;
+                inThisXorb[hashes[i]] = lengths[i];
+                fresh.Add((i, packed));
+                packed += lengths[i];
+            }
+        }
+        if (fresh.Count > 0)
+        {
+            var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+            using (var pack = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                foreach (var (i, _) in fresh)
+                {
+                    pack.Write(body, records[i].Offset, records[i].RecordLength);
+                }
+            }
+            File.Move(temp, Path.Combine(_packs, hash), overwrite: true);
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO cas_chunks (chunk, pack, offset, length) VALUES ($chunk, $pack, $offset, $length);";
+            insert.Parameters.AddWithValue("$pack", hash);
+            var chunk = insert.Parameters.Add("$chunk", SqliteType.Text);
+            var offsetInPack = insert.Parameters.Add("$offset", SqliteType.Integer);
+            var lengthInPack = insert.Parameters.Add("$length", SqliteType.Integer);
+            foreach (var (i, at) in fresh)
+            {
+                chunk.Value = hashes[i];
+                offsetInPack.Value = at;
+                lengthInPack.Value = lengths[i];
+                insert.ExecuteNonQuery();
+            }
         }
         var stored = new List<CasStoredChunk>(records.Count);
         long offset = 0;
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            var chunk = CasHash.ToHex(record.Hash);
-            var path = ChunkPath(chunk);
-            if (!File.Exists(path))
-            {
-                var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
-                File.WriteAllBytes(temp, body.Slice(record.Offset, record.RecordLength));
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                try
-                {
-                    File.Move(temp, path);
-                }
-                catch (IOException) when (File.Exists(path))
-                {
-                    // another upload stored the same chunk first
-                }
-                finally
-                {
-                    File.Delete(temp);
-                }
-            }
-            // The record on disk may be another upload's encoding of the same chunk: serve its length.
-            var length = (int)new FileInfo(path).Length;
-            stored.Add(new CasStoredChunk(chunk, record.Length, offset, length));
-            offset += length;
+            stored.Add(new CasStoredChunk(hashes[i], records[i].Length, offset, lengths[i]));
+            offset += lengths[i];
         }
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
         using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
@@ -203,7 +259,28 @@ internal sealed class CasStore
     }
 
     /// <summary>The stored record of a chunk (header + data).</summary>
-    public byte[] ReadRecord(string chunk) => File.ReadAllBytes(ChunkPath(chunk));
+    public byte[] ReadRecord(string chunk)
+    {
+        string pack;
+        long offset;
+        int length;
+        using (var connection = _database.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT pack, offset, length FROM cas_chunks WHERE chunk = $chunk;";
+            command.Parameters.AddWithValue("$chunk", chunk);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return File.ReadAllBytes(ChunkPath(chunk));
+            }
+            (pack, offset, length) = (reader.GetString(0), reader.GetInt64(1), reader.GetInt32(2));
+        }
+        var record = new byte[length];
+        using var handle = File.OpenHandle(Path.Combine(_packs, pack));
+        var read = RandomAccess.Read(handle, record, offset);
+        return read == length ? record : throw new InvalidDataException($"the pack of chunk {chunk} is cut short");
+    }
 
     /// <summary>Registers a file (idempotent) and lets <paramref name="repoId"/> read it under its SHA-256; false when the file was known already.</summary>
     public bool AddFile(string repoId, CasFile file)
@@ -362,13 +439,46 @@ internal sealed class CasStore
         }
     }
 
-    /// <summary>The SHA-256 of a file's reconstruction (hex), to check the digest a shard claims for it.</summary>
+    /// <summary>
+    /// The SHA-256 of a file's reconstruction (hex), to check the digest a shard claims for it. The
+    /// chunk records are read and decoded a few ahead on the thread pool while the hash runs over the
+    /// ones before, in file order: reading thousands of small files is the slow part.
+    /// </summary>
     public async Task<string> Sha256Async(CasFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
+        const int ReadAhead = 16;
+        var order = new List<string>();
+        foreach (var term in file.Terms)
+        {
+            var chunks = XorbChunks(term.Xorb) ?? throw new InvalidDataException($"xorb {term.Xorb} of file {file.Hash} is missing");
+            for (var i = term.Start; i < term.End; i++)
+            {
+                order.Add(chunks[i].Hash);
+            }
+        }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var sink = new HashingSink(hash);
-        await WriteFileAsync(file, 0, Math.Max(0, file.Size - 1), sink, cancellationToken).ConfigureAwait(false);
+        var reads = new Queue<Task<byte[]>>();
+        var next = 0;
+        try
+        {
+            while (next < order.Count || reads.Count > 0)
+            {
+                while (next < order.Count && reads.Count < ReadAhead)
+                {
+                    var chunk = order[next++];
+                    reads.Enqueue(Task.Run(() => CasXorb.Decode(ReadRecord(chunk), out _), cancellationToken));
+                }
+                hash.AppendData(await reads.Dequeue().ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            while (reads.Count > 0)
+            {
+                await ((Task)reads.Dequeue()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -388,16 +498,6 @@ internal sealed class CasStore
             var start = (int)Math.Max(0, from - chunk.RecordOffset);
             var stop = (int)Math.Min(record.Length - 1, to - chunk.RecordOffset);
             await output.WriteAsync(record.AsMemory(start, stop - start + 1), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>A write-only stream that only feeds a hash.</summary>
-    private sealed class HashingSink(IncrementalHash hash) : WriteOnlyStream
-    {
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            hash.AppendData(buffer.Span);
-            return ValueTask.CompletedTask;
         }
     }
 }

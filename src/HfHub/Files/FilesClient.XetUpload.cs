@@ -13,9 +13,10 @@ public sealed partial class FilesClient
     /// <summary>
     /// Uploads the files the LFS batch answered with <c>transfer: "xet"</c>: each is chunked as it
     /// streams; chunks this session or the local index (<c>$HF_HOME/xet</c>) already placed in a xorb
-    /// are referenced, the others are packed into xorbs (at most 64 MiB, one in memory at a time)
-    /// and POSTed; then one shard describes every file and the new xorbs. The commit follows as for
-    /// LFS (<c>lfsFile</c> with the SHA-256). Nothing is committed if any step fails.
+    /// are referenced, the others are packed into xorbs (32 MiB; one is POSTed while the next fills, so
+    /// two at most are in memory); then one shard describes every file and the new xorbs.
+    /// The commit follows as for LFS (<c>lfsFile</c> with the SHA-256). Nothing is committed if any
+    /// step fails.
     /// </summary>
     private async Task UploadXetAsync(List<(AdditionPlan Plan, LfsBatchObject Object)> work, CommitOptions options, CancellationToken cancellationToken)
     {
@@ -54,11 +55,18 @@ public sealed partial class FilesClient
     {
         var session = new XetUploadSession(this, index, freshToken, options.Progress);
         var files = new List<ShardFile>();
-        foreach (var (plan, _) in work)
+        try
         {
-            files.Add(await session.AddFileAsync(plan, cancellationToken).ConfigureAwait(false));
+            foreach (var (plan, _) in work)
+            {
+                files.Add(await session.AddFileAsync(plan, cancellationToken).ConfigureAwait(false));
+            }
+            await session.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
-        await session.FlushXorbAsync(cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            await session.AbandonAsync().ConfigureAwait(false);
+        }
         {
             var shard = ShardFormat.WriteUploadShard(files, session.NewXorbs);
             var current = await freshToken().ConfigureAwait(false);
@@ -99,7 +107,14 @@ public sealed partial class FilesClient
     /// </summary>
     private sealed class XetUploadSession(FilesClient client, XetLocalIndex index, Func<Task<XetToken>> token, IProgress<TransferProgress>? progress)
     {
-        private readonly XorbBuilder _builder = new();
+        /// <summary>
+        /// Xorbs of 32 MiB, not the CAS's 64 MiB maximum: with one POSTed while the next fills, an upload
+        /// then holds 64 MiB of xorbs (peak memory under 200 MiB), and the last POST, which nothing
+        /// overlaps, is half as long.
+        /// </summary>
+        private const int XorbCapacity = 32 * 1024 * 1024;
+
+        private readonly XorbBuilder _builder = new(XorbCapacity);
         private readonly Dictionary<XetHash, XetChunkPlace> _session = [];
         private readonly List<PendingChunk> _pending = [];
 
@@ -197,7 +212,11 @@ public sealed partial class FilesClient
             return new ShardFile(chunks.FileHash, new DeferredTerms(terms), plan.Digest.Sha256);
         }
 
-        /// <summary>Builds and POSTs the xorb being filled; its terms and session entries get its hash.</summary>
+        /// <summary>
+        /// Closes the xorb being filled (its terms and session entries get its hash) and starts its POST,
+        /// once the previous xorb's POST is done: one xorb goes out while the next is chunked and
+        /// compressed, so at most two are in memory.
+        /// </summary>
         public async Task FlushXorbAsync(CancellationToken cancellationToken)
         {
             if (_builder.Count == 0)
@@ -205,14 +224,6 @@ public sealed partial class FilesClient
                 return;
             }
             var xorb = _builder.Build();
-            var current = await token().ConfigureAwait(false);
-            using (var request = new HttpRequestMessage(HttpMethod.Post, current.Cas($"v1/xorbs/default/{xorb.Hash}")) { Content = new ReadOnlyMemoryContent(xorb.Data) })
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
-                request.Options.Set(HubPipeline.NoRedirects, true);
-                request.Options.Set(RetryHandler.Retryable, true);
-                using var response = await client._pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
             NewXorbs.Add(ShardXorb.From(xorb));
             foreach (var term in _pendingTerms)
             {
@@ -220,17 +231,61 @@ public sealed partial class FilesClient
             }
             _pendingTerms.Clear();
             _pendingPositions.Clear();
-            foreach (var chunk in _pending)
-            {
-                Sent(chunk.Path, chunk.Length, chunk.FileSize);
-            }
-            _pending.Clear();
             for (var i = 0; i < xorb.Chunks.Count; i++)
             {
                 var place = new XetChunkPlace(xorb.Hash, i);
                 _session[xorb.Chunks[i].Hash] = place;
                 NewIndexEntries.Add((xorb.Chunks[i].Hash, place));
             }
+            var chunks = _pending.ToArray();
+            _pending.Clear();
+            await WaitForSendAsync().ConfigureAwait(false);
+            // On the thread pool: the chunker goes on while the request body is written.
+            _sending = (Task.Run(() => SendXorbAsync(xorb, cancellationToken), cancellationToken), xorb, chunks);
+        }
+
+        /// <summary>Sends the last xorb and waits until every xorb is stored.</summary>
+        public async Task CompleteAsync(CancellationToken cancellationToken)
+        {
+            await FlushXorbAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForSendAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>After a failure: lets a POST still running end before its buffer goes away (its outcome no longer matters).</summary>
+        public async Task AbandonAsync()
+        {
+            if (_sending is { } sending)
+            {
+                _sending = null;
+                await sending.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        private (Task Task, XorbObject Xorb, PendingChunk[] Chunks)? _sending;
+
+        private async Task WaitForSendAsync()
+        {
+            if (_sending is not { } sending)
+            {
+                return;
+            }
+            _sending = null;
+            await sending.Task.ConfigureAwait(false);
+            _builder.Recycle(sending.Xorb);
+            foreach (var chunk in sending.Chunks)
+            {
+                Sent(chunk.Path, chunk.Length, chunk.FileSize);
+            }
+        }
+
+        private async Task SendXorbAsync(XorbObject xorb, CancellationToken cancellationToken)
+        {
+            var current = await token().ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, current.Cas($"v1/xorbs/default/{xorb.Hash}")) { Content = new ReadOnlyMemoryContent(xorb.Data) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
+            request.Options.Set(HubPipeline.NoRedirects, true);
+            request.Options.Set(RetryHandler.Retryable, true);
+            using var response = await client._pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         private void Sent(string path, long bytes, long size)

@@ -29,7 +29,7 @@ public sealed class XorbAndShardTests
     }
 
     [Fact]
-    public void A_xorb_decodes_to_its_chunks_with_the_smallest_encoding_of_each()
+    public void A_xorb_decodes_to_its_chunks_each_stored_raw_as_LZ4_or_byte_grouped_as_predicted()
     {
         var chunks = new[]
         {
@@ -74,6 +74,66 @@ public sealed class XorbAndShardTests
     }
 
     [Fact]
+    public void A_chunk_over_64_KiB_with_an_incompressible_half_is_one_standard_LZ4_frame_of_two_blocks()
+    {
+        // 64 KiB of text, then 60 KiB of random bytes: the second block is stored as is inside the frame.
+        var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("a frame of two blocks, ", 3000)))[..65_536];
+        var chunk = text.Concat(RandomBytes(60_000, 11)).ToArray();
+        var builder = new XorbBuilder();
+        Assert.True(builder.TryAdd(XetHasher.ChunkHash(chunk), chunk));
+        var xorb = builder.Build();
+        var bytes = xorb.Data.ToArray();
+        Assert.Equal((byte)XorbCompression.Lz4, bytes[4]);
+        Assert.True(bytes.Length < chunk.Length);
+        // The package's own frame decoder reads it: nothing but the standard frame format.
+        var decoded = new ArrayBufferWriter<byte>();
+        K4os.Compression.LZ4.Streams.LZ4Frame.Decode(bytes.AsSpan(8), decoded);
+        Assert.Equal(chunk, decoded.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void Byte_grouping_is_predicted_for_arrays_of_floats_and_not_for_random_bytes_or_text()
+    {
+        var builder = new XorbBuilder();
+        var floats = Floats(16_384, 12);
+        var random = RandomBytes(65_536, 13);
+        var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("plain text, of odd length. ", 2000)));
+        foreach (var chunk in new[] { floats, random, text })
+        {
+            builder.TryAdd(XetHasher.ChunkHash(chunk), chunk);
+        }
+        var xorb = builder.Build();
+        var data = xorb.Data.ToArray();
+        Assert.Equal(
+            [XorbCompression.ByteGrouping4Lz4, XorbCompression.None, XorbCompression.Lz4],
+            xorb.Chunks.Select(c => (XorbCompression)data[c.RecordOffset + 4]).ToArray());
+    }
+
+    [Fact]
+    public void A_recycled_xorb_buffer_is_reused_for_the_next_xorb_and_a_smaller_capacity_holds()
+    {
+        var builder = new XorbBuilder(1024 * 1024);
+        var chunk = RandomBytes(100_000, 14);
+        var hash = XetHasher.ChunkHash(chunk);
+        var added = 0;
+        while (builder.TryAdd(hash, chunk))
+        {
+            added++;
+        }
+        Assert.Equal(1024 * 1024 / 100_008, added);
+        var first = builder.Build();
+        var copy = first.Data.ToArray();
+        builder.Recycle(first);
+        builder.TryAdd(hash, chunk);
+        var second = builder.Build();
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(first.Data, out var a));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(second.Data, out var b));
+        Assert.Same(a.Array, b.Array);
+        Assert.Equal(copy.AsSpan(0, second.Data.Length).ToArray(), second.Data.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new XorbBuilder(XorbBuilder.MaxBytes + 1));
+    }
+
+    [Fact]
     public void A_xorb_stops_at_8192_chunks_and_at_64_MiB()
     {
         var builder = new XorbBuilder();
@@ -101,7 +161,7 @@ public sealed class XorbAndShardTests
     public void Damaged_chunk_records_are_refused()
     {
         var builder = new XorbBuilder();
-        var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compress me ", 2000)));
+        var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compress me, ", 2000)));
         builder.TryAdd(XetHasher.ChunkHash(text), text);
         var good = builder.Build().Data.ToArray();
         Assert.Equal((byte)XorbCompression.Lz4, good[4]);
