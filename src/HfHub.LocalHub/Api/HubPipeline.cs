@@ -73,6 +73,7 @@ internal static class HubPipeline
         FileRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);
+        Faults.RedirectRoutes.Map(app);
         Cas.XetHubRoutes.Map(app, state);
         Cas.CasRoutes.Map(app, state);
         SpaceRoutes.Map(app, state);

@@ -16,7 +16,7 @@ internal sealed class HubPipeline : IDisposable
 {
     private readonly HttpClient _http;
     private readonly HfToken? _token;
-    private readonly bool _ownsHttp;
+    private readonly TimeSpan _timeout;
 
     public HubPipeline(Uri endpoint, HfToken? token, HubClientOptions options)
     {
@@ -34,9 +34,11 @@ internal sealed class HubPipeline : IDisposable
         {
             handler = new TraceHandler(trace) { InnerHandler = handler };
         }
-        handler = new RetryHandler(options.Retry, options.HttpTrace) { InnerHandler = handler };
-        _http = new HttpClient(handler, disposeHandler: true) { Timeout = options.Timeout };
-        _ownsHttp = true;
+        // The timeout applies to each attempt (in the retry handler), not to all of them together.
+        handler = new RetryHandler(options.Retry, options.HttpTrace, options.Timeout) { InnerHandler = handler };
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _timeout = options.Timeout;
+        Retry = options.Retry;
         UserAgent = BuildUserAgent(options.ApplicationId);
     }
 
@@ -47,6 +49,9 @@ internal sealed class HubPipeline : IDisposable
     public static readonly HttpRequestOptionsKey<bool> NoRedirects = new("HfHub.NoRedirects");
 
     public Uri Endpoint { get; }
+
+    /// <summary>The retry policy: the pipeline's own retries and every loop that resumes a transfer use it.</summary>
+    public RetryPolicy Retry { get; }
 
     public string UserAgent { get; }
 
@@ -84,9 +89,30 @@ internal sealed class HubPipeline : IDisposable
         var anonymous = request.Options.TryGetValue(Anonymous, out var anon) && anon;
         for (var hops = 0; IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < 10; hops++)
         {
+            // 307 and 308 mean "the same request, there" (RFC 9110 §15.4.8-9): method and body are kept,
+            // so a body that cannot be sent again leaves the redirect to the caller. 301/302/303 become
+            // a GET without a body, as browsers and the official clients do; HEAD stays HEAD.
+            var keepMethod = response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+            if (keepMethod && !RetryHandler.CanSendContentAgain(request))
+            {
+                return response;
+            }
             var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
             response.Dispose();
-            var next = new HttpRequestMessage(request.Method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get, target);
+            var method = keepMethod || request.Method == HttpMethod.Head ? request.Method : HttpMethod.Get;
+            var next = new HttpRequestMessage(method, target);
+            if (keepMethod && request.Content is not null)
+            {
+                next.Content = await RetryHandler.ContentForResendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (request.Options.TryGetValue(RetryHandler.Retryable, out var retryable))
+                {
+                    next.Options.Set(RetryHandler.Retryable, retryable);
+                }
+                if (request.Options.TryGetValue(RetryHandler.FreshContent, out var fresh))
+                {
+                    next.Options.Set(RetryHandler.FreshContent, fresh);
+                }
+            }
             foreach (var header in request.Headers)
             {
                 if (!header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
@@ -194,9 +220,9 @@ internal sealed class HubPipeline : IDisposable
         {
             throw new HubConnectionException(DescribeConnectionFailure(request.RequestUri, e), request.RequestUri?.GetLeftPart(UriPartial.Path), e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException e)
         {
-            throw new HubConnectionException($"timed out waiting for {request.RequestUri?.Host} after {_http.Timeout.TotalSeconds:0} s", request.RequestUri?.GetLeftPart(UriPartial.Path), e);
+            throw new HubConnectionException($"timed out waiting for {request.RequestUri?.Host} after {_timeout.TotalSeconds:0} s", request.RequestUri?.GetLeftPart(UriPartial.Path), e);
         }
     }
 
@@ -225,11 +251,5 @@ internal sealed class HubPipeline : IDisposable
         return string.IsNullOrWhiteSpace(applicationId) ? core : $"{applicationId}; {core}";
     }
 
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _http.Dispose();
 }
