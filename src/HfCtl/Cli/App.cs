@@ -178,8 +178,8 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         HubException e => (ExitCodes.Error, WithRequestId(e.Status > 0 ? $"{e.Message} (HTTP {e.Status})" : e.Message, e)),
         ArgumentException e => (ExitCodes.Usage, ArgumentText(e)),
         IOException or UnauthorizedAccessException => (ExitCodes.Error, exception.Message),
-        Microsoft.Data.Sqlite.SqliteException e => (ExitCodes.Error, $"a SQLite database could not be used: {HfHub.Persistence.SqliteFiles.ErrorText(e)}"),
-        System.Text.Json.JsonException e => (ExitCodes.Error, $"a JSON document could not be read: {HubPipeline.DescribeUnreadableJson(e)}"),
+        Microsoft.Data.Sqlite.SqliteException e => (ExitCodes.Error, $"a SQLite database could not be used: {SQLitePCL.raw.sqlite3_errstr(e.SqliteErrorCode).utf8_to_string()} (SQLite error {e.SqliteErrorCode})"),
+        System.Text.Json.JsonException e => (ExitCodes.Error, $"a JSON document could not be read: {HfHub.Json.JsonErrorText.Describe(e)}"),
         // Never the exception's type name: it means nothing to a user; --verbose has the stack trace.
         _ => (ExitCodes.Error, $"{FirstSentence(exception.Message)} (--verbose shows where it failed)"),
     };

@@ -148,24 +148,8 @@ internal sealed class HubPipeline : IDisposable
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with {DescribeUnreadableJson(e)}", (int)response.StatusCode, null, null, null, e);
+            throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with {Json.JsonErrorText.Describe(e)}", (int)response.StatusCode, null, null, null, e);
         }
-    }
-
-    /// <summary>
-    /// What was wrong with a body, in words a user can pass on: the serializer's own message names
-    /// .NET types ("could not be converted to HfHub.Auth.WhoAmIAuth"), which says nothing to them.
-    /// A reader error (not JSON at all) comes wrapped, with the reader's exception inside.
-    /// </summary>
-    internal static string DescribeUnreadableJson(System.Text.Json.JsonException e)
-    {
-        var at = e.Path is { Length: > 1 } path ? $" at {path}" : "";
-        var position = e.LineNumber is { } line
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line {line + 1}, byte {(e.BytePositionInLine ?? 0) + 1})")
-            : "";
-        return e.InnerException is System.Text.Json.JsonException
-            ? $"a body that is not valid JSON{position}"
-            : $"JSON of an unexpected shape: the value{at} is not of the type the Hub's API documents, or a required field is missing";
     }
 
     /// <summary>Follows <c>Link: &lt;…&gt;; rel="next"</c> page by page, yielding items as they arrive.</summary>
@@ -182,9 +166,16 @@ internal sealed class HubPipeline : IDisposable
             {
                 yield return item;
             }
-            var link = response.Headers.TryGetValues("Link", out var values) ? LinkHeader.Find(string.Join(",", values)) : null;
-            next = link is not null && Uri.TryCreate(next, link, out var resolved) ? resolved : null;
+            next = NextPageUrl(response);
         }
+    }
+
+    /// <summary>The <c>rel="next"</c> target of a response's <c>Link</c> header, resolved against the URL it answered, or null.</summary>
+    public static Uri? NextPageUrl(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var link = response.Headers.TryGetValues("Link", out var values) ? LinkHeader.Find(string.Join(",", values)) : null;
+        return link is not null && response.RequestMessage?.RequestUri is { } current && Uri.TryCreate(current, link, out var next) ? next : null;
     }
 
     private void Prepare(HttpRequestMessage request)
@@ -202,7 +193,8 @@ internal sealed class HubPipeline : IDisposable
         }
     }
 
-    private bool IsHubHost(Uri uri) =>
+    /// <summary>True when <paramref name="uri"/> is on the endpoint's scheme, host and port: the only place the token goes.</summary>
+    public bool IsHubHost(Uri uri) =>
         uri.IsAbsoluteUri && string.Equals(uri.Host, Endpoint.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == Endpoint.Port
         && uri.Scheme == Endpoint.Scheme;
 

@@ -63,6 +63,7 @@ internal static class TestConnectionCommand
             Environment = context.Environment,
             ApplicationId = client.Options.ApplicationId,
             HttpTrace = context.Verbose ? line => context.Console.Err.WriteLine("* " + line) : null,
+            LoginHint = "pass --token, or run 'hfctl auth login'",
         });
         var report = await tester.RunAsync(cancellationToken).ConfigureAwait(false);
         var code = report.FirstFailure switch
