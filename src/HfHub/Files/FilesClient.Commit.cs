@@ -559,8 +559,3 @@ internal sealed class UploadContent(Stream body, long length, Action<long> progr
     }
 }
 
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (no sync-context posting).</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

@@ -83,13 +83,11 @@ internal static class SpaceCli
         }
         if (code != ExitCodes.Ok)
         {
-            var reason = runtime.ErrorMessage is { Length: > 0 } m ? $": {OneLine(m)}" : "";
+            var reason = runtime.ErrorMessage is { Length: > 0 } m ? $": {HfHub.DisplayText.OneLine(m)}" : "";
             throw new CommandFailedException($"{id} is {runtime.Stage}{reason}", code);
         }
         return code;
     }
-
-    public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     /// <summary>Prints a runtime after a lifecycle call.</summary>
     public static void PrintRuntime(CommandContext context, string id, SpaceRuntime runtime, string verb)
