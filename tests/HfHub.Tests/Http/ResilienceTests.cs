@@ -89,11 +89,8 @@ public sealed class ResilienceTests
     [InlineData(HttpStatusCode.PermanentRedirect)]
     public async Task A_307_or_308_sends_the_same_method_and_body_to_the_new_location(HttpStatusCode status)
     {
-        var stub = new ScriptedTransport(_ => Redirect(status, "/api/renamed"), _ => Status(HttpStatusCode.OK));
-        using var pipeline = Pipeline(stub, RetryPolicy.None);
-        using var request = pipeline.Request(HttpMethod.Post, "api/original");
-        request.Content = new StringContent("{\"name\":\"x\"}", Encoding.UTF8, "application/json");
-        using var response = await pipeline.SendAsync(request, CancellationToken.None);
+        var (stub, response) = await PostJsonThroughRedirectAsync(status, "{\"name\":\"x\"}");
+        using var _ = response;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(["POST https://hub.test/api/original", "POST https://hub.test/api/renamed"], stub.Requests);
         Assert.Equal(["{\"name\":\"x\"}", "{\"name\":\"x\"}"], stub.Bodies);
@@ -132,13 +129,20 @@ public sealed class ResilienceTests
     [InlineData(HttpStatusCode.SeeOther)]
     public async Task A_301_302_or_303_after_a_POST_is_followed_with_a_GET_without_the_body(HttpStatusCode status)
     {
-        var stub = new ScriptedTransport(_ => Redirect(status, "/api/result"), _ => Status(HttpStatusCode.OK));
+        var (stub, response) = await PostJsonThroughRedirectAsync(status, "{}");
+        using var _ = response;
+        Assert.Equal(["POST https://hub.test/api/original", "GET https://hub.test/api/renamed"], stub.Requests);
+        Assert.Equal(["{}"], stub.Bodies);
+    }
+
+    /// <summary>POSTs a JSON body to api/original, which answers <paramref name="status"/> to api/renamed.</summary>
+    private static async Task<(ScriptedTransport Stub, HttpResponseMessage Response)> PostJsonThroughRedirectAsync(HttpStatusCode status, string json)
+    {
+        var stub = new ScriptedTransport(_ => Redirect(status, "/api/renamed"), _ => Status(HttpStatusCode.OK));
         using var pipeline = Pipeline(stub, RetryPolicy.None);
         using var request = pipeline.Request(HttpMethod.Post, "api/original");
-        request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-        using var response = await pipeline.SendAsync(request, CancellationToken.None);
-        Assert.Equal(["POST https://hub.test/api/original", "GET https://hub.test/api/result"], stub.Requests);
-        Assert.Equal(["{}"], stub.Bodies);
+        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        return (stub, await pipeline.SendAsync(request, CancellationToken.None));
     }
 
     private static HubPipeline Pipeline(HttpMessageHandler transport, RetryPolicy retry, TimeSpan? timeout = null) =>
