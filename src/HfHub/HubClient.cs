@@ -70,7 +70,7 @@ public sealed class HubClient : IDisposable
     {
         if (Token is null)
         {
-            throw new HubAuthenticationException("not logged in: set HF_TOKEN, pass --token, or run 'hfctl auth login'", null, null, null);
+            throw new HubAuthenticationException("not logged in: no token was given (HubClientOptions.Token) or found (HF_TOKEN, the token file)", null, null, null);
         }
         return _pipeline.GetJsonAsync("api/whoami-v2", HubJsonContext.Default.WhoAmI, cancellationToken);
     }
@@ -90,6 +90,22 @@ public sealed class HubClient : IDisposable
         ArgumentNullException.ThrowIfNull(pathAndQuery);
         return _pipeline.Url(pathAndQuery);
     }
+
+    /// <summary>
+    /// True when <paramref name="url"/> is on <see cref="Endpoint"/>'s own scheme, host and port: the
+    /// only URLs the token is sent to. A caller building URLs from user input checks it before sending.
+    /// </summary>
+    public bool IsOnHub(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return _pipeline.IsHubHost(url);
+    }
+
+    /// <summary>
+    /// The next page of a paged answer: the <c>rel="next"</c> target of its <c>Link</c> header, resolved
+    /// against the URL it answered, or null on the last page. It may be on another host (check <see cref="IsOnHub"/>).
+    /// </summary>
+    public static Uri? NextPageUrl(HttpResponseMessage response) => HubPipeline.NextPageUrl(response);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -23,6 +23,9 @@ public sealed class CliRunner : IDisposable
     {
         HfHome = Directory.CreateTempSubdirectory("hfctl-test-home-").FullName;
         Variables["HF_HOME"] = HfHome;
+        // The local hub answers in milliseconds: poll and drain logs fast (both documented settings).
+        Variables["HFCTL_POLL_INTERVAL"] = "100ms";
+        Variables["HFCTL_LOG_DRAIN"] = "1s";
     }
 
     public string HfHome { get; }

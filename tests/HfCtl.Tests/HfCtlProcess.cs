@@ -23,6 +23,8 @@ internal static class HfCtlProcess
         {
             info.Environment.Remove(name);
         }
+        info.Environment["HFCTL_POLL_INTERVAL"] = "100ms";
+        info.Environment["HFCTL_LOG_DRAIN"] = "1s";
         return info;
     }
 }

@@ -195,7 +195,7 @@ public sealed class TestConnectionCommandTests(LocalHubFixture hub) : IClassFixt
     [InlineData("2m", 120_000)]
     [InlineData("7", 7_000)]
     public void Durations_parse(string text, int milliseconds) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Commands.TestConnection.TestConnectionCommand.ParseDuration(text));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), HfCtl.Cli.Duration.Parse(text, "--timeout"));
 
     private CliRunner Cli(string token)
     {

@@ -180,7 +180,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         ArgumentException e => (ExitCodes.Usage, ArgumentText(e)),
         IOException or UnauthorizedAccessException => (ExitCodes.Error, exception.Message),
         Microsoft.Data.Sqlite.SqliteException e => (ExitCodes.Error, $"a SQLite database could not be used: {HfHub.Persistence.SqliteFiles.ErrorText(e)}"),
-        System.Text.Json.JsonException e => (ExitCodes.Error, $"a JSON document could not be read: {HubPipeline.DescribeUnreadableJson(e)}"),
+        System.Text.Json.JsonException e => (ExitCodes.Error, $"a JSON document could not be read: {HfHub.Json.JsonErrorText.Describe(e)}"),
         // Never the exception's type name: it means nothing to a user; --verbose has the stack trace.
         _ => (ExitCodes.Error, $"{FirstSentence(exception.Message)} (--verbose shows where it failed)"),
     };
@@ -208,32 +208,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
     /// said), so control characters (newlines, escape sequences, NUL) become '?', lone surrogates
     /// become U+FFFD, and a huge value is cut short.
     /// </summary>
-    internal static string Printable(string message)
-    {
-        const int MaxLength = 1000;
-        var builder = new System.Text.StringBuilder(Math.Min(message.Length, MaxLength + 1));
-        for (var i = 0; i < message.Length && builder.Length < MaxLength; i++)
-        {
-            var c = message[i];
-            if (char.IsHighSurrogate(c) && i + 1 < message.Length && char.IsLowSurrogate(message[i + 1]))
-            {
-                builder.Append(c).Append(message[++i]);
-            }
-            else if (char.IsSurrogate(c))
-            {
-                builder.Append('\uFFFD');
-            }
-            else
-            {
-                builder.Append(char.IsControl(c) ? '?' : c);
-            }
-        }
-        if (builder.Length < message.Length && builder.Length >= MaxLength)
-        {
-            builder.Append('…');
-        }
-        return builder.ToString();
-    }
+    internal static string Printable(string message) => HfHub.DisplayText.Printable(message, HfHub.DisplayText.MessageLength);
 
     private static string FirstSentence(string message)
     {

@@ -1,13 +1,15 @@
 namespace HfCtl.Cli;
 
 /// <summary>
-/// The one IO abstraction every command writes through. It knows whether stdout is a terminal,
+/// The one IO abstraction every command writes through. It knows whether stdout, stderr and stdin are terminals,
 /// so commands print tables to people and TSV to pipes, and tests can claim either.
 /// </summary>
 public sealed class CliConsole
 {
-    public CliConsole(TextWriter output, TextWriter error, TextReader input, bool isOutputTerminal, bool isInputTerminal, bool color, int width)
+    // isErrorTerminal: whether stderr is a terminal (progress bars go there); by default as stdout, for consoles a test builds.
+    public CliConsole(TextWriter output, TextWriter error, TextReader input, bool isOutputTerminal, bool isInputTerminal, bool color, int width, bool? isErrorTerminal = null)
     {
+        IsErrorTerminal = isErrorTerminal ?? isOutputTerminal;
         Out = output;
         Err = error;
         In = input;
@@ -22,7 +24,7 @@ public sealed class CliConsole
     public TextReader In { get; }
     public bool IsOutputTerminal { get; }
     public bool IsInputTerminal { get; }
-    public bool IsErrorTerminal => IsOutputTerminal;
+    public bool IsErrorTerminal { get; }
     /// <summary>False when NO_COLOR is set or stdout is not a terminal.</summary>
     public bool Color { get; }
     public int Width { get; }
@@ -47,7 +49,7 @@ public sealed class CliConsole
             width = 120;
         }
         var color = outTerminal && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
-        return new CliConsole(Console.Out, Console.Error, Console.In, outTerminal, !Console.IsInputRedirected, color, width);
+        return new CliConsole(Console.Out, Console.Error, Console.In, outTerminal, !Console.IsInputRedirected, color, width, !Console.IsErrorRedirected);
     }
 }
 

@@ -98,6 +98,5 @@ internal static class ToolResultShaper
         _ => value.ToJsonString(),
     };
 
-    private static string OneLine(string text) =>
-        text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+    private static string OneLine(string text) => HfHub.DisplayText.OneLine(text, int.MaxValue);
 }

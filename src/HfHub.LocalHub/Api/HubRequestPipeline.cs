@@ -75,6 +75,7 @@ internal static class HubRequestPipeline
         TreeRoutes.Map(app, state);
         RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);
+        Faults.RedirectRoutes.Map(app);
         Cas.XetHubRoutes.Map(app, state);
         Cas.CasRoutes.Map(app, state);
         SpaceRoutes.Map(app, state);

@@ -42,4 +42,10 @@ public sealed record ConnectionTestOptions
 
     /// <summary>Receives a line per HTTP exchange of the token check (token masked), for verbose output.</summary>
     public Action<string>? HttpTrace { get; init; }
+
+    /// <summary>
+    /// How the user of the calling tool stores a token (e.g. <c>or run 'mytool login'</c>), offered in the
+    /// token step's hints after <c>set HF_TOKEN,</c>; default: the token file.
+    /// </summary>
+    public string LoginHint { get; init; } = "or save it in the token file (HF_TOKEN_PATH, default ~/.cache/huggingface/token)";
 }

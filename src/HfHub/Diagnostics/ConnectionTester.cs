@@ -410,7 +410,7 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
         if (_options.Token is not { } token)
         {
             steps.Add(Fail(name, target, started, "no token found (HF_TOKEN, HUGGING_FACE_HUB_TOKEN, token file)",
-                "set HF_TOKEN, pass --token, or run 'hfctl auth login' with a token from https://huggingface.co/settings/tokens",
+                $"set HF_TOKEN, {_options.LoginHint} with a token from https://huggingface.co/settings/tokens",
                 FailureKind.Authentication));
             return null;
         }
@@ -448,7 +448,7 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
         catch (HubAuthenticationException e)
         {
             steps.Add(Fail(name, target, started, $"the Hub rejected the token {token.Masked}{source}: {e.Message}",
-                $"the token is invalid, expired or revoked: create a new one at {SettingsUrl(endpoint)} and run 'hfctl auth login'"
+                $"the token is invalid, expired or revoked: create a new one at {SettingsUrl(endpoint)} and {_options.LoginHint}"
                 + (_options.TokenSource is "HF_TOKEN" or "HUGGING_FACE_HUB_TOKEN" ? $" (and update or unset {_options.TokenSource})" : ""),
                 FailureKind.Authentication));
         }
@@ -508,8 +508,8 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
                     : "the URL wants a token: pass --send-token to send yours to this host", FailureKind.Authentication),
                 404 => ("the host answers but has nothing at this path: check the URL (a Space's app URL looks like https://owner-name.hf.space)", FailureKind.NotFound),
                 407 => (ProxyAuthHint, FailureKind.Authentication),
-                503 => ("reachable but failing: the app is not serving; a Space may be sleeping, building or paused (hfctl spaces wakeup), an Endpoint may be scaled to zero or initializing", FailureKind.Http),
-                >= 500 => ("reachable but failing: the app answered with a server error; check its logs (hfctl spaces logs)", FailureKind.Http),
+                503 => ("reachable but failing: the app is not serving; a Space may be sleeping, building or paused (wake it up or restart it), an Endpoint may be scaled to zero or initializing", FailureKind.Http),
+                >= 500 => ("reachable but failing: the app answered with a server error; check its run logs", FailureKind.Http),
                 _ => ("the URL answers but refuses this request: check the URL and what the service expects", FailureKind.Http),
             };
             if (kind == FailureKind.Http && status >= 500)

@@ -103,46 +103,47 @@ public sealed partial class FilesClient
 
     /// <summary>
     /// Posts the NDJSON commit. The official clients never retry it, since a lost answer to a commit
-    /// that landed would commit twice. Here a transient failure (429, 5xx, dropped or cut-off
-    /// answer) is retried with <c>parentCommit</c> pinned to the head seen before, so a retry can
-    /// never land on top of the first attempt: if the Hub then answers 412 and the branch head is a
-    /// commit with this very title, the first attempt landed and that commit is the result.
+    /// that landed would commit twice. Here the pipeline may send it again after a transient failure
+    /// (429, 5xx, dropped or cut-off answer), with <c>parentCommit</c> pinned to the head seen before,
+    /// so a retry can never land on top of the first attempt: if the Hub then answers 412 and the
+    /// branch head is a commit with this very title, the first attempt landed and that commit is the
+    /// result. Without a head to pin (a new branch) or for a pull request it is sent once.
     /// </summary>
     private async Task<CommitResponse> PostCommitAsync(RepoId repo, CommitBuilder commit, List<PayloadLine> lines, string? headBefore, CommitOptions options, CancellationToken cancellationToken)
     {
-        var policy = _options.Retry;
-        var parent = commit.ParentCommit;
-        for (var attempt = 0; ; attempt++)
+        var pinned = commit.ParentCommit ?? headBefore;
+        using var request = _pipeline.Request(HttpMethod.Post, $"api/{options.Type.ApiSegment()}/{repo}/commit/{Rev(options.Branch)}{(options.CreatePullRequest ? "?create_pr=1" : "")}");
+        request.Content = Payload(commit.ParentCommit);
+        if (pinned is not null && !options.CreatePullRequest)
         {
-            try
+            request.Options.Set(RetryHandler.Retryable, true);
+            request.Options.Set(RetryHandler.FreshContent, _ => ValueTask.FromResult(Payload(pinned)));
+        }
+        try
+        {
+            using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await HubPipeline.ReadJsonAsync(response, FilesJsonContext.Default.CommitResponse, cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(body.CommitOid))
             {
-                using var request = _pipeline.Request(HttpMethod.Post, $"api/{options.Type.ApiSegment()}/{repo}/commit/{Rev(options.Branch)}{(options.CreatePullRequest ? "?create_pr=1" : "")}");
-                request.Content = new CommitPayload(commit.Message, commit.Description, parent, lines);
-                request.Content.Headers.ContentType = CommitPayload.MediaType;
-                using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                var body = await HubPipeline.ReadJsonAsync(response, FilesJsonContext.Default.CommitResponse, cancellationToken).ConfigureAwait(false);
-                if (string.IsNullOrEmpty(body.CommitOid))
-                {
-                    throw new HubException("the Hub accepted the commit but did not say which commit it made", (int)response.StatusCode);
-                }
-                return body;
+                throw new HubException("the Hub accepted the commit but did not say which commit it made", (int)response.StatusCode);
             }
-            catch (HubConflictException) when (attempt > 0 && !options.CreatePullRequest)
+            return body;
+        }
+        catch (HubConflictException) when (request.Options.TryGetValue(RetryHandler.Sends, out var sends) && sends > 1)
+        {
+            var head = await FirstCommitAsync(repo, options, cancellationToken).ConfigureAwait(false);
+            if (head is not null && head.Title.Trim() == commit.Message.Trim())
             {
-                var head = await FirstCommitAsync(repo, options, cancellationToken).ConfigureAwait(false);
-                if (head is not null && head.Title.Trim() == commit.Message.Trim())
-                {
-                    return new CommitResponse(head.Id, _pipeline.Url($"{options.Type.UrlPrefix()}{repo}/commit/{head.Id}").ToString(), null, null);
-                }
-                throw;
+                return new CommitResponse(head.Id, _pipeline.Url($"{options.Type.UrlPrefix()}{repo}/commit/{head.Id}").ToString(), null, null);
             }
-            catch (Exception e) when (IsTransient(e) && attempt < policy.MaxRetries && (parent ?? headBefore) is not null
-                && !options.CreatePullRequest && !cancellationToken.IsCancellationRequested)
-            {
-                parent ??= headBefore;
-                var wait = e is HubRateLimitedException { RetryAfter: { } after } ? after : policy.DelayFor(attempt, null, Random.Shared.NextDouble());
-                await Task.Delay(wait ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
+            throw;
+        }
+
+        HttpContent Payload(string? parent)
+        {
+            var content = new CommitPayload(commit.Message, commit.Description, parent, lines);
+            content.Headers.ContentType = CommitPayload.MediaType;
+            return content;
         }
     }
 
@@ -154,15 +155,6 @@ public sealed partial class FilesClient
         }
         return null;
     }
-
-    private static bool IsTransient(Exception e) => e switch
-    {
-        HubConflictException => false,
-        HubConnectionException or HubRateLimitedException or IOException or HttpRequestException => true,
-        HubException { Status: 0 or 408 or 500 or 502 or 503 or 504 } => true,
-        HubException { InnerException: System.Text.Json.JsonException } => true,
-        _ => false,
-    };
 
     /// <summary>Uploads one file (local path) in its own commit.</summary>
     public Task<CommitResult> UploadFileAsync(RepoId repo, string localPath, string? pathInRepo = null, UploadOptions? options = null, CancellationToken cancellationToken = default)
@@ -455,7 +447,7 @@ public sealed partial class FilesClient
                 {
                     var offset = i * chunkSize;
                     var length = Math.Min(chunkSize, size - offset);
-                    etags[i] = await PutWithRetriesAsync(new Uri(parts[i].Url), plan.Content, offset, length, Sent, requireEtag: true, token).ConfigureAwait(false);
+                    etags[i] = await PutSliceAsync(new Uri(parts[i].Url), plan.Content, offset, length, Sent, requireEtag: true, token).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             var completion = new LfsCompletion(obj.Oid, [.. parts.Select((p, i) => new LfsPart(p.Number, etags[i]))]);
             using var request = new HttpRequestMessage(HttpMethod.Post, upload.Href);
@@ -474,7 +466,7 @@ public sealed partial class FilesClient
             {
                 throw new HubException($"the Hub sent no upload URL for {plan.Path}");
             }
-            await PutWithRetriesAsync(new Uri(upload.Href), plan.Content, 0, size, Sent, requireEtag: false, cancellationToken).ConfigureAwait(false);
+            await PutSliceAsync(new Uri(upload.Href), plan.Content, 0, size, Sent, requireEtag: false, cancellationToken).ConfigureAwait(false);
         }
 
         if (obj.Actions.Verify?.Href is { Length: > 0 } verify)
@@ -490,60 +482,55 @@ public sealed partial class FilesClient
     }
 
     /// <summary>
-    /// PUTs a slice to a pre-signed URL without the token, retrying transient failures with fresh
-    /// content and backoff. Returns the response's ETag.
+    /// PUTs a slice to a pre-signed URL without the token. The pipeline retries transient failures,
+    /// opening the slice again for each attempt and taking back the progress the failed one reported.
+    /// Returns the response's ETag.
     /// </summary>
-    private async Task<string> PutWithRetriesAsync(Uri url, ContentSource source, long offset, long length, Action<long> sent, bool requireEtag, CancellationToken cancellationToken)
+    private async Task<string> PutSliceAsync(Uri url, ContentSource source, long offset, long length, Action<long> sent, bool requireEtag, CancellationToken cancellationToken)
     {
-        var policy = _options.Retry;
-        for (var attempt = 0; ; attempt++)
+        long sentThisAttempt = 0;
+        using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = await SliceAsync(cancellationToken).ConfigureAwait(false) };
+        request.Options.Set(HubPipeline.Anonymous, true);
+        request.Options.Set(HubPipeline.NoRedirects, true);
+        request.Options.Set(RetryHandler.Retryable, true);
+        request.Options.Set(RetryHandler.FreshContent, SliceAsync);
+        using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var etag = response.Headers.ETag?.Tag
+            ?? (response.Headers.TryGetValues("ETag", out var values) ? values.FirstOrDefault() : null);
+        if (requireEtag && string.IsNullOrEmpty(etag))
         {
-            long sentThisAttempt = 0;
-            TimeSpan? wait;
-            try
+            throw new HubException($"the storage answered a part upload without an ETag ({url.GetLeftPart(UriPartial.Path)})", (int)response.StatusCode);
+        }
+        return etag ?? "";
+
+        async ValueTask<HttpContent> SliceAsync(CancellationToken token)
+        {
+            if (Interlocked.Exchange(ref sentThisAttempt, 0) is var resent and not 0)
             {
-                await using var body = await source.OpenSliceAsync(offset, length, cancellationToken).ConfigureAwait(false);
-                using var request = new HttpRequestMessage(HttpMethod.Put, url)
-                {
-                    Content = new UploadContent(body, length, n =>
-                    {
-                        sentThisAttempt += n;
-                        sent(n);
-                    }),
-                };
-                request.Options.Set(HubPipeline.Anonymous, true);
-                request.Options.Set(HubPipeline.NoRedirects, true);
-                using var response = await _pipeline.SendRawAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    var etag = response.Headers.ETag?.Tag
-                        ?? (response.Headers.TryGetValues("ETag", out var values) ? values.FirstOrDefault() : null);
-                    if (requireEtag && string.IsNullOrEmpty(etag))
-                    {
-                        throw new HubException($"the storage answered a part upload without an ETag ({url.GetLeftPart(UriPartial.Path)})", (int)response.StatusCode);
-                    }
-                    return etag ?? "";
-                }
-                if (!RetryPolicy.IsRetryableStatus(response.StatusCode) || attempt >= policy.MaxRetries
-                    || (wait = policy.DelayFor(attempt, response, Random.Shared.NextDouble())) is null)
-                {
-                    throw await HubErrorReader.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-                }
+                sent(-resent);
             }
-            catch (Exception e) when (e is HubConnectionException or IOException or HttpRequestException
-                && attempt < policy.MaxRetries && !cancellationToken.IsCancellationRequested)
+            var body = await source.OpenSliceAsync(offset, length, token).ConfigureAwait(false);
+            return new UploadContent(body, length, n =>
             {
-                wait = policy.DelayFor(attempt, null, Random.Shared.NextDouble());
-            }
-            sent(-sentThisAttempt);
-            await Task.Delay(wait ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref sentThisAttempt, n);
+                sent(n);
+            });
         }
     }
 }
 
-/// <summary>Streams a body with a known length from a pooled 1 MiB buffer, reporting bytes as they go.</summary>
+/// <summary>Streams a body (which it owns) with a known length from a pooled 1 MiB buffer, reporting bytes as they go.</summary>
 internal sealed class UploadContent(Stream body, long length, Action<long> progress) : HttpContent
 {
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            body.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
@@ -572,8 +559,3 @@ internal sealed class UploadContent(Stream body, long length, Action<long> progr
     }
 }
 
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (no sync-context posting).</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

@@ -9,6 +9,7 @@ namespace HfHub.Files;
 
 public sealed partial class FilesClient
 {
+    // The Xet range loop's own budget (FilesClient.Xet.cs); the resolve download uses the client's RetryPolicy.
     private const int DownloadRetries = 5;
 
     /// <summary>
@@ -270,6 +271,7 @@ public sealed partial class FilesClient
                 have += read;
             }
             Report(progress, displayPath, TransferStage.Downloading, have, meta.Size);
+            TimeSpan? resumeAfter;
             for (var attempt = 0; have < meta.Size; attempt++)
             {
                 try
@@ -329,13 +331,13 @@ public sealed partial class FilesClient
                         throw new IOException($"the download of {displayPath} ended after {have} of {meta.Size} bytes");
                     }
                 }
-                catch (Exception e) when (e is IOException or HttpRequestException or HubConnectionException
-                    && e is not LocalWriteException && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && (resumeAfter = _pipeline.Retry.NextDelay(attempt, e)) is not null)
                 {
+                    // A stream that broke after its headers: the pipeline cannot send it again, so it
+                    // is resumed here from what arrived, with the same policy's budget and backoff.
                     await hashing.ConfigureAwait(false);
                     await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    var wait = _options.Retry.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1);
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(resumeAfter.Value, cancellationToken).ConfigureAwait(false);
                 }
             }
             await hashing.ConfigureAwait(false);

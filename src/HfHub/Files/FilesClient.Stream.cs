@@ -21,7 +21,6 @@ public sealed partial class FilesClient
         ArgumentNullException.ThrowIfNull(destination);
         long written = 0;
         var writing = false;
-        var policy = _options.Retry;
         var buffer = new byte[ContentHasher.BufferSize];
         for (var attempt = 0; ; attempt++)
         {
@@ -49,14 +48,17 @@ public sealed partial class FilesClient
                 }
                 return;
             }
-            // Only the network side is retried: a local write error (disk full) surfaces as it is.
-            catch (Exception e) when (e is IOException or HttpRequestException && !writing && !cancellationToken.IsCancellationRequested)
+            // A body that broke after its headers: resumed here from what arrived, with the pipeline's
+            // budget, backoff and definition of transient. A local write error (disk full) is not retried.
+            catch (Exception e) when (!writing && !cancellationToken.IsCancellationRequested && e is not HubException)
             {
-                if (attempt >= policy.MaxRetries)
+                if (_pipeline.Retry.NextDelay(attempt, e) is not { } wait)
                 {
-                    throw new HubConnectionException($"the download of {pathInRepo} from {repo} broke off after {written} bytes: {HubErrorReader.OneLine(e.Message)}", null, e);
+                    throw RetryPolicy.IsTransient(e)
+                        ? new HubConnectionException($"the download of {pathInRepo} from {repo} broke off after {written} bytes: {DisplayText.OneLine(e.Message)}", null, e)
+                        : e;
                 }
-                await Task.Delay(policy.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
     }

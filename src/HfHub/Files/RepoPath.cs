@@ -22,28 +22,25 @@ public static class RepoPath
         var trimmed = folder ? path[..^1] : path;
         if (trimmed.Length == 0)
         {
-            throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': it is empty");
+            throw new ArgumentException($"invalid path in repo '{DisplayText.Printable(pathInRepo)}': it is empty");
         }
         foreach (var segment in trimmed.Split('/'))
         {
             if (segment is "" or "." or "..")
             {
-                throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': empty, '.' and '..' segments are not allowed");
+                throw new ArgumentException($"invalid path in repo '{DisplayText.Printable(pathInRepo)}': empty, '.' and '..' segments are not allowed");
             }
             if (segment is ".git" or ".cache")
             {
-                throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': '{segment}' folders cannot be committed");
+                throw new ArgumentException($"invalid path in repo '{DisplayText.Printable(pathInRepo)}': '{segment}' folders cannot be committed");
             }
             if (segment.Any(char.IsControl))
             {
-                throw new ArgumentException($"invalid path in repo '{Printable(pathInRepo)}': control characters are not allowed");
+                throw new ArgumentException($"invalid path in repo '{DisplayText.Printable(pathInRepo)}': control characters are not allowed");
             }
         }
         return path;
     }
-
-    /// <summary>A path as an error message can show it: one line, control characters as '?'.</summary>
-    private static string Printable(string path) => new([.. path.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
 
     /// <summary>
     /// The local path for a remote file under <paramref name="root"/>. Throws
@@ -140,7 +137,7 @@ public static class RepoPath
 public sealed class UnsafePathException : IOException
 {
     public UnsafePathException(string path)
-        : base($"refusing to write '{Printable(path)}': the path is absolute or leaves the target folder")
+        : base($"refusing to write '{DisplayText.Printable(path)}': the path is absolute or leaves the target folder")
     {
         RemotePath = path;
     }
@@ -151,13 +148,11 @@ public sealed class UnsafePathException : IOException
 
     /// <summary>A path whose way into the target folder goes through a symbolic link out of it.</summary>
     public UnsafePathException(string path, string link)
-        : base($"refusing to write '{Printable(path)}': '{Printable(link)}' is a symbolic link out of the target folder")
+        : base($"refusing to write '{DisplayText.Printable(path)}': '{DisplayText.Printable(link)}' is a symbolic link out of the target folder")
     {
         RemotePath = path;
     }
 
     /// <summary>The offending path as the Hub sent it.</summary>
     public string RemotePath { get; }
-
-    private static string Printable(string text) => new([.. text.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
 }

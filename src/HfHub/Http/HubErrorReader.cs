@@ -99,27 +99,8 @@ internal static class HubErrorReader
         return string.IsNullOrWhiteSpace(message) ? null : message;
     }
 
-    internal static string OneLine(string message)
-    {
-        var builder = new StringBuilder(Math.Min(message.Length, MaxMessageLength));
-        var lastWasSpace = false;
-        foreach (var c in message)
-        {
-            if (builder.Length >= MaxMessageLength)
-            {
-                builder.Append('…');
-                break;
-            }
-            var space = char.IsWhiteSpace(c) || char.IsControl(c);
-            if (space && lastWasSpace)
-            {
-                continue;
-            }
-            builder.Append(space ? ' ' : c);
-            lastWasSpace = space;
-        }
-        return builder.ToString().Trim();
-    }
+    // A server's words are one part of a message that also names the call and the request id.
+    internal static string OneLine(string message) => DisplayText.OneLine(message, MaxMessageLength);
 
     private static async Task<string> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

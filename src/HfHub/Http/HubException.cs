@@ -36,6 +36,17 @@ public class HubException : Exception
     /// <summary>The URL that failed (no query secrets are ever put in URLs by this client).</summary>
     public string? Url { get; }
 
+    /// <summary>
+    /// The exception a failed response stands for, as the client's own calls throw it: the Hub's
+    /// message (from the JSON body or <c>X-Error-Message</c>, on one line), its <c>X-Error-Code</c>, the
+    /// request id, and for a 429 the wait it asked for. Reads at most 64 KiB of the body.
+    /// </summary>
+    public static Task<HubException> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return HubErrorReader.ReadAsync(response, cancellationToken);
+    }
+
     /// <summary>Builds the subclass that matches a status and error code.</summary>
     public static HubException For(int status, string message, string? errorCode, string? requestId, string? url, TimeSpan? retryAfter = null) =>
         status switch

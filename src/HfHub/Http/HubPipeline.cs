@@ -16,7 +16,7 @@ internal sealed class HubPipeline : IDisposable
 {
     private readonly HttpClient _http;
     private readonly HfToken? _token;
-    private readonly bool _ownsHttp;
+    private readonly TimeSpan _timeout;
 
     public HubPipeline(Uri endpoint, HfToken? token, HubClientOptions options)
     {
@@ -34,9 +34,11 @@ internal sealed class HubPipeline : IDisposable
         {
             handler = new TraceHandler(trace) { InnerHandler = handler };
         }
-        handler = new RetryHandler(options.Retry, options.HttpTrace) { InnerHandler = handler };
-        _http = new HttpClient(handler, disposeHandler: true) { Timeout = options.Timeout };
-        _ownsHttp = true;
+        // The timeout applies to each attempt (in the retry handler), not to all of them together.
+        handler = new RetryHandler(options.Retry, options.HttpTrace, options.Timeout) { InnerHandler = handler };
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _timeout = options.Timeout;
+        Retry = options.Retry;
         UserAgent = BuildUserAgent(options.ApplicationId);
     }
 
@@ -47,6 +49,9 @@ internal sealed class HubPipeline : IDisposable
     public static readonly HttpRequestOptionsKey<bool> NoRedirects = new("HfHub.NoRedirects");
 
     public Uri Endpoint { get; }
+
+    /// <summary>The retry policy: the pipeline's own retries and every loop that resumes a transfer use it.</summary>
+    public RetryPolicy Retry { get; }
 
     public string UserAgent { get; }
 
@@ -84,9 +89,30 @@ internal sealed class HubPipeline : IDisposable
         var anonymous = request.Options.TryGetValue(Anonymous, out var anon) && anon;
         for (var hops = 0; IsRedirect(response.StatusCode) && response.Headers.Location is { } location && hops < 10; hops++)
         {
+            // 307 and 308 mean "the same request, there" (RFC 9110 §15.4.8-9): method and body are kept,
+            // so a body that cannot be sent again leaves the redirect to the caller. 301/302/303 become
+            // a GET without a body, as browsers and the official clients do; HEAD stays HEAD.
+            var keepMethod = response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+            if (keepMethod && !RetryHandler.CanSendContentAgain(request))
+            {
+                return response;
+            }
             var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
             response.Dispose();
-            var next = new HttpRequestMessage(request.Method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get, target);
+            var method = keepMethod || request.Method == HttpMethod.Head ? request.Method : HttpMethod.Get;
+            var next = new HttpRequestMessage(method, target);
+            if (keepMethod && request.Content is not null)
+            {
+                next.Content = await RetryHandler.ContentForResendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (request.Options.TryGetValue(RetryHandler.Retryable, out var retryable))
+                {
+                    next.Options.Set(RetryHandler.Retryable, retryable);
+                }
+                if (request.Options.TryGetValue(RetryHandler.FreshContent, out var fresh))
+                {
+                    next.Options.Set(RetryHandler.FreshContent, fresh);
+                }
+            }
             foreach (var header in request.Headers)
             {
                 if (!header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
@@ -122,24 +148,8 @@ internal sealed class HubPipeline : IDisposable
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with {DescribeUnreadableJson(e)}", (int)response.StatusCode, null, null, null, e);
+            throw new HubException($"the Hub answered {response.RequestMessage?.RequestUri?.AbsolutePath} with {Json.JsonErrorText.Describe(e)}", (int)response.StatusCode, null, null, null, e);
         }
-    }
-
-    /// <summary>
-    /// What was wrong with a body, in words a user can pass on: the serializer's own message names
-    /// .NET types ("could not be converted to HfHub.Auth.WhoAmIAuth"), which says nothing to them.
-    /// A reader error (not JSON at all) comes wrapped, with the reader's exception inside.
-    /// </summary>
-    internal static string DescribeUnreadableJson(System.Text.Json.JsonException e)
-    {
-        var at = e.Path is { Length: > 1 } path ? $" at {path}" : "";
-        var position = e.LineNumber is { } line
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line {line + 1}, byte {(e.BytePositionInLine ?? 0) + 1})")
-            : "";
-        return e.InnerException is System.Text.Json.JsonException
-            ? $"a body that is not valid JSON{position}"
-            : $"JSON of an unexpected shape: the value{at} is not of the type the Hub's API documents, or a required field is missing";
     }
 
     /// <summary>Follows <c>Link: &lt;…&gt;; rel="next"</c> page by page, yielding items as they arrive.</summary>
@@ -156,9 +166,16 @@ internal sealed class HubPipeline : IDisposable
             {
                 yield return item;
             }
-            var link = response.Headers.TryGetValues("Link", out var values) ? LinkHeader.Find(string.Join(",", values)) : null;
-            next = link is not null && Uri.TryCreate(next, link, out var resolved) ? resolved : null;
+            next = NextPageUrl(response);
         }
+    }
+
+    /// <summary>The <c>rel="next"</c> target of a response's <c>Link</c> header, resolved against the URL it answered, or null.</summary>
+    public static Uri? NextPageUrl(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var link = response.Headers.TryGetValues("Link", out var values) ? LinkHeader.Find(string.Join(",", values)) : null;
+        return link is not null && response.RequestMessage?.RequestUri is { } current && Uri.TryCreate(current, link, out var next) ? next : null;
     }
 
     private void Prepare(HttpRequestMessage request)
@@ -176,7 +193,8 @@ internal sealed class HubPipeline : IDisposable
         }
     }
 
-    private bool IsHubHost(Uri uri) =>
+    /// <summary>True when <paramref name="uri"/> is on the endpoint's scheme, host and port: the only place the token goes.</summary>
+    public bool IsHubHost(Uri uri) =>
         uri.IsAbsoluteUri && string.Equals(uri.Host, Endpoint.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == Endpoint.Port
         && uri.Scheme == Endpoint.Scheme;
 
@@ -194,9 +212,9 @@ internal sealed class HubPipeline : IDisposable
         {
             throw new HubConnectionException(DescribeConnectionFailure(request.RequestUri, e), request.RequestUri?.GetLeftPart(UriPartial.Path), e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException e)
         {
-            throw new HubConnectionException($"timed out waiting for {request.RequestUri?.Host} after {_http.Timeout.TotalSeconds:0} s", request.RequestUri?.GetLeftPart(UriPartial.Path), e);
+            throw new HubConnectionException($"timed out waiting for {request.RequestUri?.Host} after {_timeout.TotalSeconds:0} s", request.RequestUri?.GetLeftPart(UriPartial.Path), e);
         }
     }
 
@@ -225,11 +243,5 @@ internal sealed class HubPipeline : IDisposable
         return string.IsNullOrWhiteSpace(applicationId) ? core : $"{applicationId}; {core}";
     }
 
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _http.Dispose();
 }

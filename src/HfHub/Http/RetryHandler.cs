@@ -1,18 +1,29 @@
-using Polly;
-using Polly.Retry;
+using System.Globalization;
 
 namespace HfHub.Http;
 
 /// <summary>
-/// Retries transient failures of requests that are safe to send again: bodiless idempotent
-/// requests (GET, HEAD, DELETE, OPTIONS without content) and any request marked with
-/// <see cref="Retryable"/> whose content is buffered. Streams are never re-sent from here;
-/// uploaders retry parts themselves with fresh content.
+/// Sends a request again after a transient failure (<see cref="RetryPolicy"/> decides what is
+/// transient and how long to wait), when the request says it may be sent again and how:
+/// <list type="bullet">
+/// <item>bodiless idempotent requests (GET, HEAD, DELETE, OPTIONS without content) always may;</item>
+/// <item>a request marked <see cref="Retryable"/> may; its content is sent as is, so it must be in
+/// memory (a <see cref="ByteArrayContent"/>, or loaded with <c>LoadIntoBufferAsync</c>), unless</item>
+/// <item>it also carries <see cref="FreshContent"/>, which builds the content for every send after
+/// the first (a slice of a file opened again, a commit with its parent pinned).</item>
+/// </list>
+/// Each attempt has its own timeout, so a retry is not cut short by the time its predecessors took.
 /// </summary>
 internal sealed class RetryHandler : DelegatingHandler
 {
-    /// <summary>Marks a request as safe to re-send (its content must be buffered).</summary>
+    /// <summary>Marks a request as safe to send again after a transient failure.</summary>
     public static readonly HttpRequestOptionsKey<bool> Retryable = new("HfHub.Retryable");
+
+    /// <summary>Builds the content for a send after the first (a retry, or a 307/308 redirect that keeps the body).</summary>
+    public static readonly HttpRequestOptionsKey<Func<CancellationToken, ValueTask<HttpContent>>> FreshContent = new("HfHub.FreshContent");
+
+    /// <summary>Set by the handler: how many times the request went out (more than 1 after a retry).</summary>
+    public static readonly HttpRequestOptionsKey<int> Sends = new("HfHub.Sends");
 
     /// <summary>
     /// Set by the pipeline when the caller wants the whole body: it is read here, inside the retry
@@ -20,68 +31,85 @@ internal sealed class RetryHandler : DelegatingHandler
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> BufferResponse = new("HfHub.BufferResponse");
 
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly RetryPolicy _policy;
+    private readonly Action<string>? _trace;
+    private readonly TimeSpan _attemptTimeout;
 
-    public RetryHandler(RetryPolicy policy, Action<string>? trace)
+    public RetryHandler(RetryPolicy policy, Action<string>? trace, TimeSpan? attemptTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        if (policy.MaxRetries <= 0)
-        {
-            _pipeline = ResiliencePipeline<HttpResponseMessage>.Empty;
-            return;
-        }
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = policy.MaxRetries,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Exception: HttpRequestException or IOException or TimeoutException } => true,
-                    { Result: { } response } => RetryPolicy.IsRetryableStatus(response.StatusCode)
-                        && policy.DelayFor(args.AttemptNumber, response, 0) is not null,
-                    _ => false,
-                }),
-                DelayGenerator = args => ValueTask.FromResult(
-                    policy.DelayFor(args.AttemptNumber, args.Outcome.Result, Random.Shared.NextDouble())),
-                OnRetry = args =>
-                {
-                    var why = args.Outcome.Result is { } r ? $"{(int)r.StatusCode}" : args.Outcome.Exception?.GetType().Name;
-                    trace?.Invoke($"retry {args.AttemptNumber + 1}/{policy.MaxRetries} after {why}, waiting {args.RetryDelay.TotalMilliseconds:0} ms");
-                    args.Outcome.Result?.Dispose();
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        _policy = policy;
+        _trace = trace;
+        _attemptTimeout = attemptTimeout ?? Timeout.InfiniteTimeSpan;
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>True when the request's content can go out again: none, in memory, or rebuilt by <see cref="FreshContent"/>.</summary>
+    public static bool CanSendContentAgain(HttpRequestMessage request) =>
+        request.Content is null or ByteArrayContent || request.Options.TryGetValue(FreshContent, out _)
+        || (request.Options.TryGetValue(Retryable, out var marked) && marked);
+
+    /// <summary>The content for sending <paramref name="request"/> again: rebuilt when it says how, else the same (in-memory) content.</summary>
+    public static async ValueTask<HttpContent?> ContentForResendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.Options.TryGetValue(FreshContent, out var fresh) ? await fresh(cancellationToken).ConfigureAwait(false) : request.Content;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!IsRetryable(request))
+        var policy = IsRetryable(request) ? _policy : RetryPolicy.None;
+        for (var attempt = 0; ; attempt++)
         {
-            return base.SendAsync(request, cancellationToken);
+            if (attempt > 0 && request.Options.TryGetValue(FreshContent, out var fresh))
+            {
+                var previous = request.Content;
+                request.Content = await fresh(cancellationToken).ConfigureAwait(false);
+                previous?.Dispose();
+            }
+            request.Options.Set(Sends, attempt + 1);
+            TimeSpan? wait;
+            string why;
+            try
+            {
+                var response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
+                if ((wait = policy.NextDelay(attempt, response)) is null)
+                {
+                    return response;
+                }
+                why = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+                response.Dispose();
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (wait = policy.NextDelay(attempt, e)) is not null)
+            {
+                why = e.GetType().Name;
+            }
+            _trace?.Invoke($"retry {attempt + 1}/{_policy.MaxRetries} after {why}, waiting {wait.Value.TotalMilliseconds:0} ms");
+            await Task.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
         }
-        return _pipeline.ExecuteAsync(
-            static async (state, token) => await state.Self.SendOnceAsync(state.Request, token).ConfigureAwait(false),
-            (Self: this, Request: request),
-            cancellationToken).AsTask();
     }
 
     private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (request.Options.TryGetValue(BufferResponse, out var buffer) && buffer)
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(_attemptTimeout);
+        try
         {
-            try
+            var response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            if (request.Options.TryGetValue(BufferResponse, out var buffer) && buffer)
             {
-                await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await response.Content.LoadIntoBufferAsync(attempt.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
             }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
+            return response;
         }
-        return response;
+        catch (OperationCanceledException e) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {_attemptTimeout.TotalSeconds:0.#} s", e);
+        }
     }
 
     private static bool IsRetryable(HttpRequestMessage request)

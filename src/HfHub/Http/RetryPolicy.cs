@@ -9,6 +9,13 @@ namespace HfHub.Http;
 /// statuses 408/429/500/502/503/504 and connection errors, honouring <c>Retry-After</c>
 /// and <c>RateLimit: …;r=0;t=N</c>. Jitter spreads concurrent clients apart.
 /// </summary>
+/// <remarks>
+/// This is the client's one definition of "transient" (<see cref="IsRetryableStatus"/> for answers,
+/// <see cref="IsTransient(Exception)"/> for failures without one) and its one backoff. Every loop that
+/// sends something again asks it: the pipeline's retry of a request, the commit (re-sent with its
+/// parent pinned), part uploads (re-sent with fresh content), and the resumption of a download or a
+/// log stream that broke after its headers arrived.
+/// </remarks>
 public sealed record RetryPolicy
 {
     /// <summary>The default policy.</summary>
@@ -36,6 +43,32 @@ public sealed record RetryPolicy
     public static bool IsRetryableStatus(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
             or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    /// <summary>
+    /// True for a failure that no answer explains and that another try may not meet: a refused,
+    /// dropped or cut-off connection, a body that ended early, an attempt that timed out (as the
+    /// Python client's <c>http_backoff</c> retries timeouts). Not a local file error
+    /// (<see cref="Files.LocalWriteException"/>, a missing file), not cancellation.
+    /// Answers with a status are judged by <see cref="IsRetryableStatus"/> instead.
+    /// </summary>
+    public static bool IsTransient(Exception error) => error switch
+    {
+        Files.LocalWriteException or FileNotFoundException or DirectoryNotFoundException or PathTooLongException => false,
+        HubConnectionException or HttpRequestException or IOException or TimeoutException => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The wait before retry number <paramref name="attempt"/> (0-based) after an answer, or null
+    /// when there is no retry: the budget is spent, the status is not transient, or the server asked
+    /// for a longer wait than <see cref="MaxRetryAfter"/>.
+    /// </summary>
+    internal TimeSpan? NextDelay(int attempt, HttpResponseMessage response) =>
+        attempt < MaxRetries && IsRetryableStatus(response.StatusCode) ? DelayFor(attempt, response, Random.Shared.NextDouble()) : null;
+
+    /// <summary>The wait before retry number <paramref name="attempt"/> after a failure without an answer, or null for no retry.</summary>
+    internal TimeSpan? NextDelay(int attempt, Exception error) =>
+        attempt < MaxRetries && IsTransient(error) ? DelayFor(attempt, null, Random.Shared.NextDouble()) : null;
 
     /// <summary>
     /// The wait before retry number <paramref name="attempt"/> (0-based): the server's request if it

@@ -4,8 +4,9 @@ namespace HfHub.Json;
 /// Whether a .NET string is well-formed UTF-16 (no lone surrogates): only such text survives a
 /// round trip through UTF-8, JSON and the terminal.
 /// </summary>
-internal static class Utf16Text
+public static class Utf16Text
 {
+    /// <summary>True when <paramref name="text"/> has no lone surrogate.</summary>
     public static bool IsWellFormed(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -87,22 +87,22 @@ public sealed partial record RepoId
         }
         if (text.Count(c => c == '/') > 1)
         {
-            error = $"invalid repo id '{Printable(text)}': use 'namespace/name' (at most one '/')";
+            error = $"invalid repo id '{DisplayText.Printable(text)}': use 'namespace/name' (at most one '/')";
             return false;
         }
         if (!Shape().IsMatch(text))
         {
-            error = $"invalid repo id '{Printable(text)}': use letters, digits, '-', '_' and '.' (1–96 characters, not starting or ending with '-' or '.')";
+            error = $"invalid repo id '{DisplayText.Printable(text)}': use letters, digits, '-', '_' and '.' (1–96 characters, not starting or ending with '-' or '.')";
             return false;
         }
         if (text.Contains("--", StringComparison.Ordinal) || text.Contains("..", StringComparison.Ordinal))
         {
-            error = $"invalid repo id '{Printable(text)}': '--' and '..' are not allowed";
+            error = $"invalid repo id '{DisplayText.Printable(text)}': '--' and '..' are not allowed";
             return false;
         }
         if (text.EndsWith(".git", StringComparison.OrdinalIgnoreCase))
         {
-            error = $"invalid repo id '{Printable(text)}': it cannot end with '.git'";
+            error = $"invalid repo id '{DisplayText.Printable(text)}': it cannot end with '.git'";
             return false;
         }
         var slash = text.IndexOf('/', StringComparison.Ordinal);
@@ -113,13 +113,6 @@ public sealed partial record RepoId
 
     /// <summary><c>namespace/name</c>, or the bare name.</summary>
     public override string ToString() => Namespace is null ? Name : $"{Namespace}/{Name}";
-
-    /// <summary>Shows control characters as '?' so an error message stays one clean line.</summary>
-    private static string Printable(string text)
-    {
-        var clean = new string([.. text.Take(120).Select(c => char.IsControl(c) ? '?' : c)]);
-        return text.Length > 120 ? clean + "…" : clean;
-    }
 
     // ASCII \w on purpose: the Hub's own names are ASCII; Python's Unicode \w is looser than intended.
     // Each part starts and ends with a word character, as the official \b…\b pattern requires.

@@ -236,6 +236,7 @@ public sealed class SpacesClient
         var url = tail is { } t ? $"{path}?tail={t}" : path;
         long yielded = 0;
         SpaceLogLine? last = null;
+        TimeSpan? reconnectAfter = null;
         for (var attempt = 0; ; attempt++)
         {
             await using var reader = await SseReader.OpenAsync(_pipeline, url, cancellationToken).ConfigureAwait(false);
@@ -251,7 +252,7 @@ public sealed class SpacesClient
                 {
                     next = await reader.ReadAsync(follow ? null : LogDrainTimeout, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (follow && attempt < 5 && e is IOException or HttpRequestException or HubConnectionException)
+                catch (Exception e) when (follow && !cancellationToken.IsCancellationRequested && (reconnectAfter = _pipeline.Retry.NextDelay(attempt, e)) is not null)
                 {
                     failed = true;
                     break;
@@ -291,7 +292,8 @@ public sealed class SpacesClient
             {
                 yield break;
             }
-            await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, 1 << attempt)), cancellationToken).ConfigureAwait(false);
+            // A stream that broke after its headers: reconnected with the pipeline's policy (budget, backoff).
+            await Task.Delay(reconnectAfter!.Value, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using HfCtl.Cli;
@@ -130,7 +129,7 @@ internal static class ApiCommand
             {
                 printer.Flush();
                 printer.Body(response, bytes);
-                throw Failure(response, bytes);
+                throw await HubException.FromResponseAsync(response, cancellationToken).ConfigureAwait(false);
             }
             if (!paginate)
             {
@@ -138,7 +137,7 @@ internal static class ApiCommand
                 break;
             }
             printer.Page(response, bytes);
-            next = NextPage(client, response, next);
+            next = NextPage(client, response);
             if (next is not null && seen.Contains(next))
             {
                 // A Link that points back at a page already read would loop forever.
@@ -214,7 +213,7 @@ internal static class ApiCommand
             {
                 throw new UsageException($"invalid URL '{trimmed}'");
             }
-            if (!SameOrigin(absolute, client.Endpoint))
+            if (!client.IsOnHub(absolute))
             {
                 throw new UsageException($"refusing to call {absolute.GetLeftPart(UriPartial.Authority)}: hfctl api only calls the Hub it is configured for ({client.Endpoint.GetLeftPart(UriPartial.Authority)}), so the token never goes elsewhere");
             }
@@ -223,19 +222,10 @@ internal static class ApiCommand
         return client.Url(trimmed);
     }
 
-    private static bool SameOrigin(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
-        && a.Port == b.Port;
-
-    private static Uri? NextPage(HubClient client, HttpResponseMessage response, Uri current)
+    private static Uri? NextPage(HubClient client, HttpResponseMessage response)
     {
-        var link = response.Headers.TryGetValues("Link", out var values) ? LinkHeader.Find(string.Join(",", values)) : null;
-        if (link is null || !Uri.TryCreate(current, link, out var next))
-        {
-            return null;
-        }
-        if (!SameOrigin(next, client.Endpoint))
+        var next = HubClient.NextPageUrl(response);
+        if (next is not null && !client.IsOnHub(next))
         {
             throw new CommandFailedException($"stopped paginating: the next page is on another host ({next.GetLeftPart(UriPartial.Authority)})", ExitCodes.Error);
         }
@@ -279,20 +269,4 @@ internal static class ApiCommand
             throw new UsageException($"header '{name}' can only be sent with a body (use -f/-F or --input)");
         }
     }
-
-    /// <summary>The error a non-2xx response maps to (exit 4/5/6/7/1), with the Hub's message.</summary>
-    private static HubException Failure(HttpResponseMessage response, byte[] body)
-    {
-        var status = (int)response.StatusCode;
-        var errorCode = First(response, "X-Error-Code");
-        var headerMessage = First(response, "X-Error-Message");
-        var message = HubErrorReader.MessageFromBody(Encoding.UTF8.GetString(body), response.Content.Headers.ContentType?.MediaType)
-            ?? headerMessage
-            ?? string.Create(CultureInfo.InvariantCulture, $"{status} {response.ReasonPhrase}").Trim();
-        return HubException.For(status, HubErrorReader.OneLine(message), errorCode,
-            First(response, "X-Request-Id"), response.RequestMessage?.RequestUri?.GetLeftPart(UriPartial.Path));
-    }
-
-    private static string? First(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 }

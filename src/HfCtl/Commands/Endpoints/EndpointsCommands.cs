@@ -193,8 +193,8 @@ internal static class EndpointsCommands
         var command = new Command("wait", "Wait until an endpoint runs and its health route answers; exit 0 ready, 8 failed, 9 timeout, 10 paused/scaled to zero") { endpoint, timeout, interval };
         command.SetAction(app.Handler(async (context, ct) =>
         {
-            var limit = SpaceCli.ParseDuration(context.ParseResult.GetValue(timeout));
-            var every = SpaceCli.ParseDuration(context.ParseResult.GetValue(interval));
+            var limit = Duration.Parse(context.ParseResult.GetValue(timeout), "--timeout");
+            var every = Duration.Parse(context.ParseResult.GetValue(interval), "--interval");
             var id = context.ParseResult.GetValue(endpoint)!;
             var client = await ConnectAsync(context, api, ct).ConfigureAwait(false);
             InferenceEndpoint settled;
@@ -233,7 +233,7 @@ internal static class EndpointsCommands
             {
                 var hint = settled.State == InferenceEndpointState.Paused ? " (hfctl endpoints resume starts it)"
                     : settled.State == InferenceEndpointState.ScaledToZero ? " (the next request or hfctl endpoints resume starts it)" : "";
-                throw new CommandFailedException($"{settled.Id} is {settled.State}{(string.IsNullOrEmpty(settled.Message) ? "" : ": " + SpaceCli.OneLine(settled.Message))}{hint}", code);
+                throw new CommandFailedException($"{settled.Id} is {settled.State}{(string.IsNullOrEmpty(settled.Message) ? "" : ": " + HfHub.DisplayText.OneLine(settled.Message))}{hint}", code);
             }
             return code;
         }));
@@ -248,7 +248,7 @@ internal static class EndpointsCommands
             return;
         }
         context.Output.Line($"name:      {view.Name}");
-        context.Output.Line($"state:     {view.State}{(string.IsNullOrEmpty(view.Message) ? "" : $" ({SpaceCli.OneLine(view.Message)})")}");
+        context.Output.Line($"state:     {view.State}{(string.IsNullOrEmpty(view.Message) ? "" : $" ({HfHub.DisplayText.OneLine(view.Message)})")}");
         context.Output.Line($"model:     {view.Repository ?? "-"}{(view.Revision is { } r ? $"@{r}" : "")}{(view.Task is { } t ? $" ({t})" : "")}");
         context.Output.Line($"hardware:  {view.Hardware}");
         context.Output.Line($"replicas:  {view.ReadyReplicas} ready of {view.TargetReplicas}");

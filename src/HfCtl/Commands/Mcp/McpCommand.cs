@@ -132,7 +132,7 @@ internal static class McpCommand
 
         private ProgressRelay(McpServer server, ProgressToken token)
         {
-            Sink = new Progress(_queue.Writer);
+            Sink = new HfHub.Files.SyncProgress<CliProgress>(value => _queue.Writer.TryWrite(value));
             _pump = Task.Run(async () =>
             {
                 await foreach (var report in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
@@ -163,11 +163,6 @@ internal static class McpCommand
         {
             _queue.Writer.TryComplete();
             await _pump.ConfigureAwait(false);
-        }
-
-        private sealed class Progress(ChannelWriter<CliProgress> writer) : IProgress<CliProgress>
-        {
-            public void Report(CliProgress value) => writer.TryWrite(value);
         }
     }
 }

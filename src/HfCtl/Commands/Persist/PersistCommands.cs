@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Serialization;
 using HfCtl.Cli;
 using HfHub.Persistence;
@@ -100,27 +99,6 @@ internal static class PersistCommands
             target = info.LinkTarget;
         }
         context.Console.Err.WriteLine($"note: {local} is a symbolic link; saving the file it points to, {target}");
-    }
-
-    /// <summary>Parses <c>90s</c>, <c>5m</c>, <c>1h</c>, <c>500ms</c>, or a number of seconds.</summary>
-    public static TimeSpan ParseDuration(string text)
-    {
-        var value = text.Trim().ToLowerInvariant();
-        (string Suffix, double Factor)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (suffix, factor) in units)
-        {
-            if (value.EndsWith(suffix, StringComparison.Ordinal)
-                && double.TryParse(value[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-                && number > 0)
-            {
-                return TimeSpan.FromSeconds(number * factor);
-            }
-        }
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-        throw new UsageException($"invalid duration '{text}': use e.g. 30s, 5m, 1h");
     }
 
     public static string Size(long bytes) => bytes switch

@@ -41,7 +41,7 @@ internal static class RunCommand
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var (mappings, argv) = Split(context.ParseResult);
-        var every = PersistCommands.ParseDuration(context.ParseResult.GetValue(Every)!);
+        var every = Duration.Parse(context.ParseResult.GetValue(Every), "--every");
         var keep = context.ParseResult.GetValue(Keep);
         if (keep is < 1)
         {

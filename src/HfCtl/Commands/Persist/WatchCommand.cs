@@ -29,7 +29,7 @@ internal static class WatchCommand
     {
         var local = context.ParseResult.GetValue(Local)!;
         var remote = PersistCommands.RemoteFor(local, context.ParseResult.GetValue(Remote)!);
-        var every = PersistCommands.ParseDuration(context.ParseResult.GetValue(Every)!);
+        var every = Duration.Parse(context.ParseResult.GetValue(Every), "--every");
         var keep = context.ParseResult.GetValue(Keep);
         if (Directory.Exists(local))
         {

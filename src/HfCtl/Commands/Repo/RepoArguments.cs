@@ -21,7 +21,6 @@ internal static class RepoArguments
     /// <summary>Validates a repo id with the official rule; a bad one is a usage error (exit 2).</summary>
     public static RepoId ParseRepo(string? text)
     {
-        // Accept the hf:// and URL-ish forms people paste: hf://datasets/org/name is handled by --type.
         return RepoId.TryParse(text, out var id, out var error) ? id : throw new UsageException(error);
     }
 

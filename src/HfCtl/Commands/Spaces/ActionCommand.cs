@@ -3,7 +3,7 @@ using HfCtl.Cli;
 
 namespace HfCtl.Commands.Spaces;
 
-/// <summary><c>hfctl spaces action &lt;space&gt; restart|pause|wakeup</c>: the seed scripts' form.</summary>
+/// <summary><c>hfctl spaces action &lt;space&gt; restart|pause|wakeup</c>: the lifecycle verbs as one command with the verb as an argument.</summary>
 internal static class ActionCommand
 {
     private static readonly Argument<string> Space = SpaceCli.SpaceArgument();

@@ -41,7 +41,7 @@ internal static class CreateCommand
         {
             throw new UsageException(error.Replace("repo id", "Space name", StringComparison.Ordinal));
         }
-        var timeout = SpaceCli.ParseDuration(result.GetValue(SpaceCli.Timeout));
+        var timeout = SpaceCli.ParseTimeout(result.GetValue(SpaceCli.Timeout));
         var secrets = SpaceSettingsParser.Parse(result.GetValue(Secrets), result.GetValue(SecretsFile), context.Environment, "secret");
         var variables = SpaceSettingsParser.Parse(result.GetValue(Variables), result.GetValue(VariablesFile), context.Environment, "variable");
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);

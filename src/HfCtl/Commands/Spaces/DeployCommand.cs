@@ -37,7 +37,7 @@ internal static class DeployCommand
         {
             throw new UsageException($"no such folder: {folder}");
         }
-        var timeout = SpaceCli.ParseDuration(context.ParseResult.GetValue(SpaceCli.Timeout));
+        var timeout = SpaceCli.ParseTimeout(context.ParseResult.GetValue(SpaceCli.Timeout));
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(Space)!, cancellationToken).ConfigureAwait(false);
         SpaceRuntime before;
@@ -80,7 +80,7 @@ internal static class DeployCommand
         }
         if (committed && !SpaceStage.IsIntermediate(before.Stage))
         {
-            await WaitForBuildStartAsync(client, id, cancellationToken).ConfigureAwait(false);
+            await WaitForBuildStartAsync(client, id, SpaceCli.PollInterval(context), cancellationToken).ConfigureAwait(false);
         }
         return await SpaceCli.WaitAsync(context, client, id, timeout, cancellationToken).ConfigureAwait(false);
     }
@@ -89,7 +89,7 @@ internal static class DeployCommand
     /// The Hub may take a moment to notice a commit; until the stage turns BUILDING the old stage
     /// would end the wait at once. Gives it up to 10 s (the local hub switches immediately).
     /// </summary>
-    private static async Task WaitForBuildStartAsync(HubClient client, string id, CancellationToken cancellationToken)
+    private static async Task WaitForBuildStartAsync(HubClient client, string id, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
         while (DateTimeOffset.UtcNow < deadline)
@@ -99,7 +99,7 @@ internal static class DeployCommand
             {
                 return;
             }
-            await Task.Delay(SpaceCli.PollInterval(client), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 }

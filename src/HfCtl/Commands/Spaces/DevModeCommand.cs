@@ -18,7 +18,7 @@ internal static class DevModeCommand
         var command = new Command("dev-mode", "Turn a Space's dev mode on (then print how to connect) or off with --stop") { space, stop, SpaceCli.Timeout };
         command.SetAction(app.Handler(async (context, ct) =>
         {
-            var timeout = SpaceCli.ParseDuration(context.ParseResult.GetValue(SpaceCli.Timeout));
+            var timeout = Duration.Parse(context.ParseResult.GetValue(SpaceCli.Timeout), "--timeout");
             var client = await context.ConnectAsync(ct).ConfigureAwait(false);
             var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(space)!, ct).ConfigureAwait(false);
             if (context.ParseResult.GetValue(stop))

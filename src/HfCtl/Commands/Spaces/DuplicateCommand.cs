@@ -26,7 +26,7 @@ internal static class DuplicateCommand
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var result = context.ParseResult;
-        var timeout = SpaceCli.ParseDuration(result.GetValue(SpaceCli.Timeout));
+        var timeout = SpaceCli.ParseTimeout(result.GetValue(SpaceCli.Timeout));
         var secrets = SpaceSettingsParser.Parse(result.GetValue(Secrets), null, context.Environment, "secret");
         var variables = SpaceSettingsParser.Parse(result.GetValue(Variables), null, context.Environment, "variable");
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);

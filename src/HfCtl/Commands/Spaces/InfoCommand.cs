@@ -36,7 +36,7 @@ internal static class InfoCommand
         context.PrintedHubUrls();
         if (view.ErrorMessage is { } error)
         {
-            context.Output.Line($"error:     {SpaceCli.OneLine(error)}");
+            context.Output.Line($"error:     {HfHub.DisplayText.OneLine(error)}");
         }
         return ExitCodes.Ok;
     }

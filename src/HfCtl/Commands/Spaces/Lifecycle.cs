@@ -8,7 +8,7 @@ internal static class Lifecycle
 {
     public static async Task<int> RunAsync(CommandContext context, string space, string action, bool factory, bool wait, string? timeoutText, CancellationToken cancellationToken)
     {
-        var timeout = SpaceCli.ParseDuration(timeoutText);
+        var timeout = SpaceCli.ParseTimeout(timeoutText);
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = await SpaceCli.ResolveAsync(client, space, cancellationToken).ConfigureAwait(false);
         SpaceRuntime runtime;

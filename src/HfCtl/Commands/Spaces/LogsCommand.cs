@@ -35,10 +35,8 @@ internal static class LogsCommand
         var kind = context.ParseResult.GetValue(Build) ? SpaceLogKind.Build : SpaceLogKind.Run;
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(Space)!, cancellationToken).ConfigureAwait(false);
-        if (client.Endpoint.IsLoopback)
-        {
-            client.Spaces.LogDrainTimeout = TimeSpan.FromSeconds(1);
-        }
+        // How long a log read without --follow waits for more lines (HFCTL_LOG_DRAIN; the tests shorten it).
+        client.Spaces.LogDrainTimeout = Duration.FromEnvironment(context.Environment, "HFCTL_LOG_DRAIN", client.Spaces.LogDrainTimeout);
 
         if (follow)
         {

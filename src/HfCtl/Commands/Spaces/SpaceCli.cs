@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net;
 using HfCtl.Cli;
 using HfHub;
 using HfHub.Spaces;
@@ -38,28 +37,15 @@ internal static class SpaceCli
     public static Task<string> ResolveAsync(HubClient client, string text, CancellationToken cancellationToken) =>
         RepoResolver.SpaceAsync(client, text, cancellationToken);
 
-    /// <summary>Polls fast against a loopback hub (cheap), once a second like the official client otherwise.</summary>
-    public static TimeSpan PollInterval(HubClient client) =>
-        client.Endpoint.IsLoopback ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often a wait asks for the Space's stage: once a second like the official client, or
+    /// <c>HFCTL_POLL_INTERVAL</c> (e.g. <c>100ms</c>, as the tests set it against their local hub).
+    /// </summary>
+    public static TimeSpan PollInterval(CommandContext context) =>
+        Duration.FromEnvironment(context.Environment, "HFCTL_POLL_INTERVAL", TimeSpan.FromSeconds(1));
 
-    public static TimeSpan ParseDuration(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return TimeSpan.FromMinutes(5);
-        }
-        var t = text.Trim().ToLowerInvariant();
-        var (number, unit) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
-            : t.EndsWith('s') ? (t[..^1], 1.0)
-            : t.EndsWith('m') ? (t[..^1], 60.0)
-            : t.EndsWith('h') ? (t[..^1], 3600.0)
-            : (t, 1.0);
-        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value <= 0)
-        {
-            throw new UsageException($"invalid duration '{text}': use e.g. 30s, 5m or 1h");
-        }
-        return TimeSpan.FromSeconds(value * unit);
-    }
+    /// <summary>The <c>--timeout</c> of a wait (default 5m).</summary>
+    public static TimeSpan ParseTimeout(string? text) => Duration.Parse(text ?? "5m", "--timeout");
 
     /// <summary>Waits for a final stage, printing each new stage on stderr (unless quiet); returns the exit code.</summary>
     public static async Task<int> WaitAsync(CommandContext context, HubClient client, string id, TimeSpan timeout, CancellationToken cancellationToken)
@@ -71,7 +57,7 @@ internal static class SpaceCli
             runtime = await client.Spaces.WaitAsync(id, new SpaceWaitOptions
             {
                 Timeout = timeout,
-                PollInterval = PollInterval(client),
+                PollInterval = PollInterval(context),
                 OnStage = r =>
                 {
                     context.Console.ProgressSink?.Report(new CliProgress(waited.Elapsed.TotalSeconds, timeout.TotalSeconds, $"{id}: {r.Stage}"));
@@ -97,19 +83,11 @@ internal static class SpaceCli
         }
         if (code != ExitCodes.Ok)
         {
-            var reason = runtime.ErrorMessage is { Length: > 0 } m ? $": {OneLine(m)}" : "";
+            var reason = runtime.ErrorMessage is { Length: > 0 } m ? $": {HfHub.DisplayText.OneLine(m)}" : "";
             throw new CommandFailedException($"{id} is {runtime.Stage}{reason}", code);
         }
         return code;
     }
-
-    public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
-
-    /// <summary>The app URL of a Space, from its info.</summary>
-    public static string AppUrl(SpaceInfo info) => info.AppUrl;
-
-    /// <summary>True for HTTP statuses meaning "no such Space".</summary>
-    public static bool IsNotFound(HttpStatusCode status) => status == HttpStatusCode.NotFound;
 
     /// <summary>Prints a runtime after a lifecycle call.</summary>
     public static void PrintRuntime(CommandContext context, string id, SpaceRuntime runtime, string verb)

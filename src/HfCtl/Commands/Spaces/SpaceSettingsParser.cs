@@ -60,9 +60,8 @@ internal static class SpaceSettingsParser
     {
         if (!SpacesClient.IsValidKey(key))
         {
-            throw new UsageException($"invalid {what} key '{Printable(key)}': it must start with a letter and contain only letters, digits and '_'");
+            throw new UsageException($"invalid {what} key '{HfHub.DisplayText.Printable(key)}': it must start with a letter and contain only letters, digits and '_'");
         }
     }
 
-    private static string Printable(string text) => new([.. text.Take(60).Select(c => char.IsControl(c) ? '?' : c)]);
 }

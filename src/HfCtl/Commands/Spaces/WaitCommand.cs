@@ -23,7 +23,7 @@ internal static class WaitCommand
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var timeout = SpaceCli.ParseDuration(context.ParseResult.GetValue(SpaceCli.Timeout));
+        var timeout = SpaceCli.ParseTimeout(context.ParseResult.GetValue(SpaceCli.Timeout));
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var id = await SpaceCli.ResolveAsync(client, context.ParseResult.GetValue(Space)!, cancellationToken).ConfigureAwait(false);
         return await SpaceCli.WaitAsync(context, client, id, timeout, cancellationToken).ConfigureAwait(false);

@@ -47,7 +47,7 @@ internal static class TestConnectionCommand
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var timeout = ParseDuration(context.ParseResult.GetValue(Timeout) ?? "10s");
+        var timeout = Duration.Parse(context.ParseResult.GetValue(Timeout) ?? "10s", "--timeout", TimeSpan.FromHours(1));
         Uri? url = null;
         if (context.ParseResult.GetValue(Url) is { } urlText)
         {
@@ -77,6 +77,7 @@ internal static class TestConnectionCommand
             Environment = context.Environment,
             ApplicationId = client.Options.ApplicationId,
             HttpTrace = context.Verbose ? line => context.Console.Err.WriteLine("* " + line) : null,
+            LoginHint = "pass --token, or run 'hfctl auth login'",
         });
         var report = await tester.RunAsync(cancellationToken).ConfigureAwait(false);
         var code = report.FirstFailure switch
@@ -171,22 +172,4 @@ internal static class TestConnectionCommand
 
     private static string Milliseconds(TimeSpan elapsed) =>
         string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds:0} ms");
-
-    /// <summary>Parses <c>10s</c>, <c>500ms</c>, <c>1m</c>, or a plain number of seconds.</summary>
-    internal static TimeSpan ParseDuration(string text)
-    {
-        var trimmed = text.Trim().ToLowerInvariant();
-        var (number, scale) = trimmed switch
-        {
-            _ when trimmed.EndsWith("ms", StringComparison.Ordinal) => (trimmed[..^2], 0.001),
-            _ when trimmed.EndsWith('s') => (trimmed[..^1], 1.0),
-            _ when trimmed.EndsWith('m') => (trimmed[..^1], 60.0),
-            _ => (trimmed, 1.0),
-        };
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0 || value * scale > 3600)
-        {
-            throw new UsageException($"--timeout must be a duration like 10s, 500ms or 1m (at most 1 hour), not '{text}'");
-        }
-        return TimeSpan.FromSeconds(value * scale);
-    }
 }

@@ -16,7 +16,7 @@ internal static class TransferProgressView
         ArgumentNullException.ThrowIfNull(work);
         if (context.Console.ProgressSink is { } sink)
         {
-            return await work(new Reporter(Totals(sink))).ConfigureAwait(false);
+            return await work(new SyncProgress<TransferProgress>(Totals(sink))).ConfigureAwait(false);
         }
         if (!context.Console.IsErrorTerminal || context.Output.Settings.Quiet || context.Output.Json)
         {
@@ -37,7 +37,7 @@ internal static class TransferProgressView
             {
                 var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
                 var gate = new Lock();
-                var reporter = new Reporter(report =>
+                var reporter = new SyncProgress<TransferProgress>(report =>
                 {
                     lock (gate)
                     {
@@ -83,10 +83,5 @@ internal static class TransferProgressView
             }
             sink.Report(total);
         };
-    }
-
-    private sealed class Reporter(Action<TransferProgress> report) : IProgress<TransferProgress>
-    {
-        public void Report(TransferProgress value) => report(value);
     }
 }
