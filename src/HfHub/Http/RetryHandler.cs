@@ -1,4 +1,6 @@
 using System.Globalization;
+using Polly;
+using Polly.Retry;
 
 namespace HfHub.Http;
 
@@ -13,6 +15,8 @@ namespace HfHub.Http;
 /// the first (a slice of a file opened again, a commit with its parent pinned).</item>
 /// </list>
 /// Each attempt has its own timeout, so a retry is not cut short by the time its predecessors took.
+/// Polly's retry strategy runs the attempts; <see cref="RetryPolicy"/> is its only judge of whether an
+/// outcome is transient and how long to wait (Retry-After, RateLimit, backoff with jitter).
 /// </summary>
 internal sealed class RetryHandler : DelegatingHandler
 {
@@ -31,17 +35,37 @@ internal sealed class RetryHandler : DelegatingHandler
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> BufferResponse = new("HfHub.BufferResponse");
 
-    private readonly RetryPolicy _policy;
-    private readonly Action<string>? _trace;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retries;
     private readonly TimeSpan _attemptTimeout;
 
     public RetryHandler(RetryPolicy policy, Action<string>? trace, TimeSpan? attemptTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        _policy = policy;
-        _trace = trace;
         _attemptTimeout = attemptTimeout ?? Timeout.InfiniteTimeSpan;
+        _retries = policy.MaxRetries <= 0 ? ResiliencePipeline<HttpResponseMessage>.Empty : new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = policy.MaxRetries,
+                // A null delay from the policy means: not transient, out of budget, or asked to wait too long.
+                ShouldHandle = args => ValueTask.FromResult(!args.Context.CancellationToken.IsCancellationRequested && Delay(policy, args.AttemptNumber, args.Outcome) is not null),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Delay(policy, args.AttemptNumber, args.Outcome) ?? TimeSpan.Zero),
+                OnRetry = args =>
+                {
+                    var why = args.Outcome.Result is { } response ? ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name;
+                    trace?.Invoke($"retry {args.AttemptNumber + 1}/{policy.MaxRetries} after {why}, waiting {args.RetryDelay.TotalMilliseconds:0} ms");
+                    args.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
     }
+
+    private static TimeSpan? Delay(RetryPolicy policy, int attempt, Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: { } error } => policy.NextDelay(attempt, error),
+        { Result: { } response } => policy.NextDelay(attempt, response),
+        _ => null,
+    };
 
     /// <summary>True when the request's content can go out again: none, in memory, or rebuilt by <see cref="FreshContent"/>.</summary>
     public static bool CanSendContentAgain(HttpRequestMessage request) =>
@@ -54,35 +78,34 @@ internal sealed class RetryHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var policy = IsRetryable(request) ? _policy : RetryPolicy.None;
-        for (var attempt = 0; ; attempt++)
+        if (!IsRetryable(request))
         {
-            if (attempt > 0 && request.Options.TryGetValue(FreshContent, out var fresh))
-            {
-                var previous = request.Content;
-                request.Content = await fresh(cancellationToken).ConfigureAwait(false);
-                previous?.Dispose();
-            }
-            request.Options.Set(Sends, attempt + 1);
-            TimeSpan? wait;
-            string why;
-            try
-            {
-                var response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
-                if ((wait = policy.NextDelay(attempt, response)) is null)
-                {
-                    return response;
-                }
-                why = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
-                response.Dispose();
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (wait = policy.NextDelay(attempt, e)) is not null)
-            {
-                why = e.GetType().Name;
-            }
-            _trace?.Invoke($"retry {attempt + 1}/{_policy.MaxRetries} after {why}, waiting {wait.Value.TotalMilliseconds:0} ms");
-            await Task.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
+            request.Options.Set(Sends, 1);
+            return await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
         }
+        var sends = new SendCount();
+        return await _retries.ExecuteAsync(
+            static async (state, token) => await state.Self.SendAttemptAsync(state.Request, state.Sends, token).ConfigureAwait(false),
+            (Self: this, Request: request, Sends: sends),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One send of a retryable request: content rebuilt after the first when it says how.</summary>
+    private async Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, SendCount sends, CancellationToken cancellationToken)
+    {
+        if (sends.Value > 0 && request.Options.TryGetValue(FreshContent, out var fresh))
+        {
+            var previous = request.Content;
+            request.Content = await fresh(cancellationToken).ConfigureAwait(false);
+            previous?.Dispose();
+        }
+        request.Options.Set(Sends, ++sends.Value);
+        return await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class SendCount
+    {
+        public int Value { get; set; }
     }
 
     private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
