@@ -21,6 +21,11 @@ namespace HfHub.LocalHub;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(Endpoints.EndpointBody))]
+[JsonSerializable(typeof(Endpoints.EndpointListBody))]
+[JsonSerializable(typeof(Endpoints.EndpointDeletedBody))]
+[JsonSerializable(typeof(Endpoints.EndpointAppInfoBody))]
+[JsonSerializable(typeof(Endpoints.EndpointConfig))]
 [JsonSerializable(typeof(WhoAmIBody))]
 [JsonSerializable(typeof(HealthBody))]
 [JsonSerializable(typeof(CreateAccountBody))]

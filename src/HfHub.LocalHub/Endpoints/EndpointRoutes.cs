@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using HfHub.LocalHub.Api;
 using HfHub.LocalHub.Store;
@@ -31,7 +32,7 @@ internal static partial class EndpointRoutes
         app.MapDelete($"{ApiBase}/endpoint/{{ns}}/{{name}}", context => WithEndpointAsync(context, state, write: true, async (row, now) =>
         {
             state.Endpoints.Delete(row.Namespace, row.Name);
-            await RepoLookup.WriteJsonAsync(context, w => { w.WriteStartObject(); w.WriteEndObject(); }).ConfigureAwait(false);
+            await HubResponses.Json(context, new EndpointDeletedBody(), LocalHubJsonContext.Default.EndpointDeletedBody).ConfigureAwait(false);
         }));
         app.MapPost($"{ApiBase}/endpoint/{{ns}}/{{name}}/pause", context => ChangeAsync(context, state, EndpointLifecycle.Paused));
         app.MapPost($"{ApiBase}/endpoint/{{ns}}/{{name}}/scale-to-zero", context => ChangeAsync(context, state, EndpointLifecycle.ScaledToZero));
@@ -53,18 +54,8 @@ internal static partial class EndpointRoutes
             return;
         }
         var now = state.Clock.GetUtcNow();
-        var rows = state.Endpoints.List(ns);
-        await RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("items");
-            foreach (var row in rows)
-            {
-                WriteEndpoint(w, state, row, now);
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
+        var items = state.Endpoints.List(ns).Select(row => Body(state, row, now)).ToList();
+        await HubResponses.Json(context, new EndpointListBody(items), LocalHubJsonContext.Default.EndpointListBody).ConfigureAwait(false);
     }
 
     private static async Task CreateAsync(HttpContext context, HubState state)
@@ -214,72 +205,24 @@ internal static partial class EndpointRoutes
             return;
         }
         // Any other route: the model the endpoint serves, as a text-generation server's /info says it.
-        await RepoLookup.WriteJsonAsync(context, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("model_id", row.Repository);
-            w.WriteString("model_sha", row.Revision);
-            w.WriteString("path", path);
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
+        await HubResponses.Json(context, new EndpointAppInfoBody(row.Repository, row.Revision, path), LocalHubJsonContext.Default.EndpointAppInfoBody).ConfigureAwait(false);
     }
 
     private static Task WriteEndpointAsync(HttpContext context, HubState state, EndpointRow row, DateTimeOffset now) =>
-        RepoLookup.WriteJsonAsync(context, w => WriteEndpoint(w, state, row, now));
+        HubResponses.Json(context, Body(state, row, now), LocalHubJsonContext.Default.EndpointBody);
 
-    private static void WriteEndpoint(Utf8JsonWriter w, HubState state, EndpointRow row, DateTimeOffset now)
+    private static EndpointBody Body(HubState state, EndpointRow row, DateTimeOffset now)
     {
         var current = EndpointLifecycle.State(row, now, state.Options.Endpoints);
-        w.WriteStartObject();
-        w.WriteString("name", row.Name);
-        w.WriteString("type", row.Type);
-        w.WriteString("accountId", row.Namespace);
-        w.WriteStartObject("provider");
-        w.WriteString("vendor", row.Vendor);
-        w.WriteString("region", row.Region);
-        w.WriteEndObject();
-        w.WriteString("healthRoute", row.HealthRoute);
-        w.WriteStartObject("compute");
-        w.WriteString("accelerator", row.Accelerator);
-        w.WriteString("instanceType", row.InstanceType);
-        w.WriteString("instanceSize", row.InstanceSize);
-        w.WriteStartObject("scaling");
-        w.WriteNumber("minReplica", row.MinReplica);
-        w.WriteNumber("maxReplica", row.MaxReplica);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteStartObject("model");
-        w.WriteString("repository", row.Repository);
-        w.WriteString("revision", row.Revision);
-        w.WriteString("task", row.Task);
-        w.WriteString("framework", row.Framework);
-        w.WriteStartObject("image");
-        w.WriteStartObject("huggingface");
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteStartObject("status");
-        w.WriteString("createdAt", row.CreatedAt);
-        w.WriteStartObject("createdBy");
-        w.WriteString("id", row.CreatedBy);
-        w.WriteString("name", row.CreatedBy);
-        w.WriteEndObject();
-        w.WriteString("updatedAt", row.UpdatedAt);
-        w.WriteStartObject("updatedBy");
-        w.WriteString("id", row.CreatedBy);
-        w.WriteString("name", row.CreatedBy);
-        w.WriteEndObject();
-        w.WriteBoolean("private", row.Type == "private");
-        w.WriteString("state", current);
-        w.WriteString("message", Message(current));
-        if (current is not ("pending" or EndpointLifecycle.Failed))
-        {
-            w.WriteString("url", AppUrl(state, row.Namespace, row.Name).AbsoluteUri);
-        }
-        w.WriteNumber("readyReplica", EndpointLifecycle.ReadyReplicas(current, row));
-        w.WriteNumber("targetReplica", EndpointLifecycle.TargetReplicas(current, row));
-        w.WriteEndObject();
-        w.WriteEndObject();
+        var by = new EndpointActorBody(row.CreatedBy, row.CreatedBy);
+        return new EndpointBody(
+            row.Name, row.Type, row.Namespace, new EndpointProviderBody(row.Vendor, row.Region), row.HealthRoute,
+            new EndpointComputeBody(row.Accelerator, row.InstanceType, row.InstanceSize, new EndpointScalingBody(row.MinReplica, row.MaxReplica)),
+            new EndpointModelBody(row.Repository, row.Revision, row.Task, row.Framework, new EndpointImageBody(new EndpointDefaultImageBody())),
+            new EndpointStatusBody(
+                row.CreatedAt, by, row.UpdatedAt, by, row.Type == "private", current, Message(current),
+                current is "pending" or EndpointLifecycle.Failed ? null : AppUrl(state, row.Namespace, row.Name).AbsoluteUri,
+                EndpointLifecycle.ReadyReplicas(current, row), EndpointLifecycle.TargetReplicas(current, row)));
     }
 
     private static string Message(string state) => state switch
@@ -295,3 +238,38 @@ internal static partial class EndpointRoutes
     private static JsonElement Child(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child) && child.ValueKind == JsonValueKind.Object ? child : default;
 }
+
+/// <summary>An endpoint as the Endpoints API answers it (spaces.md §13), in the order of its fields.</summary>
+internal sealed record EndpointBody(
+    string Name, string Type, string AccountId, EndpointProviderBody Provider, string HealthRoute,
+    EndpointComputeBody Compute, EndpointModelBody Model, EndpointStatusBody Status);
+
+internal sealed record EndpointProviderBody(string Vendor, string Region);
+
+internal sealed record EndpointComputeBody(string Accelerator, string InstanceType, string InstanceSize, EndpointScalingBody Scaling);
+
+internal sealed record EndpointScalingBody(int MinReplica, int MaxReplica);
+
+internal sealed record EndpointModelBody(string Repository, string Revision, string Task, string Framework, EndpointImageBody Image);
+
+internal sealed record EndpointImageBody(EndpointDefaultImageBody Huggingface);
+
+/// <summary>The default image: an empty object.</summary>
+internal sealed record EndpointDefaultImageBody;
+
+internal sealed record EndpointActorBody(string Id, string Name);
+
+internal sealed record EndpointStatusBody(
+    string CreatedAt, EndpointActorBody CreatedBy, string UpdatedAt, EndpointActorBody UpdatedBy, bool Private,
+    string State, string Message, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url, int ReadyReplica, int TargetReplica);
+
+internal sealed record EndpointListBody(List<EndpointBody> Items);
+
+/// <summary>The answer to a delete: an empty object.</summary>
+internal sealed record EndpointDeletedBody;
+
+/// <summary>What the stand-in model server says on any route but its health route (snake_case, as text-generation servers).</summary>
+internal sealed record EndpointAppInfoBody(
+    [property: JsonPropertyName("model_id")] string ModelId,
+    [property: JsonPropertyName("model_sha")] string ModelSha,
+    string Path);

@@ -111,7 +111,7 @@ internal sealed class EndpointStore(HubDatabase database)
     {
         command.Parameters.AddWithValue("$ns", row.Namespace);
         command.Parameters.AddWithValue("$name", row.Name);
-        command.Parameters.AddWithValue("$body", JsonSerializer.Serialize(new EndpointConfig(row.Type, row.Repository, row.Revision, row.Task, row.Framework, row.Vendor, row.Region, row.Accelerator, row.InstanceType, row.InstanceSize, row.MinReplica, row.MaxReplica, row.HealthRoute), EndpointJsonContext.Default.EndpointConfig));
+        command.Parameters.AddWithValue("$body", JsonSerializer.Serialize(new EndpointConfig(row.Type, row.Repository, row.Revision, row.Task, row.Framework, row.Vendor, row.Region, row.Accelerator, row.InstanceType, row.InstanceSize, row.MinReplica, row.MaxReplica, row.HealthRoute), LocalHubJsonContext.Default.EndpointConfig));
         command.Parameters.AddWithValue("$phase", row.Phase);
         command.Parameters.AddWithValue("$since", row.PhaseSince);
         command.Parameters.AddWithValue("$first", row.FirstStart ? 1 : 0);
@@ -126,7 +126,7 @@ internal sealed class EndpointStore(HubDatabase database)
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var config = JsonSerializer.Deserialize(reader.GetString(2), EndpointJsonContext.Default.EndpointConfig)!;
+            var config = JsonSerializer.Deserialize(reader.GetString(2), LocalHubJsonContext.Default.EndpointConfig)!;
             rows.Add(new EndpointRow(
                 reader.GetString(0), reader.GetString(1), config.Type, config.Repository, config.Revision, config.Task, config.Framework,
                 config.Vendor, config.Region, config.Accelerator, config.InstanceType, config.InstanceSize, config.MinReplica, config.MaxReplica,
@@ -140,6 +140,3 @@ internal sealed class EndpointStore(HubDatabase database)
 internal sealed record EndpointConfig(
     string Type, string Repository, string Revision, string Task, string Framework, string Vendor, string Region,
     string Accelerator, string InstanceType, string InstanceSize, int MinReplica, int MaxReplica, string HealthRoute);
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(EndpointConfig))]
-internal sealed partial class EndpointJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
