@@ -9,9 +9,6 @@ namespace HfHub.Files;
 
 public sealed partial class FilesClient
 {
-    // The Xet range loop's own budget (FilesClient.Xet.cs); the resolve download uses the client's RetryPolicy.
-    private const int DownloadRetries = 5;
-
     /// <summary>
     /// What the Hub says about a file at a revision, from a <c>resolve</c> HEAD: the commit, the
     /// etag (SHA-256 for LFS files, git blob id otherwise), the real size and the LFS redirect.

@@ -208,15 +208,15 @@ public sealed partial class FilesClient
     {
         for (var attempt = 0; ; attempt++)
         {
+            TimeSpan? wait = null;
             try
             {
                 return await FetchUnitAsync(unit, answer, termOffsets, termChunks, file, partialPath, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or HubConnectionException
-                && e is not LocalWriteException && attempt < DownloadRetries && !cancellationToken.IsCancellationRequested)
+            // The pipeline's budget, backoff and definition of transient (a full disk is not).
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (wait = _pipeline.Retry.NextDelay(attempt, e)) is not null)
             {
-                var wait = _options.Retry.DelayFor(attempt, null, Random.Shared.NextDouble()) ?? TimeSpan.FromSeconds(1);
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
             }
         }
     }
