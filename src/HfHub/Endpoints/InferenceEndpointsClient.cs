@@ -185,7 +185,7 @@ public sealed partial class InferenceEndpointsClient : IDisposable
         var parts = id.Split('/');
         if (parts.Length > 2 || !EndpointName().IsMatch(parts[^1]))
         {
-            throw new ArgumentException($"invalid endpoint '{Shown(id)}': expected NAME or NAMESPACE/NAME, the name 1 to 32 lower-case letters, digits and single hyphens");
+            throw new ArgumentException($"invalid endpoint '{DisplayText.Printable(id, 60)}': expected NAME or NAMESPACE/NAME, the name 1 to 32 lower-case letters, digits and single hyphens");
         }
         if (parts.Length == 2)
         {
@@ -207,15 +207,8 @@ public sealed partial class InferenceEndpointsClient : IDisposable
     {
         if (!NamespaceName().IsMatch(ns) || ns.Contains("--", StringComparison.Ordinal) || ns.Contains("..", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"invalid namespace '{Shown(ns)}': expected a user or organization name");
+            throw new ArgumentException($"invalid namespace '{DisplayText.Printable(ns, 60)}': expected a user or organization name");
         }
-    }
-
-    // A bad value is echoed cut short and without control characters.
-    private static string Shown(string value)
-    {
-        var clean = new string(value.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
-        return clean.Length > 60 ? clean[..60] + "…" : clean;
     }
 
     private static string Path(string ns, string name, string? action) =>

@@ -40,9 +40,14 @@ internal static class EndpointsCommands
     {
         if (context.ParseResult.GetValue(api) is { } url)
         {
-            context.EndpointsApi = Uri.TryCreate(url.Trim().TrimEnd('/'), UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
-                ? parsed
-                : throw new UsageException($"invalid --endpoints-url '{url}': expected an http:// or https:// URL");
+            try
+            {
+                context.EndpointsApi = HubClientOptions.Normalize(url);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--endpoints-url: {e.Message}");
+            }
         }
         return await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
     }

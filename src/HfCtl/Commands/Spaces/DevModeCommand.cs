@@ -32,29 +32,7 @@ internal static class DevModeCommand
                 return ExitCodes.Ok;
             }
             await client.Spaces.SetDevModeAsync(id, true, ct).ConfigureAwait(false);
-            SpaceRuntime runtime;
-            try
-            {
-                runtime = await client.Spaces.WaitAsync(id, new SpaceWaitOptions
-                {
-                    Timeout = timeout,
-                    OnStage = r =>
-                    {
-                        if (!context.Output.Settings.Quiet && !context.Output.Json)
-                        {
-                            context.Console.Err.WriteLine($"{id}: {r.Stage}");
-                        }
-                    },
-                }, ct).ConfigureAwait(false);
-            }
-            catch (TimeoutException e)
-            {
-                throw new CommandFailedException(e.Message, SpaceExitCodes.Timeout);
-            }
-            if (SpaceExitCodes.ForStage(runtime.Stage) is var code && code != ExitCodes.Ok)
-            {
-                throw new CommandFailedException($"dev mode is on but {id} is {runtime.Stage}, so there is nothing to connect to yet", code);
-            }
+            var code = await SpaceCli.WaitAsync(context, client, id, timeout, ct, printResult: false).ConfigureAwait(false);
             var info = await client.Spaces.GetAsync(id, ct).ConfigureAwait(false);
             // The official CLI's addresses: VS Code in the browser on the Hub, SSH as {subdomain}@ssh.hf.space.
             var folder = info.Sdk == "docker" ? "" : "/home/user/app";

@@ -48,7 +48,7 @@ internal static class SpaceCli
     public static TimeSpan ParseTimeout(string? text) => Duration.Parse(text ?? "5m", "--timeout");
 
     /// <summary>Waits for a final stage, printing each new stage on stderr (unless quiet); returns the exit code.</summary>
-    public static async Task<int> WaitAsync(CommandContext context, HubClient client, string id, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<int> WaitAsync(CommandContext context, HubClient client, string id, TimeSpan timeout, CancellationToken cancellationToken, bool printResult = true)
     {
         SpaceRuntime runtime;
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -73,7 +73,11 @@ internal static class SpaceCli
             throw new CommandFailedException(e.Message, SpaceExitCodes.Timeout);
         }
         var code = SpaceExitCodes.ForStage(runtime.Stage);
-        if (context.Output.Json)
+        if (!printResult)
+        {
+            // The caller prints its own result (e.g. dev-mode's connection details).
+        }
+        else if (context.Output.Json)
         {
             context.Output.WriteJson(SpaceView.From(id, runtime, null), SpacesCliJsonContext.Default.SpaceView);
         }
