@@ -76,6 +76,14 @@ public class LocalHubFixture : IAsyncLifetime
     public async Task SetFaultsAsync(string spec) =>
         (await _admin.PostAsJsonAsync("/_localhub/faults", new { spec })).EnsureSuccessStatusCode();
 
+    /// <summary>Seeds a canonical repo (no namespace, like <c>gpt2</c>) owned by <paramref name="owner"/>, through the admin API.</summary>
+    public async Task CreateCanonicalRepoAsync(string type, string name, string owner, params (string Path, string Content)[] files)
+    {
+        var response = await _admin.PostAsJsonAsync("/_localhub/canonical-repos",
+            new { type, name, owner, files = files.Select(f => new { path = f.Path, content = f.Content }).ToArray() });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public async Task RevokeAsync(string token) =>
         (await _admin.PostAsJsonAsync("/_localhub/tokens/revoke", new { token })).EnsureSuccessStatusCode();
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using HfHub.LocalHub.Services;
 using HfHub.LocalHub.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,7 @@ internal static class AdminRoutes
         app.MapPost("/_localhub/orgs/{org}/members", RequireAdmin(state, context => AddMember(context, state)));
         app.MapPost("/_localhub/tokens", RequireAdmin(state, context => CreateToken(context, state)));
         app.MapPost("/_localhub/tokens/revoke", RequireAdmin(state, context => RevokeToken(context, state)));
+        app.MapPost("/_localhub/canonical-repos", RequireAdmin(state, context => CreateCanonicalRepo(context, state)));
     }
 
     /// <summary>Wraps an admin handler: without the secret the route answers 401 and does nothing.</summary>
@@ -91,6 +93,19 @@ internal static class AdminRoutes
         }
         var token = state.Accounts.CreateToken(user, body.DisplayName ?? "token", body.Role, body.Value);
         await HubResponses.Json(context, new TokenBody(token.Value, user.Name, token.DisplayName, token.Role, token.CreatedAt), LocalHubJsonContext.Default.TokenBody).ConfigureAwait(false);
+    }
+
+    /// <summary>Seeds a canonical repo, one without a namespace like <c>gpt2</c> (see <see cref="RepoService.CreateCanonicalAsync"/>).</summary>
+    private static async Task CreateCanonicalRepo(HttpContext context, HubState state)
+    {
+        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
+        if (document is null)
+        {
+            return;
+        }
+        var repos = new RepoService(state, new CommitService(state));
+        var created = await repos.CreateCanonicalAsync(document.RootElement, context.RequestAborted).ConfigureAwait(false);
+        await HubResponses.Result(context, created, LocalHubJsonContext.Default.RepoCreatedBody).ConfigureAwait(false);
     }
 
     private static async Task RevokeToken(HttpContext context, HubState state)

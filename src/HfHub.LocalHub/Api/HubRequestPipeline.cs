@@ -25,6 +25,7 @@ internal static class HubRequestPipeline
             {
                 context.Request.Path = new PathString(CollapseSlashes(path));
             }
+            CanonicalIds.Rewrite(context, state);
             var traceId = context.Request.Headers["X-Amzn-Trace-Id"].ToString();
             var requestId = string.Create(CultureInfo.InvariantCulture,
                 $"Root=1-{state.Clock.GetUtcNow().ToUnixTimeSeconds():x8}-{Store.HubIds.NewObjectId()}");

@@ -40,14 +40,18 @@ internal sealed class RepoAccess(AccountStore accounts)
     public bool CanRead(HubCaller caller, Repo repo)
     {
         ArgumentNullException.ThrowIfNull(repo);
-        return !repo.Private || ReadableNamespaces(caller).Contains(repo.Namespace, StringComparer.OrdinalIgnoreCase);
+        return !repo.Private || ReadableNamespaces(caller).Contains(repo.Namespace, StringComparer.OrdinalIgnoreCase) || IsCanonicalOwner(caller, repo);
     }
+
+    /// <summary>A canonical repo (no namespace) belongs to the account the admin seeded it for, who alone may write to it.</summary>
+    private static bool IsCanonicalOwner(HubCaller caller, Repo repo) =>
+        repo.Namespace.Length == 0 && caller.User is { } user && user.Id == repo.OwnerId;
 
     /// <summary>True when the caller may write: a write token and the namespace.</summary>
     public bool CanWrite(HubCaller caller, Repo repo)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(repo);
-        return caller.CanWrite && OwnsNamespace(caller, repo.Namespace);
+        return caller.CanWrite && (repo.Namespace.Length == 0 ? IsCanonicalOwner(caller, repo) : OwnsNamespace(caller, repo.Namespace));
     }
 }

@@ -20,8 +20,18 @@ internal static class RepoLookup
         _ => null,
     };
 
-    public static string Route(HttpContext context, string name) =>
-        context.Request.RouteValues[name] as string ?? "";
+    /// <summary>
+    /// The route segment standing for "no namespace" once <see cref="CanonicalIds"/> has rewritten a
+    /// canonical repo's URL (<c>/api/models/gpt2</c> → <c>/api/models/~/gpt2</c>): not an account name.
+    /// </summary>
+    public const string NoNamespace = "~";
+
+    /// <summary>A route value; the namespace of a canonical repo is the empty string.</summary>
+    public static string Route(HttpContext context, string name)
+    {
+        var value = context.Request.RouteValues[name] as string ?? "";
+        return name == "ns" && value == NoNamespace ? "" : value;
+    }
 
     /// <summary>
     /// A catch-all route value still percent-encoded as the client sent it: the server decodes
@@ -59,13 +69,38 @@ internal static class RepoLookup
     /// <summary>The repo named by the route, if the caller may read it; otherwise answers 404 RepoNotFound and returns null.</summary>
     public static async Task<Repo?> ReadableAsync(HttpContext context, HubState state, string type)
     {
-        var repo = state.Repos.Find(type, Route(context, "ns"), Route(context, "name"));
+        var ns = Route(context, "ns");
+        var name = Route(context, "name");
+        var repo = state.Repos.Find(type, ns, name);
+        if (repo is null && state.Repos.FindMoved(type, ns, name) is { } moved && state.Access.CanRead(context.Caller(), moved))
+        {
+            RedirectToMoved(context, ns, name, moved);
+            return null;
+        }
         if (repo is null || !state.Access.CanRead(context.Caller(), repo))
         {
             await HubResponses.RepoNotFound(context).ConfigureAwait(false);
             return null;
         }
         return repo;
+    }
+
+    /// <summary>
+    /// A request for a renamed repo's old id: the Hub answers a relative redirect to the same URL under
+    /// the new id (307, so a commit's POST is repeated as a POST); clients follow it.
+    /// </summary>
+    private static void RedirectToMoved(HttpContext context, string ns, string name, Repo moved)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var old = "/" + (ns.Length == 0 ? NoNamespace : ns) + "/" + name;
+        var at = path.IndexOf(old, StringComparison.OrdinalIgnoreCase);
+        while (at >= 0 && at + old.Length < path.Length && path[at + old.Length] is not ('/' or '.'))
+        {
+            at = path.IndexOf(old, at + 1, StringComparison.OrdinalIgnoreCase);
+        }
+        var target = at < 0 ? path : path[..at] + "/" + moved.FullName + path[(at + old.Length)..];
+        context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+        context.Response.Headers.Location = new PathString(target).ToUriComponent() + context.Request.QueryString.ToUriComponent();
     }
 
     /// <summary>The repo named by the route, if the caller may write to it; otherwise answers 404, 401 or 403 and returns null.</summary>

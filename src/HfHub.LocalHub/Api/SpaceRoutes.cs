@@ -59,7 +59,7 @@ internal static class SpaceRoutes
     /// <summary>Resolves the Space and checks the caller: 404 if invisible, 401 anonymous, 403 not allowed.</summary>
     internal static Task WithSpace(HttpContext context, HubState state, Need need, Func<Repo, Task> handler)
     {
-        var ns = context.Request.RouteValues["ns"] as string ?? "";
+        var ns = RepoLookup.Route(context, "ns");
         var name = context.Request.RouteValues["name"] as string ?? "";
         var caller = context.Caller();
         var space = state.Repos.Find("space", ns, name);

@@ -159,6 +159,33 @@ internal sealed class RepoService(HubState state, CommitService commits)
         return new RepoCreatedBody(RepoRoutes.Url(state, prefix, repo.FullName), repo.FullName, repo.Id);
     }
 
+    /// <summary>
+    /// Seeds a canonical repo, one without a namespace like <c>gpt2</c> (the Hub no longer lets users
+    /// create them, so only the admin API does): <c>{"type", "name", "owner", "private"?, "files"?}</c>;
+    /// the owner account alone may write to it.
+    /// </summary>
+    public async Task<HubResult<RepoCreatedBody>> CreateCanonicalAsync(JsonElement body, CancellationToken cancellationToken)
+    {
+        var type = RepoLookup.TypeOf(body.String("type"));
+        var name = body.String("name");
+        if (type is not ("model" or "dataset") || !RepoNames.IsValid(name) || state.Accounts.Find(body.String("owner") ?? "") is not { IsOrg: false } owner)
+        {
+            return HubError.BadRequest("need a model or dataset type, a valid repo name and an existing user as owner");
+        }
+        var files = await InitialFilesAsync(type, name!, null, body, cancellationToken).ConfigureAwait(false);
+        if (files is null)
+        {
+            return HubError.BadRequest("files must be [{path, content, encoding: base64|utf-8}] with valid paths");
+        }
+        var prefix = type == "model" ? "" : type + "s/";
+        if (state.Repos.Create(type, "", name!, body.Bool("private") ?? false, null, owner) is not { } repo)
+        {
+            return HubError.Conflict($"A {type} repository called {name} already exists", RepoRoutes.Url(state, prefix, name!));
+        }
+        state.Git.Commit(repo.Id, "refs/heads/" + GitStore.DefaultBranch, null, null, files, owner.Name, "initial commit", "");
+        return new RepoCreatedBody(RepoRoutes.Url(state, prefix, repo.FullName), repo.FullName, repo.Id);
+    }
+
     /// <summary>The files of a new repo: the default <c>.gitattributes</c>, a README card for Spaces, and the request's <c>files</c>.</summary>
     private async Task<List<GitFile>?> InitialFilesAsync(string type, string name, string? sdk, JsonElement body, CancellationToken cancellationToken)
     {

@@ -7,8 +7,8 @@ internal sealed record Repo(
     string Id, string Type, string Namespace, string Name, bool Private, string? Sdk,
     string CreatedAt, string LastModified, string OwnerId)
 {
-    /// <summary><c>namespace/name</c>.</summary>
-    public string FullName => $"{Namespace}/{Name}";
+    /// <summary><c>namespace/name</c>, or only the name for a canonical repo (no namespace, like <c>gpt2</c>).</summary>
+    public string FullName => Namespace.Length == 0 ? Name : $"{Namespace}/{Name}";
 
     /// <summary>The API segment: <c>models</c>, <c>datasets</c>, <c>spaces</c>.</summary>
     public string Segment => Type + "s";
@@ -34,6 +34,13 @@ internal sealed class RepoStore(HubDatabase database, TimeProvider clock)
             UNIQUE (type, namespace, name)
         );
         CREATE INDEX IF NOT EXISTS repos_by_type_modified ON repos (type, last_modified DESC);
+        CREATE TABLE IF NOT EXISTS repo_redirects (
+            type TEXT NOT NULL,
+            namespace TEXT NOT NULL COLLATE NOCASE,
+            name TEXT NOT NULL COLLATE NOCASE,
+            repo_id TEXT NOT NULL,
+            PRIMARY KEY (type, namespace, name)
+        );
         """;
 
     private const string Columns = "id, type, namespace, name, private, sdk, created_at, last_modified, owner_id";
@@ -55,7 +62,14 @@ internal sealed class RepoStore(HubDatabase database, TimeProvider clock)
         command.Parameters.AddWithValue("$sdk", (object?)sdk ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$owner", owner.Id);
-        return command.ExecuteNonQuery() == 1 ? repo : null;
+        if (command.ExecuteNonQuery() != 1)
+        {
+            return null;
+        }
+        // A new repo takes its name back from a repo that was moved away from it.
+        HubDatabase.Execute(connection, "DELETE FROM repo_redirects WHERE type = $type AND namespace = $ns AND name = $name;",
+            ("$type", type), ("$ns", ns), ("$name", name));
+        return repo;
     }
 
     public Repo? Find(string type, string ns, string name)
@@ -110,7 +124,28 @@ internal sealed class RepoStore(HubDatabase database, TimeProvider clock)
         command.Parameters.AddWithValue("$ns", ns);
         command.Parameters.AddWithValue("$name", name);
         command.Parameters.AddWithValue("$id", repo.Id);
-        return command.ExecuteNonQuery() == 1;
+        if (command.ExecuteNonQuery() != 1)
+        {
+            return false;
+        }
+        // The old id keeps pointing at the repo, so the Hub's redirect from a renamed repo can be answered.
+        HubDatabase.Execute(connection, "INSERT OR REPLACE INTO repo_redirects (type, namespace, name, repo_id) VALUES ($type, $ns, $name, $id);",
+            ("$type", repo.Type), ("$ns", repo.Namespace), ("$name", repo.Name), ("$id", repo.Id));
+        HubDatabase.Execute(connection, "DELETE FROM repo_redirects WHERE type = $type AND namespace = $ns AND name = $name;",
+            ("$type", repo.Type), ("$ns", ns), ("$name", name));
+        return true;
+    }
+
+    /// <summary>The repo that was moved away from <paramref name="ns"/>/<paramref name="name"/>, if one was and still exists.</summary>
+    public Repo? FindMoved(string type, string ns, string name)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT repo_id FROM repo_redirects WHERE type = $type AND namespace = $ns AND name = $name;";
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$ns", ns);
+        command.Parameters.AddWithValue("$name", name);
+        return command.ExecuteScalar() is string id ? FindById(id) : null;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using HfCtl.Testing;
+
 namespace HfCtl.Tests.Conformance;
 
 /// <summary>
@@ -29,5 +31,16 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var (other, otherToken) = await hub.CreateUserAsync();
         var result = await RunAsync("endpoints.py", new { other = new { user = other, token = otherToken } });
         PythonReferee.AssertAllPassed(result, "endpoints", "lifecycle", "duplicate_and_foreign_namespace");
+    }
+
+    [SkippableFact]
+    public async Task Canonical_ids_and_renamed_repos()
+    {
+        Skip.If(PythonReferee.Missing is not null, PythonReferee.Missing);
+        var (owner, _) = await hub.CreateUserAsync();
+        var canonical = LocalHubFixture.UniqueName("gpt");
+        await hub.CreateCanonicalRepoAsync("model", canonical, owner, ("config.json", """{"model_type": "gpt2"}"""));
+        var result = await RunAsync("repo_identity.py", new { canonical });
+        PythonReferee.AssertAllPassed(result, "repo_identity", "missing_bare_ids_answer_false", "canonical_repo_is_served", "moved_repo_redirects");
     }
 }
