@@ -13,10 +13,11 @@ internal sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Access = new RepoAccess(Accounts);
+        GatedAccess = new GatedAccessStore(Database, clock);
         Blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
         Git = new GitStore(Database, clock);
@@ -36,6 +37,9 @@ internal sealed class HubState
     public AccountStore Accounts { get; }
     public RepoStore Repos { get; }
     public RepoAccess Access { get; }
+
+    /// <summary>Who may download the files of which gated repo.</summary>
+    public GatedAccessStore GatedAccess { get; }
 
     /// <summary>The Spaces runtime's hooks into repo creation, commits and deletion; null until Spaces are wired in.</summary>
     public ISpaceHooks? SpaceHooks { get; set; }

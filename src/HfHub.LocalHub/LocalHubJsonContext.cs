@@ -21,6 +21,8 @@ namespace HfHub.LocalHub;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(AccessStatusBody))]
+[JsonSerializable(typeof(List<AccessRequestBody>))]
 [JsonSerializable(typeof(Endpoints.EndpointBody))]
 [JsonSerializable(typeof(Endpoints.EndpointListBody))]
 [JsonSerializable(typeof(Endpoints.EndpointDeletedBody))]

@@ -176,7 +176,8 @@ public sealed class RepoRoutesTests(SmallPagesHubFixture hub) : IClassFixture<Sm
         await client.CommitOkAsync(old, "add", HubFiles.File("kept.txt", "kept"));
         var move = await client.PostAsJsonAsync("/api/repos/move", new { fromRepo = old, toRepo = $"{user}/new-name", type = "model" });
         Assert.Equal(HttpStatusCode.OK, move.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/models/{old}")).StatusCode);
+        // The old id redirects to the new one (see RepoIdentityTests), so a client following redirects lands there.
+        Assert.Equal($"{user}/new-name", (await (await client.GetAsync($"/api/models/{old}")).JsonAsync()).GetProperty("id").GetString());
         Assert.Equal("kept", await client.GetStringAsync($"/{user}/new-name/resolve/main/kept.txt"));
     }
 

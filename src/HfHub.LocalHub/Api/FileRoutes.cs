@@ -46,6 +46,11 @@ internal static class FileRoutes
             await HubResponses.Error(context, StatusCodes.Status404NotFound, "Entry not found", "EntryNotFound").ConfigureAwait(false);
             return;
         }
+        if (RepoGate.Check(state, context.Caller(), repo, path) is { } gated)
+        {
+            await gated.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
         if (entry.Lfs && raw)
         {
             var pointer = Encoding.UTF8.GetBytes(GitObjects.Pointer(entry.Sha256!, entry.Size));

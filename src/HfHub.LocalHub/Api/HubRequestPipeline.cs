@@ -73,6 +73,7 @@ internal static class HubRequestPipeline
         LfsRoutes.Map(app, state);
         LfsStorageRoutes.Map(app, state);
         FileRoutes.Map(app, state);
+        GatedRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);

@@ -73,6 +73,11 @@ internal static class LfsRoutes
                 return;
             }
         }
+        if (operation == "download" && RepoGate.Check(state, context.Caller(), repo) is { } gated)
+        {
+            await LfsError(context, gated.Status, gated.Message).ConfigureAwait(false);
+            return;
+        }
         var transfers = body.TryGetProperty("transfers", out var t) && t.ValueKind == JsonValueKind.Array
             ? t.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : null).ToHashSet()
             : ["basic"];

@@ -61,6 +61,12 @@ internal static class XetHubRoutes
             await HubResponses.Unauthorized(context).ConfigureAwait(false);
             return;
         }
+        // A read token opens every file of the repo to the CAS: a gated repo gives it only to callers with access.
+        if (!write && RepoGate.Check(state, context.Caller(), repo) is { } gated)
+        {
+            await gated.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
         var revision = RepoLookup.Revision(RepoLookup.Route(context, "rev"));
         if (!(write && revision is "None" or "") && await RepoLookup.CommitAsync(context, state, repo, revision).ConfigureAwait(false) is null)
         {

@@ -161,7 +161,12 @@ internal sealed class AccountStore(HubDatabase database, TimeProvider clock)
         return reader.Read() ? ReadAccount(reader) : null;
     }
 
-    private static Account ReadAccount(SqliteDataReader reader) =>
+    /// <summary>The account columns, in the order <see cref="ReadAccount"/> reads them, of table alias <paramref name="alias"/>.</summary>
+    internal static string AccountColumns(string alias) =>
+        $"{alias}.id, {alias}.name, {alias}.type, {alias}.fullname, {alias}.email, {alias}.created_at";
+
+    /// <summary>An account from the first six columns of a row (see <see cref="AccountColumns"/>).</summary>
+    internal static Account ReadAccount(SqliteDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5));
 

@@ -43,4 +43,18 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await RunAsync("repo_identity.py", new { canonical });
         PythonReferee.AssertAllPassed(result, "repo_identity", "missing_bare_ids_answer_false", "canonical_repo_is_served", "moved_repo_redirects");
     }
+
+    [SkippableFact]
+    public async Task Gated_repos_and_access_requests()
+    {
+        Skip.If(PythonReferee.Missing is not null, PythonReferee.Missing);
+        var (other, otherToken) = await hub.CreateUserAsync();
+        var (requester, requesterToken) = await hub.CreateUserAsync();
+        var result = await RunAsync("gated.py", new
+        {
+            other = new { user = other, token = otherToken },
+            requester = new { user = requester, token = requesterToken },
+        });
+        PythonReferee.AssertAllPassed(result, "gated", "callers_without_access_get_gated_repo_error", "manual_requests_are_accepted_by_the_owner");
+    }
 }

@@ -51,6 +51,34 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_gated_repo_tells_strangers_to_ask_for_access_and_anonymous_callers_to_log_in()
+    {
+        var (owner, user) = await LoggedInAsync();
+        using var ownerCli = owner;
+        var repo = $"{user}/{LocalHubFixture.UniqueName("gated")}";
+        var file = Work(owner, "weights.bin");
+        await File.WriteAllTextAsync(file, "w");
+        Assert.Equal(0, (await owner.RunAsync("repo", "create", repo)).ExitCode);
+        Assert.Equal(0, (await owner.RunAsync("upload", repo, file, "weights.bin")).ExitCode);
+        using (var http = hub.RawClient(owner.Variables["HF_TOKEN"]))
+        {
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"/api/models/{repo}/settings", new { gated = "manual" })).EnsureSuccessStatusCode();
+        }
+        var (stranger, _) = await LoggedInAsync();
+        using var strangerCli = stranger;
+        using var anonymous = new CliRunner();
+        anonymous.Variables["HF_ENDPOINT"] = hub.EndpointText;
+
+        var refused = await stranger.RunAsync("download", repo, "weights.bin");
+        Assert.True(refused.ExitCode == Cli.ExitCodes.Forbidden, refused.ToString());
+        Assert.Contains("ask for access", Assert.Single(refused.Stderr.Trim().Split('\n')), StringComparison.Ordinal);
+        var anonymousRefused = await anonymous.RunAsync("download", repo, "weights.bin");
+        Assert.True(anonymousRefused.ExitCode == Cli.ExitCodes.Auth, anonymousRefused.ToString());
+        Assert.Contains("not logged in", anonymousRefused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, (await owner.RunAsync("download", repo, "weights.bin")).ExitCode);
+    }
+
+    [Fact]
     public async Task Repo_create_info_list_files_and_delete()
     {
         var (cli, user) = await LoggedInAsync();
