@@ -45,6 +45,9 @@ public sealed class LocalHubOptions
     /// <summary>Faults to inject from start-up (see <see cref="HfHub.LocalHub.Faults.FaultOptions.Parse"/>); null injects none.</summary>
     public HfHub.LocalHub.Faults.FaultOptions? Faults { get; set; }
 
+    /// <summary>Per-caller quotas as the Hub's rate limits (see <see cref="HfHub.LocalHub.Faults.RateLimitOptions.Parse"/>); null limits nothing.</summary>
+    public HfHub.LocalHub.Faults.RateLimitOptions? RateLimits { get; set; }
+
     /// <summary>
     /// The hub's clock: timestamps, token and signed-URL expiry. Null uses the system clock; tests
     /// pass their own to move time forward (e.g. past a signed upload URL's lifetime) without waiting.

@@ -63,6 +63,11 @@ internal static class HubRequestPipeline
             context.Features.Set(new HubCaller(found.User, found.Token));
             return next(context);
         });
+        if (state.Options.RateLimits is { } limits)
+        {
+            var limiter = new Faults.RateLimiter(limits, state.Clock);
+            app.Use(limiter.InvokeAsync);
+        }
         app.UseRouting();
 
         AccountRoutes.Map(app, state);

@@ -77,6 +77,7 @@ public sealed class FaultInjector
             case FaultKind.TooManyRequests:
                 context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 context.Response.Headers["RateLimit"] = $"\"api\";r=0;t={options.RetryAfterSeconds}";
+                context.Response.Headers["RateLimit-Policy"] = "\"fixed window\";\"api\";q=1000;w=300";
                 await HubResponses.Error(context, StatusCodes.Status429TooManyRequests, "You have exceeded our request rate limit (injected by the local hub). Please retry later.").ConfigureAwait(false);
                 return;
             case FaultKind.Drop:

@@ -95,6 +95,8 @@ internal static class BadInputMatrix
             [
                 ("port-out-of-range", ["local-hub", "serve", "--in-memory", "--port", "70000"], Usage),
                 ("faults-garbage", ["local-hub", "serve", "--in-memory", "--faults", "rate=lots"], Usage),
+                ("rate-limit-garbage", ["local-hub", "serve", "--in-memory", "--rate-limit", "api=lots"], Usage),
+                ("rate-limit-unknown-pool", ["local-hub", "serve", "--in-memory", "--rate-limit", "pages=10"], Usage),
                 ("in-memory-and-data", ["local-hub", "serve", "--in-memory", "--data", "{work}/hub"], Usage),
                 ("config-missing", ["local-hub", "serve", "--in-memory", "--config", "{work}/no-such.json"], Usage),
                 ("data-empty", ["local-hub", "serve", "--data", ""], Usage),

@@ -22,9 +22,14 @@ internal static class ServeCommand
         Description = "Inject failures, e.g. rate=0.1,kinds=500+429+drop+truncate+slow+late,seed=42[,methods=GET+PUT][,paths=/lfs-storage] (for resilience tests)",
     };
 
+    private static readonly Option<string?> RateLimit = new("--rate-limit")
+    {
+        Description = "Per-caller quotas as the Hub's rate limits, e.g. api=1000,resolvers=5000[,window=300] (429 with RateLimit headers past them)",
+    };
+
     public static Command Create(App app)
     {
-        var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config, Faults };
+        var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config, Faults, RateLimit };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -60,6 +65,17 @@ internal static class ServeCommand
             catch (Exception e) when (e is FormatException or OverflowException)
             {
                 throw new UsageException($"--faults: {e.Message}");
+            }
+        }
+        if (context.ParseResult.GetValue(RateLimit) is { } rateLimit)
+        {
+            try
+            {
+                options.RateLimits = HfHub.LocalHub.Faults.RateLimitOptions.Parse(rateLimit);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--rate-limit: {e.Message}");
             }
         }
         if (context.ParseResult.GetValue(Config) is { } configPath)
