@@ -13,11 +13,12 @@ internal sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema, LikeStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Access = new RepoAccess(Accounts);
         GatedAccess = new GatedAccessStore(Database, clock);
+        Likes = new LikeStore(Database, clock);
         Blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
         Git = new GitStore(Database, clock);
@@ -40,6 +41,9 @@ internal sealed class HubState
 
     /// <summary>Who may download the files of which gated repo.</summary>
     public GatedAccessStore GatedAccess { get; }
+
+    /// <summary>Which user likes which repo.</summary>
+    public LikeStore Likes { get; }
 
     /// <summary>The Spaces runtime's hooks into repo creation, commits and deletion; null until Spaces are wired in.</summary>
     public ISpaceHooks? SpaceHooks { get; set; }

@@ -31,7 +31,7 @@ internal static class AccountRoutes
     }
 
     /// <summary>The Hub serves generated avatars at <c>/avatars/&lt;32 hex&gt;.svg</c>.</summary>
-    private static string AvatarUrl(string name) =>
+    internal static string AvatarUrl(string name) =>
         $"/avatars/{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)).AsSpan(0, 16))}.svg";
 }
 

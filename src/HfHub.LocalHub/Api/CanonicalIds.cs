@@ -15,7 +15,7 @@ internal static class CanonicalIds
     private static readonly HashSet<string> ApiSubRoutes = new(StringComparer.Ordinal)
     {
         "revision", "tree", "paths-info", "commits", "refs", "branch", "tag", "super-squash", "preupload", "commit",
-        "settings", "auth-check", "discussions", "lfs-files", "like", "treesize", "xet-read-token", "xet-write-token",
+        "settings", "auth-check", "discussions", "lfs-files", "like", "likers", "user-access-request", "treesize", "xet-read-token", "xet-write-token",
     };
 
     private static readonly HashSet<string> NotModelIds = new(StringComparer.Ordinal)

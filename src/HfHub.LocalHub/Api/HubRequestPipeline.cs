@@ -79,6 +79,7 @@ internal static class HubRequestPipeline
         LfsStorageRoutes.Map(app, state);
         FileRoutes.Map(app, state);
         GatedRoutes.Map(app, state);
+        LikeRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);

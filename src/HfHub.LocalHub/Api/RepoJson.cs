@@ -126,7 +126,7 @@ internal static class RepoJson
         {
             if (Want(counter) && (counter != "downloads" || repo.Type != "space"))
             {
-                writer.WriteNumber(counter, 0);
+                writer.WriteNumber(counter, counter == "likes" ? state.Likes.Count(repo.Id) : 0);
             }
         }
         if (Want("tags"))

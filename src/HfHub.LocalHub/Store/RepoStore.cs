@@ -148,6 +148,22 @@ internal sealed class RepoStore(HubDatabase database, TimeProvider clock)
         return command.ExecuteScalar() is string id ? FindById(id) : null;
     }
 
+    /// <summary>Every repo of a namespace, of all types, newest modification first.</summary>
+    public IReadOnlyList<Repo> InNamespace(string ns)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM repos WHERE namespace = $ns ORDER BY last_modified DESC, id DESC;";
+        command.Parameters.AddWithValue("$ns", ns);
+        using var reader = command.ExecuteReader();
+        var result = new List<Repo>();
+        while (reader.Read())
+        {
+            result.Add(Read(reader));
+        }
+        return result;
+    }
+
     /// <summary>
     /// Repos of one type visible to a viewer (public ones, plus private ones in the namespaces the
     /// viewer may read: their own and their organisations'),

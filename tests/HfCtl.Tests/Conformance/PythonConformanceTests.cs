@@ -57,4 +57,11 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         });
         PythonReferee.AssertAllPassed(result, "gated", "callers_without_access_get_gated_repo_error", "manual_requests_are_accepted_by_the_owner");
     }
+
+    [SkippableFact]
+    public async Task Likes_and_the_storage_list()
+    {
+        var result = await RunAsync("likes_and_storage.py");
+        PythonReferee.AssertAllPassed(result, "likes_and_storage", "likes", "user_repos");
+    }
 }
