@@ -64,4 +64,18 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await RunAsync("likes_and_storage.py");
         PythonReferee.AssertAllPassed(result, "likes_and_storage", "likes", "user_repos");
     }
+
+    [SkippableFact]
+    public async Task The_spaces_walk_through()
+    {
+        var result = await RunAsync("spaces.py");
+        PythonReferee.AssertAllPassed(result, "spaces", "docker_space_builds_and_runs", "secrets_and_variables", "pause_restart_and_hardware", "duplicate");
+    }
+
+    [SkippableFact]
+    public async Task Folders_refs_and_pull_requests()
+    {
+        var result = await RunAsync("files.py");
+        PythonReferee.AssertAllPassed(result, "files", "folder_with_patterns_and_snapshot", "commits_refs_branches_and_tags", "pull_request_by_create_commit");
+    }
 }
