@@ -112,13 +112,21 @@ public sealed class App(CliConsole console, HfEnvironment environment)
     /// exit codes. In agent mode a failure ends with one more line on stderr: <c>exit 5: not found</c>.
     /// </summary>
     public Func<ParseResult, CancellationToken, Task<int>> Handler(Func<CommandContext, CancellationToken, Task<int>> body) =>
+        Handler(body, capOutput: true);
+
+    /// <summary>
+    /// As <see cref="Handler(Func{CommandContext, CancellationToken, Task{int}})"/>; <paramref name="capOutput"/> false
+    /// for commands whose stdout is a stream or a file rather than a listing (a completion script, a server's
+    /// lines, a watcher's saves): agent mode's line cap would cut what has no "rest" to ask for later.
+    /// </summary>
+    public Func<ParseResult, CancellationToken, Task<int>> Handler(Func<CommandContext, CancellationToken, Task<int>> body, bool capOutput) =>
         async (parseResult, cancellationToken) =>
         {
             await using var context = new CommandContext(parseResult, Console, Environment);
             int code;
             try
             {
-                await context.ResolveOutputAsync(new AgentDetector(Environment, Clock), cancellationToken).ConfigureAwait(false);
+                await context.ResolveOutputAsync(new AgentDetector(Environment, Clock), cancellationToken, capOutput).ConfigureAwait(false);
                 code = await body(context, cancellationToken).ConfigureAwait(false);
             }
             catch (HubAuthenticationException e) when (context.TokenInUse is var token)

@@ -51,7 +51,7 @@ public sealed class CommandContext : IAsyncDisposable
     /// combine): <c>--format</c> or <c>HFCTL_FORMAT</c>, else agent detection. In agent mode the command sees
     /// <see cref="CliConsole.ForAgent"/> and its stdout is capped at 50 lines unless <c>--all</c> or JSON.
     /// </summary>
-    public async Task ResolveOutputAsync(AgentDetector detector, CancellationToken cancellationToken)
+    public async Task ResolveOutputAsync(AgentDetector detector, CancellationToken cancellationToken, bool capOutput = true)
     {
         ArgumentNullException.ThrowIfNull(detector);
         var requested = OutputFormats.Requested(ParseResult, Environment);
@@ -71,7 +71,7 @@ public sealed class CommandContext : IAsyncDisposable
             Output = new Output(TerminalConsole, settings);
             return;
         }
-        _lineCap = settings.Json || settings.All ? null : new LineCapWriter(TerminalConsole.Out, OutputSettings.MaxHumanLines);
+        _lineCap = settings.Json || settings.All || !capOutput ? null : new LineCapWriter(TerminalConsole.Out, OutputSettings.MaxHumanLines);
         Console = TerminalConsole.ForAgent(_lineCap ?? TerminalConsole.Out);
         Output = new Output(Console, settings with { Agent = true }) { SummaryOut = TerminalConsole.Out };
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -161,6 +162,12 @@ public sealed class Output(CliConsole console, OutputSettings settings)
             Line(Settings.Agent ? $"{Key(key)}={Clean(value!)}" : $"{(key + ":").PadRight(width)}{value}");
         }
     }
+
+    /// <summary>
+    /// A point in time as a cell or a record value: ISO 8601 in UTC for an agent (<c>2026-12-07T14:03:45Z</c>),
+    /// <c>2026-12-07 14:03:45Z</c> for people and pipes; "-" for none.
+    /// </summary>
+    public string Time(DateTimeOffset? value) => value?.UtcDateTime.ToString(Settings.Agent ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
 
     /// <summary>A header or record key as an agent reads it: lower case, words joined by '_'.</summary>
     private static string Key(string header) => header.Trim().ToLowerInvariant().Replace(' ', '_');

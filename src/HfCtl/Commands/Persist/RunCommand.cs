@@ -34,7 +34,7 @@ internal static class RunCommand
         {
             Words, Every, Force, Keep,
         };
-        command.SetAction(app.Handler(RunAsync));
+        command.SetAction(app.Handler(RunAsync, capOutput: false));
         return command;
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using HfCtl.Cli;
 using HfHub.Repos;
 
@@ -42,7 +41,7 @@ internal static class InfoCommand
         {
             output.Line($"sdk: {view.Sdk}");
         }
-        output.Line($"last modified: {view.LastModified?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}");
+        output.Line($"last modified: {output.Time(view.LastModified)}");
         output.Line($"url: {client.Repos.WebUrl(repo, type)}");
         output.Line($"files: {view.Files.Count}");
         return ExitCodes.Ok;
