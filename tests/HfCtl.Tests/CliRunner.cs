@@ -35,10 +35,16 @@ public sealed class CliRunner : IDisposable
 
     public bool Terminal { get; set; }
 
+    /// <summary>The terminal's width in columns.</summary>
+    public int Width { get; set; } = 160;
+
     /// <summary>Whether stdin claims to be a terminal (someone who can answer a prompt), apart from stdout.</summary>
     public bool InputTerminal { get; set; }
 
     public string Stdin { get; set; } = "";
+
+    /// <summary>Whether the console claims colour (a colour terminal with NO_COLOR unset).</summary>
+    public bool Color { get; set; }
 
     public HfEnvironment Environment => new(name => Variables.GetValueOrDefault(name), HfHome);
 
@@ -48,7 +54,7 @@ public sealed class CliRunner : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, new StringReader(Stdin), Terminal, isInputTerminal: InputTerminal, color: false, width: 160);
+        var console = new CliConsole(stdout, stderr, new StringReader(Stdin), Terminal, isInputTerminal: InputTerminal, color: Color, width: Width);
         var code = await App.RunAsync(args, console, Environment, cancellationToken);
         var result = new CliResult(code, stdout.ToString(), stderr.ToString());
         CheckCanary(args, result);

@@ -41,7 +41,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         if (parseResult.Errors.Count == 0 && OptionLikeArgument(parseResult) is { } stray)
         {
             Console.Err.WriteLine($"error: Unrecognized command or argument '{Printable(stray)}' (run '{CommandPath(parseResult)} --help' for usage; put '--' before an argument that starts with '-')");
-            return ExitCodes.Usage;
+            return UsageFailure(parseResult);
         }
         if (parseResult.Errors.Count > 0)
         {
@@ -50,7 +50,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
                 ?? parseResult.Errors[0];
             // One line, like every other error: the hint rides along instead of a second line.
             Console.Err.WriteLine($"error: {Printable(ParseErrorText.Render(error.Message))} (run '{CommandPath(parseResult)} --help' for usage)");
-            return ExitCodes.Usage;
+            return UsageFailure(parseResult);
         }
         var configuration = new InvocationConfiguration
         {
@@ -67,6 +67,16 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         {
             return Report(e, parseResult.GetValue(GlobalOptions.Verbose));
         }
+    }
+
+    /// <summary>Exit 2 for a command line that did not parse, with the exit-code line when an agent reads it (known without network).</summary>
+    private int UsageFailure(ParseResult parseResult)
+    {
+        if (OutputFormats.AgentWithoutFetch(parseResult, Environment, Clock))
+        {
+            ExitLine(ExitCodes.Usage);
+        }
+        return ExitCodes.Usage;
     }
 
     /// <summary>
@@ -94,29 +104,62 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         return null;
     }
 
-    /// <summary>Wraps a command's body: builds its context, runs it, maps failures to exit codes.</summary>
+    /// <summary>The clock agent detection ages its cached registry by.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Wraps a command's body: builds its context, settles the output format, runs it, maps failures to
+    /// exit codes. In agent mode a failure ends with one more line on stderr: <c>exit 5: not found</c>.
+    /// </summary>
     public Func<ParseResult, CancellationToken, Task<int>> Handler(Func<CommandContext, CancellationToken, Task<int>> body) =>
+        Handler(body, capOutput: true);
+
+    /// <summary>
+    /// As <see cref="Handler(Func{CommandContext, CancellationToken, Task{int}})"/>; <paramref name="capOutput"/> false
+    /// for commands whose stdout is a stream or a file rather than a listing (a completion script, a server's
+    /// lines, a watcher's saves): agent mode's line cap would cut what has no "rest" to ask for later.
+    /// </summary>
+    public Func<ParseResult, CancellationToken, Task<int>> Handler(Func<CommandContext, CancellationToken, Task<int>> body, bool capOutput) =>
         async (parseResult, cancellationToken) =>
         {
             await using var context = new CommandContext(parseResult, Console, Environment);
+            int code;
             try
             {
-                return await body(context, cancellationToken).ConfigureAwait(false);
+                await context.ResolveOutputAsync(new AgentDetector(Environment, Clock), cancellationToken, capOutput).ConfigureAwait(false);
+                code = await body(context, cancellationToken).ConfigureAwait(false);
             }
             catch (HubAuthenticationException e) when (context.TokenInUse is var token)
             {
+                context.FinishOutput();
                 Console.Err.WriteLine($"error: {Printable(token is null ? AuthMessages.NoToken : AuthMessages.Rejected(token.Location, e.Message))}");
                 if (context.Verbose)
                 {
                     Console.Err.WriteLine(e.ToString());
                 }
-                return ExitCodes.Auth;
+                code = ExitCodes.Auth;
             }
             catch (Exception e)
             {
-                return Report(e, context.Verbose);
+                context.FinishOutput();
+                code = Report(e, context.Verbose);
             }
+            context.FinishOutput();
+            if (context.Output.Settings.Agent)
+            {
+                ExitLine(code);
+            }
+            return code;
         };
+
+    /// <summary>What an agent reads after a failure: the exit code and its meaning (README "Exit codes").</summary>
+    private void ExitLine(int code)
+    {
+        if (code != ExitCodes.Ok)
+        {
+            Console.Err.WriteLine($"exit {code}: {ExitCodes.Meaning(code)}");
+        }
+    }
 
     /// <summary>The parse errors of a command line, without running it (used to check the docs' examples).</summary>
     public IReadOnlyList<string> ParseErrors(string[] args)

@@ -35,6 +35,14 @@ public sealed class CliConsole
     /// </summary>
     public IProgress<CliProgress>? ProgressSink { get; init; }
 
+    /// <summary>
+    /// The console as a command sees it in agent mode: the same streams, but no terminal anywhere (so no
+    /// tables, progress bars, prompts or human-sized numbers) and no colour. <paramref name="output"/>
+    /// replaces stdout (the agent mode's line cap).
+    /// </summary>
+    public CliConsole ForAgent(TextWriter output) =>
+        new(output, Err, In, isOutputTerminal: false, isInputTerminal: false, color: false, Width, isErrorTerminal: false) { ProgressSink = ProgressSink };
+
     /// <summary>The real console: terminal detection from the OS, <c>NO_COLOR</c> honoured.</summary>
     public static CliConsole System()
     {

@@ -29,13 +29,82 @@ public sealed class CommandContext : IAsyncDisposable
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Verbose = parseResult.GetValue(GlobalOptions.Verbose);
         Output = new Output(console, new OutputSettings(jsonGiven, fields, parseResult.GetValue(GlobalOptions.All), parseResult.GetValue(GlobalOptions.Quiet)));
+        TerminalConsole = console;
     }
 
     public ParseResult ParseResult { get; }
-    public CliConsole Console { get; }
+
+    /// <summary>The console as this command should use it: in agent mode, one that is no terminal and has no colour.</summary>
+    public CliConsole Console { get; private set; }
+
+    /// <summary>The real console, whatever the mode (for what depends on the real terminal, such as who receives Ctrl-C).</summary>
+    public CliConsole TerminalConsole { get; }
+
     public HfEnvironment Environment { get; }
-    public Output Output { get; }
+    public Output Output { get; private set; }
     public bool Verbose { get; }
+
+    private LineCapWriter? _lineCap;
+
+    /// <summary>
+    /// Settles the output format before the command runs (<see cref="OutputFormats"/> says how the flags
+    /// combine): <c>--format</c> or <c>HFCTL_FORMAT</c>, else agent detection. In agent mode the command sees
+    /// <see cref="CliConsole.ForAgent"/> and its stdout is capped at 50 lines unless <c>--all</c> or JSON.
+    /// </summary>
+    public async Task ResolveOutputAsync(AgentDetector detector, CancellationToken cancellationToken, bool capOutput = true)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        var requested = OutputFormats.Requested(ParseResult, Environment);
+        var settings = Output.Settings with
+        {
+            Json = Output.Settings.Json || requested == OutputFormat.Json,
+            Quiet = Output.Settings.Quiet || requested == OutputFormat.Quiet,
+        };
+        var agent = requested switch
+        {
+            OutputFormat.Agent => true,
+            OutputFormat.Human => false,
+            _ => await detector.DetectAsync(RegistryHub(), cancellationToken).ConfigureAwait(false) is not null,
+        };
+        if (!agent)
+        {
+            Output = new Output(TerminalConsole, settings);
+            return;
+        }
+        _lineCap = settings.Json || settings.All || !capOutput ? null : new LineCapWriter(TerminalConsole.Out, OutputSettings.MaxHumanLines);
+        Console = TerminalConsole.ForAgent(_lineCap ?? TerminalConsole.Out);
+        Output = new Output(Console, settings with { Agent = true }) { SummaryOut = TerminalConsole.Out };
+    }
+
+    /// <summary>After the command: in agent mode, one line saying how many lines the cap held back.</summary>
+    public void FinishOutput()
+    {
+        var hidden = _lineCap?.Finish() ?? 0;
+        _lineCap = null;
+        if (hidden > 0)
+        {
+            TerminalConsole.Out.WriteLine($"… {hidden} more lines left out (agent mode shows {OutputSettings.MaxHumanLines}); --all to show all, --json for machine output");
+        }
+    }
+
+    /// <summary>Where the agent-harness registry comes from: the Hub this command talks to; none for the embedded hub.</summary>
+    private Uri? RegistryHub()
+    {
+        if (UsesLocalHub)
+        {
+            return null;
+        }
+        try
+        {
+            return ParseResult.GetValue(GlobalOptions.Endpoint) is { } endpoint ? HubClientOptions.Normalize(endpoint)
+                : Environment.Get("HF_ENDPOINT") is { } fromEnv ? HubClientOptions.Normalize(fromEnv)
+                : HubClientOptions.DefaultEndpoint;
+        }
+        catch (ArgumentException)
+        {
+            return null; // the command itself reports the bad endpoint
+        }
+    }
 
     /// <summary>The token this invocation's client sends, or null (none found, or no client built yet).</summary>
     public DiscoveredToken? TokenInUse => _client?.Token;

@@ -4,6 +4,7 @@ namespace HfCtl.Cli;
 /// The one confirmation of every destructive command, as <c>gh</c> does it: with <c>-y</c>/<c>--yes</c>
 /// it goes ahead; on a terminal it asks (default no); without a terminal nobody can answer, so it
 /// refuses (exit 2) and names the flag, rather than deleting on behalf of a script that never asked.
+/// An agent is never asked, even on a terminal (agent mode): it gets the same refusal, in one line.
 /// </summary>
 internal static class Confirmation
 {
@@ -15,6 +16,10 @@ internal static class Confirmation
     public static void RefuseUnanswerable(CommandContext context, bool yes, string action)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (!yes && context.Output.Settings.Agent)
+        {
+            throw new UsageException($"refusing to {action} without confirmation: agent mode never prompts, pass -y (or --yes) to confirm");
+        }
         if (!yes && !context.Console.IsInputTerminal)
         {
             throw new UsageException($"refusing to {action} without confirmation: stdin is not a terminal, pass -y (or --yes) to confirm");

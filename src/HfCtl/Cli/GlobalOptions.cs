@@ -30,6 +30,13 @@ public static class GlobalOptions
         Arity = ArgumentArity.ZeroOrOne,
     };
 
+    public static readonly Option<string?> Format = new("--format")
+    {
+        Description = "auto (default: agent when an AI agent runs hfctl, else human), human, agent, json or quiet; HFCTL_FORMAT sets a default",
+        Recursive = true,
+        HelpName = "auto|human|agent|json|quiet",
+    };
+
     public static readonly Option<bool> Quiet = new("--quiet", "-q")
     {
         Description = "Print only results and errors: no progress, no confirmations",
@@ -48,5 +55,5 @@ public static class GlobalOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> Each => [Token, Endpoint, Local, Json, Quiet, All, Verbose];
+    public static IEnumerable<Option> Each => [Token, Endpoint, Local, Json, Format, Quiet, All, Verbose];
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -7,13 +8,23 @@ using Spectre.Console.Rendering;
 namespace HfCtl.Cli;
 
 /// <summary>A column of a listing: its header and how to render a row's cell.</summary>
-public sealed record Column<T>(string Header, Func<T, string> Value);
+public sealed record Column<T>(string Header, Func<T, string> Value)
+{
+    /// <summary>A cell's colour on a colour terminal (a Spectre.Console colour name such as "green"), or null for none.</summary>
+    public Func<T, string?>? Color { get; init; }
+}
 
-/// <summary>How the user asked for output: JSON (with optional fields), everything, or quiet.</summary>
+/// <summary>How the user asked for output: JSON (with optional fields), everything, or quiet; and whether an agent reads it.</summary>
 public sealed record OutputSettings(bool Json, IReadOnlyList<string>? JsonFields, bool All, bool Quiet)
 {
     /// <summary>Human listings longer than this are cut, with a summary line.</summary>
     public const int MaxHumanLines = 50;
+
+    /// <summary>An AI agent reads the output (<c>--format agent</c>, or detected): see <see cref="OutputFormat.Agent"/>.</summary>
+    public bool Agent { get; init; }
+
+    /// <summary>The one format these settings amount to (JSON and quiet first, as they shape the result).</summary>
+    public OutputFormat Format => Json ? OutputFormat.Json : Quiet ? OutputFormat.Quiet : Agent ? OutputFormat.Agent : OutputFormat.Human;
 }
 
 /// <summary>
@@ -25,6 +36,15 @@ public sealed class Output(CliConsole console, OutputSettings settings)
     public CliConsole Console { get; } = console;
     public OutputSettings Settings { get; } = settings;
     public bool Json => Settings.Json;
+
+    /// <summary>Where summary lines go in agent mode: around the agent mode's own line cap (null: stdout).</summary>
+    internal TextWriter? SummaryOut { get; init; }
+
+    /// <summary>
+    /// Stdout without agent mode's line cap, for output the user sized explicitly (<c>logs -n 200</c>,
+    /// <c>logs -f</c>); the same as <c>Console.Out</c> in every other mode.
+    /// </summary>
+    public TextWriter Uncapped => SummaryOut ?? Console.Out;
 
     /// <summary>A line of human output (suppressed by <c>--quiet</c>).</summary>
     public void Line(string text = "")
@@ -88,7 +108,8 @@ public sealed class Output(CliConsole console, OutputSettings settings)
             WriteJson(items as List<T> ?? [.. items], typeInfo);
             return;
         }
-        var headerLines = Console.IsOutputTerminal ? 1 : 0;
+        // An agent gets a header row on its TSV, as from the official CLI: it names the columns it reads.
+        var headerLines = Console.IsOutputTerminal || Settings.Agent ? 1 : 0;
         var shown = Settings.All || items.Count + headerLines <= OutputSettings.MaxHumanLines
             ? items.Count
             : OutputSettings.MaxHumanLines - headerLines;
@@ -100,10 +121,20 @@ public sealed class Output(CliConsole console, OutputSettings settings)
                 Console.Out.WriteLine($"No {noun} found.");
                 return;
             }
-            RenderTable(columns.Select(c => c.Header).ToArray(), rows);
+            RenderTable(columns.Select(c => c.Header).ToArray(), rows,
+                [.. items.Take(shown).Select(item => columns.Select(c => c.Color?.Invoke(item)).ToArray())]);
         }
         else
         {
+            if (Settings.Agent && items.Count == 0)
+            {
+                Console.Out.WriteLine($"No {noun} found.");
+                return;
+            }
+            if (Settings.Agent)
+            {
+                Console.Out.WriteLine(string.Join('\t', columns.Select(c => Key(c.Header))));
+            }
             foreach (var row in rows)
             {
                 Console.Out.WriteLine(string.Join('\t', row));
@@ -111,9 +142,35 @@ public sealed class Output(CliConsole console, OutputSettings settings)
         }
         if (shown < items.Count)
         {
-            WriteSummary(Summary(items.Count - shown, noun, moreAtSource));
+            WriteSummary(Settings.Agent
+                ? $"{Summary(items.Count - shown, noun, moreAtSource).Split(';')[0]}; --all to show all, or --json with some of: {string.Join(',', FieldNames(typeInfo))}"
+                : Summary(items.Count - shown, noun, moreAtSource));
         }
     }
+
+    /// <summary>
+    /// Prints one record: <c>key: value</c> lines, aligned, for people; <c>key=value</c> lines for an agent
+    /// (keys in snake case, values on one line). Fields whose value is null are left out.
+    /// </summary>
+    public void WriteRecord(IReadOnlyList<(string Key, string? Value)> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var present = fields.Where(f => f.Value is not null).ToList();
+        var width = present.Count == 0 ? 0 : present.Max(f => f.Key.Length) + 2;
+        foreach (var (key, value) in present)
+        {
+            Line(Settings.Agent ? $"{Key(key)}={Clean(value!)}" : $"{(key + ":").PadRight(width)}{value}");
+        }
+    }
+
+    /// <summary>
+    /// A point in time as a cell or a record value: ISO 8601 in UTC for an agent (<c>2026-12-07T14:03:45Z</c>),
+    /// <c>2026-12-07 14:03:45Z</c> for people and pipes; "-" for none.
+    /// </summary>
+    public string Time(DateTimeOffset? value) => value?.UtcDateTime.ToString(Settings.Agent ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>A header or record key as an agent reads it: lower case, words joined by '_'.</summary>
+    private static string Key(string header) => header.Trim().ToLowerInvariant().Replace(' ', '_');
 
     /// <summary>Prints lines, keeping at most 50 unless <c>--all</c>, with a summary of the rest.</summary>
     public void WriteCapped(IReadOnlyList<string> lines, string noun)
@@ -135,11 +192,16 @@ public sealed class Output(CliConsole console, OutputSettings settings)
 
     /// <summary>
     /// The summary line below a cut listing: on a terminal it follows the rows; piped, it goes to
-    /// stderr, so that the TSV a program reads holds only rows.
+    /// stderr, so that the TSV a program reads holds only rows. An agent gets it on stdout, after the
+    /// rows, where it reads them: the cut exists to spare its context, and it must see that it was cut.
     /// </summary>
     public void WriteSummary(string summary)
     {
-        if (Console.IsOutputTerminal)
+        if (Settings.Agent)
+        {
+            (SummaryOut ?? Console.Out).WriteLine(summary);
+        }
+        else if (Console.IsOutputTerminal)
         {
             Console.Out.WriteLine(summary);
         }
@@ -149,7 +211,12 @@ public sealed class Output(CliConsole console, OutputSettings settings)
         }
     }
 
-    private void RenderTable(string[] headers, List<string[]> rows)
+    /// <remarks>
+    /// A column holding URLs is never wrapped: a URL broken across lines cannot be clicked or copied.
+    /// When the terminal is too narrow for it, the table is laid out wider than the terminal (the other
+    /// columns still wrap), and the terminal shows the long lines as it does any other.
+    /// </remarks>
+    private void RenderTable(string[] headers, List<string[]> rows, List<string?[]> colors)
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -158,20 +225,32 @@ public sealed class Output(CliConsole console, OutputSettings settings)
             ColorSystem = Console.Color ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        ansi.Profile.Width = Console.Width;
+        var urlColumns = Enumerable.Range(0, headers.Length).Where(c => rows.Any(r => IsUrl(r[c]))).ToHashSet();
+        // Each wrapped column keeps at least a few characters beside the URLs at full length.
+        var needed = urlColumns.Sum(c => rows.Max(r => r[c].Length) + 2) + ((headers.Length - urlColumns.Count) * 12);
+        ansi.Profile.Width = urlColumns.Count > 0 ? Math.Max(Console.Width, needed) : Console.Width;
         var table = new Table().NoBorder().HideHeaders();
         table.ShowRowSeparators = false;
-        foreach (var _ in headers)
+        for (var c = 0; c < headers.Length; c++)
         {
-            table.AddColumn(new TableColumn("") { Padding = new Padding(0, 0, 2, 0) });
+            table.AddColumn(new TableColumn("") { Padding = new Padding(0, 0, 2, 0), NoWrap = urlColumns.Contains(c) });
         }
         table.AddRow(headers.Select(h => (IRenderable)new Text(h.ToUpperInvariant(), new Style(decoration: Decoration.Bold))).ToArray());
-        foreach (var row in rows)
+        for (var r = 0; r < rows.Count; r++)
         {
-            table.AddRow(row.Select(cell => (IRenderable)new Text(cell)).ToArray());
+            var row = rows[r];
+            table.AddRow(row.Select((cell, c) => (IRenderable)new Text(cell, CellStyle(colors[r][c]))).ToArray());
         }
         ansi.Write(table);
     }
+
+    private Style CellStyle(string? color)
+    {
+        return Console.Color && color is not null && Style.TryParse(color, out Style style) ? style : Style.Plain;
+    }
+
+    private static bool IsUrl(string cell) =>
+        cell.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || cell.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Cells never break a TSV row: tabs and newlines become spaces.</summary>
     private static string Clean(string value) =>

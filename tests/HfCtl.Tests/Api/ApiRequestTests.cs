@@ -15,6 +15,8 @@ public sealed class ApiRequestTests
         var cli = new CliRunner();
         cli.Variables["HF_ENDPOINT"] = server.Origin;
         cli.Variables["HF_TOKEN"] = Token;
+        // The recording is of what 'api' sends: a set format needs no agent detection, so no registry request.
+        cli.Variables["HFCTL_FORMAT"] = "human";
         return cli;
     }
 

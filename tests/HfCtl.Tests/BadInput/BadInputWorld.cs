@@ -180,6 +180,12 @@ public sealed class BadInputWorld : IAsyncLifetime
             {
                 continue;
             }
+            // Agent detection's cache of the Hub's harness registry and its last attempt: written before
+            // any command runs, whatever it then does (as the Python client does), so bookkeeping too.
+            if (label == "HF_HOME" && (relative == ".agent_harnesses.json" || relative == Path.Combine("hfctl", "agent-harnesses.checked")))
+            {
+                continue;
+            }
             if (bookkeeping is not null && (relative == bookkeeping || bookkeeping.StartsWith(relative + Path.DirectorySeparatorChar, StringComparison.Ordinal)
                 || relative.StartsWith(bookkeeping + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             {

@@ -99,8 +99,8 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
 
         var info = await cli.RunAsync("repo", "info", repo, "--type", "dataset");
         Assert.True(info.ExitCode == 0, info.ToString());
-        Assert.Contains($"id: {repo}", info.Stdout);
-        Assert.Contains("private: yes", info.Stdout);
+        Assert.Matches($@"(?m)^id:\s+{repo}$", info.Stdout);
+        Assert.Matches(@"(?m)^private:\s+yes$", info.Stdout);
 
         var list = await cli.RunAsync("repo", "list", "--type", "dataset", "--author", user);
         Assert.Equal(0, list.ExitCode);
@@ -313,7 +313,7 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
 
         var info = await cli.RunAsync("repo", "info", name);
         Assert.True(info.ExitCode == 0, info.ToString());
-        Assert.Contains($"id: {user}/{name}", info.Stdout);
+        Assert.Matches($@"(?m)^id:\s+{user}/{name}$", info.Stdout);
         Assert.Contains("f.txt", (await cli.RunAsync("repo", "files", name)).Stdout);
 
         var into = Work(cli, "out");

@@ -107,7 +107,7 @@ internal static class ApiCommand
             : fields.Count > 0 && !fieldsInQuery ? Encoding.UTF8.GetBytes(ApiFields.Body(fields).ToJsonString())
             : null;
 
-        var printer = new ApiPrinter(context.Console, parse.GetValue(Include), parse.GetValue(Silent), context.Output.Settings.All);
+        var printer = new ApiPrinter(context.Console, parse.GetValue(Include), parse.GetValue(Silent), context.Output.Settings.All, context.Output);
         var seen = new HashSet<Uri>();
         for (Uri? next = url; next is not null;)
         {

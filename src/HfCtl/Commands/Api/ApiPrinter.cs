@@ -12,11 +12,17 @@ namespace HfCtl.Commands.Api;
 /// as it came (JSON pretty-printed on a terminal). Pages of a <c>--paginate</c> run are held until
 /// the end so that JSON arrays can be joined into one array. On a terminal a body longer than 50
 /// lines is cut there with a one-line summary of the rest (the seed's output-size rule); piped or
-/// with <c>--all</c>, everything is printed, since a program reads it.
+/// with <c>--all</c>, everything is printed, since a program reads it. An agent (agent mode) reads it
+/// as a person would: indented JSON cut at 50 lines, the summary telling how to get the rest.
 /// </summary>
-internal sealed class ApiPrinter(CliConsole console, bool include, bool silent, bool all = false)
+internal sealed class ApiPrinter(CliConsole console, bool include, bool silent, bool all = false, Output? output = null)
 {
     private readonly List<(byte[] Body, bool Json)> _pages = [];
+
+    private bool Agent => output?.Settings.Agent == true;
+
+    /// <summary>Whether bodies are shaped for a reader (indented, cut at 50 lines) rather than passed to a program.</summary>
+    private bool ForReader => console.IsOutputTerminal || Agent;
 
     public void Headers(HttpResponseMessage response)
     {
@@ -41,13 +47,13 @@ internal sealed class ApiPrinter(CliConsole console, bool include, bool silent, 
         {
             return;
         }
-        if (console.IsOutputTerminal && IsJson(response) && TryIndent(body) is { } pretty)
+        if (ForReader && IsJson(response) && TryIndent(body) is { } pretty)
         {
             WriteForTerminal(pretty, body);
             return;
         }
         var text = Encoding.UTF8.GetString(body);
-        if (console.IsOutputTerminal)
+        if (ForReader)
         {
             WriteForTerminal(text, null);
             return;
@@ -69,6 +75,12 @@ internal sealed class ApiPrinter(CliConsole console, bool include, bool silent, 
             console.Out.WriteLine(line);
         }
         var hidden = lines.Length - OutputSettings.MaxHumanLines;
+        if (Agent)
+        {
+            output!.WriteSummary(string.Create(CultureInfo.InvariantCulture,
+                $"… {hidden} more lines{Shape(json)}; --all to show all, or ask for less (e.g. -F limit=10)"));
+            return;
+        }
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"… {hidden} more lines{Shape(json)}; --all to show all, or pipe the output for everything"));
     }
@@ -131,7 +143,7 @@ internal sealed class ApiPrinter(CliConsole console, bool include, bool silent, 
             if (documents.Count == pages.Count)
             {
                 var buffer = new ArrayBufferWriter<byte>();
-                using (var writer = new Utf8JsonWriter(buffer, WriterOptions(console.IsOutputTerminal)))
+                using (var writer = new Utf8JsonWriter(buffer, WriterOptions(ForReader)))
                 {
                     writer.WriteStartArray();
                     foreach (var item in documents.SelectMany(d => d.RootElement.EnumerateArray()))
@@ -140,7 +152,7 @@ internal sealed class ApiPrinter(CliConsole console, bool include, bool silent, 
                     }
                     writer.WriteEndArray();
                 }
-                if (console.IsOutputTerminal)
+                if (ForReader)
                 {
                     WriteForTerminal(Encoding.UTF8.GetString(buffer.WrittenSpan), buffer.WrittenSpan.ToArray());
                 }

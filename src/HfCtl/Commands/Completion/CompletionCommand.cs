@@ -28,7 +28,7 @@ internal static class CompletionCommand
         {
             context.Console.Out.Write(context.ParseResult.GetValue(Shell) == "zsh" ? Zsh : Bash);
             return Task.FromResult(ExitCodes.Ok);
-        }));
+        }, capOutput: false));
         return command;
     }
 

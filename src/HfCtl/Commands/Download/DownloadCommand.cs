@@ -72,13 +72,13 @@ internal static class DownloadCommand
         DownloadView view;
         if (files.Length == 0)
         {
-            var result = await TransferProgressView.RunAsync(context, progress =>
+            var result = await TransferProgressView.RunAsync(context, $"download of {repo}", progress =>
                 client.Files.SnapshotDownloadAsync(repo, options with { Progress = progress }, cancellationToken)).ConfigureAwait(false);
             view = new DownloadView(repo.ToString(), type.Name(), result.Folder, result.CommitHash, result.Files);
         }
         else
         {
-            var paths = await TransferProgressView.RunAsync(context, async progress =>
+            var paths = await TransferProgressView.RunAsync(context, $"download of {repo}", async progress =>
             {
                 var local = new string[files.Length];
                 await Parallel.ForEachAsync(

@@ -30,7 +30,7 @@ internal static class ServeCommand
     public static Command Create(App app)
     {
         var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config, Faults, RateLimit };
-        command.SetAction(app.Handler(RunAsync));
+        command.SetAction(app.Handler(RunAsync, capOutput: false));
         return command;
     }
 

@@ -36,7 +36,7 @@ internal static class HistoryCommand
         context.Output.WriteList(versions,
         [
             new("commit", v => v.CommitId),
-            new("date", v => v.Date?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-"),
+            new("date", v => context.Output.Time(v.Date)),
             new("size", v => context.Console.IsOutputTerminal ? PersistCommands.Size(v.Size) : v.Size.ToString(CultureInfo.InvariantCulture)),
             new("sha256", v => v.Sha256 ?? "-"),
             new("title", v => v.Title),

@@ -34,7 +34,7 @@ internal static class RunCommand
         {
             Words, Every, Force, Keep,
         };
-        command.SetAction(app.Handler(RunAsync));
+        command.SetAction(app.Handler(RunAsync, capOutput: false));
         return command;
     }
 
@@ -80,7 +80,7 @@ internal static class RunCommand
             signal.Cancel = true;
             // Ctrl-C on a terminal already reached the app (same process group): a second SIGINT would
             // interrupt its own clean-up. A SIGINT sent to hfctl alone (kill -INT, no terminal) is passed on.
-            var forward = signal.Signal != PosixSignal.SIGINT || !context.Console.IsInputTerminal;
+            var forward = signal.Signal != PosixSignal.SIGINT || !context.TerminalConsole.IsInputTerminal;
             lock (signalGate)
             {
                 if (child is null)

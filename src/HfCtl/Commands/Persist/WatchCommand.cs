@@ -21,7 +21,7 @@ internal static class WatchCommand
     public static Command Create(App app)
     {
         var command = new Command("watch", "Save a file whenever it changed, every interval, until SIGTERM (then save once more)") { Local, Remote, Every, Force, Keep };
-        command.SetAction(app.Handler(RunAsync));
+        command.SetAction(app.Handler(RunAsync, capOutput: false));
         return command;
     }
 

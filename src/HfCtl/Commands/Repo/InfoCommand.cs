@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using HfCtl.Cli;
 using HfHub.Repos;
 
@@ -33,18 +32,17 @@ internal static class InfoCommand
             context.Output.WriteJson(view, FilesCliJsonContext.Default.RepoInfoView);
             return ExitCodes.Ok;
         }
-        var output = context.Output;
-        output.Line($"id: {view.Id}");
-        output.Line($"type: {view.Type}");
-        output.Line($"private: {(view.Private ? "yes" : "no")}");
-        output.Line($"sha: {view.Sha}");
-        if (view.Sdk is not null)
-        {
-            output.Line($"sdk: {view.Sdk}");
-        }
-        output.Line($"last modified: {view.LastModified?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}");
-        output.Line($"url: {client.Repos.WebUrl(repo, type)}");
-        output.Line($"files: {view.Files.Count}");
+        context.Output.WriteRecord(
+        [
+            ("id", view.Id),
+            ("type", view.Type),
+            ("private", view.Private ? "yes" : "no"),
+            ("sha", view.Sha),
+            ("sdk", view.Sdk),
+            ("last modified", context.Output.Time(view.LastModified)),
+            ("url", client.Repos.WebUrl(repo, type).ToString()),
+            ("files", view.Files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ]);
         return ExitCodes.Ok;
     }
 }

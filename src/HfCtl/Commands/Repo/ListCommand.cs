@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using HfCtl.Cli;
 using HfHub.Repos;
 
@@ -42,7 +41,7 @@ internal static class ListCommand
         context.Output.WriteList(items, [
             new Column<RepoListItem>("id", r => r.Id),
             new Column<RepoListItem>("visibility", r => r.Private ? "private" : "public"),
-            new Column<RepoListItem>("updated", r => r.LastModified?.ToString("u", CultureInfo.InvariantCulture) ?? "-"),
+            new Column<RepoListItem>("updated", r => context.Output.Time(r.LastModified)),
         ], FilesCliJsonContext.Default.ListRepoListItem, "repos", moreAtSource: limit is null && !everything && items.Count == fetch);
         return ExitCodes.Ok;
     }

@@ -26,18 +26,19 @@ internal static class InfoCommand
             context.Output.WriteJson(view, SpacesCliJsonContext.Default.SpaceView);
             return ExitCodes.Ok;
         }
-        context.Output.Line($"name:      {view.Name}");
-        context.Output.Line($"stage:     {view.Stage}");
-        context.Output.Line($"sdk:       {view.Sdk ?? "-"}");
-        context.Output.Line($"hardware:  {view.Hardware ?? "-"}{(view.RequestedHardware is { } r && r != view.Hardware ? $" (requested {r})" : "")}");
-        context.Output.Line($"sleeps:    {(view.SleepTime is { } s ? $"after {s} s idle" : "never")}");
-        context.Output.Line($"private:   {(view.Private == true ? "yes" : "no")}");
-        context.Output.Line($"app url:   {view.AppUrl}");
+        context.Output.WriteRecord(
+        [
+            ("name", view.Name),
+            ("stage", view.Stage),
+            ("sdk", view.Sdk ?? "-"),
+            ("hardware", $"{view.Hardware ?? "-"}{(view.RequestedHardware is { } r && r != view.Hardware ? $" (requested {r})" : "")}"),
+            ("sleeps", view.SleepTime is { } s ? $"after {s} s idle" : "never"),
+            ("private", view.Private == true ? "yes" : "no"),
+            ("app url", view.AppUrl),
+            ("last modified", view.LastModified),
+            ("error", view.ErrorMessage is { } error ? HfHub.DisplayText.OneLine(error) : null),
+        ]);
         context.PrintedHubUrls();
-        if (view.ErrorMessage is { } error)
-        {
-            context.Output.Line($"error:     {HfHub.DisplayText.OneLine(error)}");
-        }
         return ExitCodes.Ok;
     }
 }

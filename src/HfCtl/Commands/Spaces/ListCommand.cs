@@ -50,7 +50,7 @@ internal static class ListCommand
         context.Output.WriteList(rows,
         [
             new Column<SpaceView>("name", r => r.Name),
-            new Column<SpaceView>("stage", r => r.Stage),
+            new Column<SpaceView>("stage", r => r.Stage) { Color = r => SpaceCli.StageColor(r.Stage) },
             new Column<SpaceView>("hardware", r => r.Hardware ?? r.RequestedHardware ?? "-"),
             new Column<SpaceView>("app url", r => r.AppUrl ?? "-"),
         ], SpacesCliJsonContext.Default.ListSpaceView, "Spaces");

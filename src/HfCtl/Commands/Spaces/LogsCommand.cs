@@ -7,7 +7,9 @@ namespace HfCtl.Commands.Spaces;
 /// <summary>
 /// <c>hfctl spaces logs &lt;space&gt; [--build] [-f] [-n N]</c>: the run (or build) log. Without
 /// <c>-n</c> it shows the last 50 lines and says how many were left out; <c>-f</c> keeps printing
-/// new lines until the Space stops (or Ctrl-C).
+/// new lines until the Space stops (or Ctrl-C, which ends it quietly with exit 130: stopping is
+/// how one leaves a follow, not an error). The lines asked for with <c>-n</c> or <c>-f</c> are
+/// printed in full in agent mode too.
 /// </summary>
 internal static class LogsCommand
 {
@@ -41,10 +43,18 @@ internal static class LogsCommand
         if (follow)
         {
             var lines = client.Spaces.GetLogsAsync(id, kind, tail ?? (context.Output.Settings.All ? null : DefaultLines), follow: true, cancellationToken);
-            await foreach (var line in lines.ConfigureAwait(false))
+            var output = context.Output.Uncapped;
+            try
             {
-                context.Console.Out.WriteLine(line.Text);
-                await context.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await foreach (var line in lines.ConfigureAwait(false))
+                {
+                    output.WriteLine(line.Text);
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
+            {
+                return ExitCodes.Interrupted;
             }
             return ExitCodes.Ok;
         }
@@ -64,9 +74,10 @@ internal static class LogsCommand
         {
             context.Output.WriteSummary($"… {all.Count - shown.Count} earlier lines left out; -n N or --all to see more");
         }
+        var writer = tail is not null ? context.Output.Uncapped : context.Console.Out;
         foreach (var line in shown)
         {
-            context.Console.Out.WriteLine(line.Text);
+            writer.WriteLine(line.Text);
         }
         if (all.Count == 0 && !context.Output.Settings.Quiet)
         {

@@ -93,6 +93,15 @@ internal static class SpaceCli
         return code;
     }
 
+    /// <summary>A stage's colour on a colour terminal: running green, errors red, on the way yellow; others plain.</summary>
+    public static string? StageColor(string stage) => stage switch
+    {
+        SpaceStage.Running => "green",
+        _ when SpaceStage.IsError(stage) => "red",
+        _ when SpaceStage.IsIntermediate(stage) => "yellow",
+        _ => null,
+    };
+
     /// <summary>Prints a runtime after a lifecycle call.</summary>
     public static void PrintRuntime(CommandContext context, string id, SpaceRuntime runtime, string verb)
     {

@@ -7,16 +7,25 @@ namespace HfCtl.Commands.Upload;
 /// <summary>
 /// Progress bars for transfers, drawn on stderr with Spectre.Console, one per file. Only on a
 /// terminal and never with <c>--quiet</c> or <c>--json</c>: pipes and scripts get the result line only.
+/// An agent gets one line on stderr when the transfer starts and one when it ends, instead of bars.
 /// </summary>
 internal static class TransferProgressView
 {
-    public static async Task<T> RunAsync<T>(CommandContext context, Func<IProgress<TransferProgress>?, Task<T>> work)
+    public static Task<T> RunAsync<T>(CommandContext context, Func<IProgress<TransferProgress>?, Task<T>> work) =>
+        RunAsync(context, "transfer", work);
+
+    /// <summary><paramref name="what"/> names the transfer in agent mode's two lines (e.g. "upload to me/model").</summary>
+    public static async Task<T> RunAsync<T>(CommandContext context, string what, Func<IProgress<TransferProgress>?, Task<T>> work)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(work);
         if (context.Console.ProgressSink is { } sink)
         {
             return await work(new SyncProgress<TransferProgress>(Totals(sink))).ConfigureAwait(false);
+        }
+        if (context.Output.Settings.Agent && !context.Output.Settings.Quiet && !context.Output.Json)
+        {
+            return await StartAndEndLinesAsync(context, what, work).ConfigureAwait(false);
         }
         if (!context.Console.IsErrorTerminal || context.Output.Settings.Quiet || context.Output.Json)
         {
@@ -63,6 +72,25 @@ internal static class TransferProgressView
                 });
                 result = await work(reporter).ConfigureAwait(false);
             }).ConfigureAwait(false);
+        return result;
+    }
+
+    private static async Task<T> StartAndEndLinesAsync<T>(CommandContext context, string what, Func<IProgress<TransferProgress>?, Task<T>> work)
+    {
+        var files = new Dictionary<string, long>(StringComparer.Ordinal);
+        var gate = new Lock();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        context.Console.Err.WriteLine($"{what}: started");
+        var result = await work(new SyncProgress<TransferProgress>(report =>
+        {
+            lock (gate)
+            {
+                files[report.Path] = Math.Max(0, report.TotalBytes);
+            }
+        })).ConfigureAwait(false);
+        var bytes = files.Values.Sum();
+        context.Console.Err.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{what}: done, {files.Count} file{(files.Count == 1 ? "" : "s")}, {bytes} bytes in {clock.Elapsed.TotalSeconds:0.0} s"));
         return result;
     }
 

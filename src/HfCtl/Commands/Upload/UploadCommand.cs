@@ -118,14 +118,14 @@ internal static class UploadCommand
         if (isFile)
         {
             var target = pathInRepo is null or "." or "/" ? Path.GetFileName(local) : pathInRepo;
-            var result = await TransferProgressView.RunAsync(context, progress =>
+            var result = await TransferProgressView.RunAsync(context, $"upload to {repo}", progress =>
                 client.Files.UploadFileAsync(repo, local, target, options with { Progress = progress, CommitMessage = options.CommitMessage ?? $"Upload {RepoPath.Normalize(target)} with hfctl" }, cancellationToken)).ConfigureAwait(false);
             view = new UploadView(repo.ToString(), type.Name(), result.Committed, result.CommitOid, result.Committed ? result.CommitUrl : null,
                 result.FilesAdded, result.FilesUnchanged, result.Committed ? [result.CommitOid] : []);
         }
         else
         {
-            var result = await TransferProgressView.RunAsync(context, progress =>
+            var result = await TransferProgressView.RunAsync(context, $"upload to {repo}", progress =>
                 client.Files.UploadFolderAsync(repo, local, pathInRepo, options with { Progress = progress }, cancellationToken)).ConfigureAwait(false);
             view = new UploadView(repo.ToString(), type.Name(), result.Commits.Count > 0, result.Head,
                 result.Commits.Count > 0 ? result.Commits[^1].CommitUrl : null, result.FilesUploaded, result.FilesUnchanged,
