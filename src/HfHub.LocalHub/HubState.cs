@@ -13,9 +13,10 @@ internal sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema, LikeStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, BucketStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema, LikeStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
+        Buckets = new BucketStore(Database, clock);
         Access = new RepoAccess(Accounts);
         GatedAccess = new GatedAccessStore(Database, clock);
         Likes = new LikeStore(Database, clock);
@@ -37,6 +38,9 @@ internal sealed class HubState
     public HubDatabase Database { get; }
     public AccountStore Accounts { get; }
     public RepoStore Repos { get; }
+
+    /// <summary>Storage Buckets: their rows and object maps (the bytes are in <see cref="Cas"/>).</summary>
+    public BucketStore Buckets { get; }
     public RepoAccess Access { get; }
 
     /// <summary>Who may download the files of which gated repo.</summary>

@@ -58,4 +58,11 @@ namespace HfHub.LocalHub;
 [JsonSerializable(typeof(SpaceRuntimeBody))]
 [JsonSerializable(typeof(Dictionary<string, SpaceSecretBody>))]
 [JsonSerializable(typeof(Dictionary<string, SpaceVariableBody>))]
+[JsonSerializable(typeof(BucketCreatedBody))]
+[JsonSerializable(typeof(BucketInfoBody))]
+[JsonSerializable(typeof(List<BucketInfoBody>))]
+[JsonSerializable(typeof(List<BucketEntryBody>))]
+[JsonSerializable(typeof(BucketPathsBody))]
+[JsonSerializable(typeof(BucketXetTokenBody))]
+[JsonSerializable(typeof(BucketBatchBody))]
 internal sealed partial class LocalHubJsonContext : JsonSerializerContext;

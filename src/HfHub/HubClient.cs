@@ -1,4 +1,5 @@
 using HfHub.Auth;
+using HfHub.Buckets;
 using HfHub.Endpoints;
 using HfHub.Files;
 using HfHub.Http;
@@ -33,6 +34,7 @@ public sealed class HubClient : IDisposable
         Repos = new RepoClient(_pipeline);
         Files = new FilesClient(_pipeline, Repos, Options);
         Spaces = new SpacesClient(_pipeline);
+        Buckets = new BucketsClient(_pipeline, Files);
         _endpoints = new Lazy<InferenceEndpointsClient>(() => new InferenceEndpointsClient(
             Options.ResolveEndpointsApi(), Token?.Token, Options, async ct => (await WhoAmIAsync(ct).ConfigureAwait(false)).Name));
     }
@@ -47,6 +49,9 @@ public sealed class HubClient : IDisposable
 
     /// <summary>Files: commits and uploads, downloads into the shared cache, trees and history.</summary>
     public FilesClient Files { get; }
+
+    /// <summary>Storage Buckets: create, info, list, delete, move, trees, downloads and batched writes (Xet only).</summary>
+    public BucketsClient Buckets { get; }
 
     /// <summary>Spaces: list, info, runtime, lifecycle, hardware, secrets, variables, logs.</summary>
     public SpacesClient Spaces { get; }

@@ -187,6 +187,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         root.Subcommands.Add(DownloadCommand.Create(this));
         root.Subcommands.Add(SpacesCommands.Create(this));
         root.Subcommands.Add(Commands.Endpoints.EndpointsCommands.Create(this));
+        root.Subcommands.Add(Commands.Buckets.BucketsCommands.Create(this));
         root.Subcommands.Add(ApiCommand.Create(this));
         root.Subcommands.Add(McpCommand.Create(this));
         root.Subcommands.Add(CompletionCommand.Create(this));

@@ -74,6 +74,7 @@ internal static class HubRequestPipeline
         HubServiceRoutes.Map(app);
         AdminRoutes.Map(app, state);
         RepoRoutes.Map(app, state);
+        BucketRoutes.Map(app, state);
         CommitRoutes.Map(app, state);
         LfsRoutes.Map(app, state);
         LfsStorageRoutes.Map(app, state);

@@ -23,7 +23,7 @@ internal static class RepoRoutes
         var repos = new RepoService(state, new CommitService(state));
         app.MapPost("/api/repos/create", context => Create(context, state, repos));
         app.MapDelete("/api/repos/delete", context => Delete(context, state));
-        app.MapPost("/api/repos/move", context => Move(context, repos));
+        app.MapPost("/api/repos/move", context => Move(context, state, repos));
         foreach (var (segment, type, _) in RepoLookup.Types)
         {
             app.MapGet($"/api/{segment}", context => List(context, state, type));
@@ -80,14 +80,16 @@ internal static class RepoRoutes
         await context.Response.WriteAsync("OK", context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task Move(HttpContext context, RepoService repos)
+    private static async Task Move(HttpContext context, HubState state, RepoService repos)
     {
         using var document = await RepoLookup.SignedInBodyAsync(context).ConfigureAwait(false);
         if (document is null)
         {
             return;
         }
-        await HubResponses.Result(context, repos.Move(context.Caller(), document.RootElement), LocalHubJsonContext.Default.UrlBody).ConfigureAwait(false);
+        var body = document.RootElement;
+        var moved = body.String("type") == BucketStore.Type ? BucketRoutes.Move(state, context.Caller(), body) : repos.Move(context.Caller(), body);
+        await HubResponses.Result(context, moved, LocalHubJsonContext.Default.UrlBody).ConfigureAwait(false);
     }
 
     private static async Task Settings(HttpContext context, HubState state, RepoService repos, string type)

@@ -53,7 +53,7 @@ internal static class CasRoutes
         var header = context.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : "";
         var grant = state.Lfs.Verify(token, WriteKind) ?? state.Lfs.Verify(token, ReadKind);
-        if (grant is null || state.Repos.FindById(grant.RepoId) is null)
+        if (grant is null || (state.Repos.FindById(grant.RepoId) is null && state.Buckets.FindById(grant.RepoId) is null))
         {
             await HubResponses.Error(context, StatusCodes.Status401Unauthorized, "Missing, invalid or expired Xet token: ask the Hub's xet-read-token or xet-write-token route for a new one").ConfigureAwait(false);
             return null;
@@ -196,16 +196,17 @@ internal static class CasRoutes
             return;
         }
         List<CasFile> files;
+        var bucket = state.Buckets.FindById(grant.RepoId) is not null;
         try
         {
-            files = await ValidateShardAsync(state, body, context.RequestAborted).ConfigureAwait(false);
+            files = await ValidateShardAsync(state, body, context.RequestAborted, requireSha256: !bucket).ConfigureAwait(false);
         }
         catch (CasFormatException e)
         {
             await HubResponses.BadRequest(context, $"Invalid shard: {e.Message}").ConfigureAwait(false);
             return;
         }
-        var added = files.Count(file => state.Cas.AddFile(grant.RepoId, file));
+        var added = files.Count(file => state.Cas.AddFile(grant.RepoId, file, bucket));
         state.Cas.Counters.ShardUploaded(added);
         await RepoLookup.WriteJsonAsync(context, w =>
         {
@@ -215,7 +216,11 @@ internal static class CasRoutes
         }).ConfigureAwait(false);
     }
 
-    internal static async Task<List<CasFile>> ValidateShardAsync(HubState state, byte[] body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a shard against the stored xorbs; <paramref name="requireSha256"/> is false for a bucket's
+    /// write token, whose clients send no <c>FileMetadataExt</c> (buckets.md §4, xet.md §5.2).
+    /// </summary>
+    internal static async Task<List<CasFile>> ValidateShardAsync(HubState state, byte[] body, CancellationToken cancellationToken, bool requireSha256 = true)
     {
         var (files, xorbs) = CasShard.Parse(body);
         var cache = new Dictionary<string, IReadOnlyList<CasStoredChunk>?>(StringComparer.Ordinal);
@@ -244,7 +249,7 @@ internal static class CasRoutes
             {
                 throw new CasFormatException($"file {file.Hash} has no verification entries");
             }
-            if (file.Sha256 is null)
+            if (file.Sha256 is null && requireSha256)
             {
                 throw new CasFormatException($"file {file.Hash} has no SHA-256 (metadata extension), which a repo needs to commit it");
             }
@@ -276,7 +281,7 @@ internal static class CasRoutes
                 throw new CasFormatException($"file {file.Hash}: its chunks hash to {fileHash}");
             }
             var candidate = new CasFile(file.Hash, chunks.Sum(c => c.Length), file.Sha256, file.Terms);
-            var sha256 = await state.Cas.Sha256Async(candidate, cancellationToken).ConfigureAwait(false);
+            var sha256 = file.Sha256 is null ? null : await state.Cas.Sha256Async(candidate, cancellationToken).ConfigureAwait(false);
             if (sha256 != file.Sha256)
             {
                 throw new CasFormatException($"file {file.Hash}: its SHA-256 is {sha256}, not {file.Sha256} as the shard says");
@@ -494,9 +499,9 @@ internal static class CasRoutes
     }
 
     /// <summary>A parsed single <c>Range</c> header: null when absent or not a byte range; <c>Valid</c> false when unsatisfiable.</summary>
-    private readonly record struct ByteRange(long From, long To, bool Valid);
+    internal readonly record struct ByteRange(long From, long To, bool Valid);
 
-    private static ByteRange? ParseRange(string header, long size)
+    internal static ByteRange? ParseRange(string header, long size)
     {
         if (!header.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase) || header.Contains(',', StringComparison.Ordinal))
         {

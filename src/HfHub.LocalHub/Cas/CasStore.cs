@@ -67,6 +67,11 @@ internal sealed class CasStore
             PRIMARY KEY (repo_id, sha256)
         );
         CREATE INDEX IF NOT EXISTS cas_repo_files_by_file ON cas_repo_files (repo_id, file);
+        CREATE TABLE IF NOT EXISTS cas_bucket_files (
+            bucket_id TEXT NOT NULL REFERENCES buckets(id) ON DELETE CASCADE,
+            file TEXT NOT NULL,
+            PRIMARY KEY (bucket_id, file)
+        );
         CREATE TABLE IF NOT EXISTS cas_repo_settings (
             repo_id TEXT PRIMARY KEY REFERENCES repos(id) ON DELETE CASCADE,
             xet_enabled INTEGER NOT NULL
@@ -282,8 +287,12 @@ internal sealed class CasStore
         return read == length ? record : throw new InvalidDataException($"the pack of chunk {chunk} is cut short");
     }
 
-    /// <summary>Registers a file (idempotent) and lets <paramref name="repoId"/> read it under its SHA-256; false when the file was known already.</summary>
-    public bool AddFile(string repoId, CasFile file)
+    /// <summary>
+    /// Registers a file (idempotent) and lets <paramref name="repoId"/> read it: a repo under its
+    /// SHA-256, a bucket (<paramref name="bucket"/>) by its Xet hash alone, since bucket uploads carry
+    /// no SHA-256 (buckets.md §4). False when the file was known already.
+    /// </summary>
+    public bool AddFile(string repoId, CasFile file, bool bucket = false)
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -318,7 +327,16 @@ internal sealed class CasStore
                 terms.ExecuteNonQuery();
             }
         }
-        if (file.Sha256 is not null)
+        if (bucket)
+        {
+            using var grant = connection.CreateCommand();
+            grant.Transaction = transaction;
+            grant.CommandText = "INSERT OR IGNORE INTO cas_bucket_files (bucket_id, file) VALUES ($bucket, $file);";
+            grant.Parameters.AddWithValue("$bucket", repoId);
+            grant.Parameters.AddWithValue("$file", file.Hash);
+            grant.ExecuteNonQuery();
+        }
+        else if (file.Sha256 is not null)
         {
             using var link = connection.CreateCommand();
             link.Transaction = transaction;
@@ -374,12 +392,19 @@ internal sealed class CasStore
         return reader.Read() ? (reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
-    /// <summary>True when a repo may read this Xet file (Xet tokens are repo-scoped).</summary>
+    /// <summary>Lets a bucket read a Xet file it did not upload (a server-side copy into it).</summary>
+    public void GrantBucket(string bucketId, string file)
+    {
+        using var connection = _database.Open();
+        HubDatabase.Execute(connection, "INSERT OR IGNORE INTO cas_bucket_files (bucket_id, file) VALUES ($bucket, $file);", ("$bucket", bucketId), ("$file", file));
+    }
+
+    /// <summary>True when a repo or bucket may read this Xet file (Xet tokens are repo-scoped).</summary>
     public bool RepoCanRead(string repoId, string file)
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM cas_repo_files WHERE repo_id = $repo AND file = $file LIMIT 1;";
+        command.CommandText = "SELECT 1 FROM cas_repo_files WHERE repo_id = $repo AND file = $file UNION ALL SELECT 1 FROM cas_bucket_files WHERE bucket_id = $repo AND file = $file LIMIT 1;";
         command.Parameters.AddWithValue("$repo", repoId);
         command.Parameters.AddWithValue("$file", file);
         return command.ExecuteScalar() is not null;

@@ -49,7 +49,7 @@ public sealed partial class FilesClient
         {
             var token = await GetXetTokenAsync(meta.XetTokenUrl, cancellationToken).ConfigureAwait(false);
             var (reconstruction, version) = await QueryReconstructionAsync(token, meta.XetHash, cancellationToken).ConfigureAwait(false);
-            await ReconstructAsync(reconstruction, xetHash, meta, partial, displayPath, progress, cancellationToken).ConfigureAwait(false);
+            await ReconstructAsync(reconstruction, xetHash, meta.Size, meta.Etag, partial, displayPath, progress, cancellationToken).ConfigureAwait(false);
             File.Move(partial, destination, overwrite: true);
             Report(progress, displayPath, TransferStage.Completed, meta.Size, meta.Size);
             Trace($"{displayPath}: transfer xet ({version} reconstruction, {reconstruction.Terms.Count} terms)");
@@ -134,7 +134,7 @@ public sealed partial class FilesClient
     /// as they stream in, writes each chunk where its terms put it in the file, and keeps the chunk hashes;
     /// then checks the term lengths, the file's Xet hash (the Merkle root of its chunks) and its SHA-256.
     /// </summary>
-    private async Task ReconstructAsync(XetReconstruction answer, XetHash fileHash, FileMetadata meta, string incomplete, string displayPath, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    private async Task ReconstructAsync(XetReconstruction answer, XetHash fileHash, long size, string? sha256, string incomplete, string displayPath, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         if (answer.OffsetIntoFirstRange != 0)
         {
@@ -147,9 +147,9 @@ public sealed partial class FilesClient
             termOffsets[i] = total;
             total += answer.Terms[i].UnpackedLength;
         }
-        if (total != meta.Size)
+        if (total != size)
         {
-            throw new InvalidDataException($"its terms add up to {total} bytes, the file has {meta.Size}");
+            throw new InvalidDataException($"its terms add up to {total} bytes, the file has {size}");
         }
 
         // Each fetch range serves the terms of its xorb whose chunks it covers (a chunk used twice is fetched once).
@@ -168,14 +168,14 @@ public sealed partial class FilesClient
 
         using (var file = File.OpenHandle(incomplete, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous))
         {
-            RandomAccess.SetLength(file, meta.Size);
+            RandomAccess.SetLength(file, size);
             await Parallel.ForEachAsync(
                 units.Where(u => u.Terms.Count > 0),
                 new ParallelOptions { MaxDegreeOfParallelism = XetParallelFetches, CancellationToken = cancellationToken },
                 async (unit, token) =>
                 {
                     var bytes = await FetchUnitWithRetriesAsync(unit, answer, termOffsets, termChunks, file, incomplete, token).ConfigureAwait(false);
-                    Report(progress, displayPath, TransferStage.Downloading, Interlocked.Add(ref written, bytes), meta.Size);
+                    Report(progress, displayPath, TransferStage.Downloading, Interlocked.Add(ref written, bytes), size);
                 }).ConfigureAwait(false);
             RandomAccess.FlushToDisk(file);
         }
@@ -192,15 +192,32 @@ public sealed partial class FilesClient
         {
             throw new InvalidDataException($"its chunks hash to {actualXet}, not {fileHash}");
         }
+        if (sha256 is null)
+        {
+            return; // a bucket file: its Xet hash, checked above, is its only digest
+        }
         string actualSha;
         await using (var check = new FileStream(incomplete, FileMode.Open, FileAccess.Read, FileShare.Read, ContentHasher.BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan))
         {
             actualSha = Convert.ToHexStringLower(await SHA256.HashDataAsync(check, cancellationToken).ConfigureAwait(false));
         }
-        if (!string.Equals(actualSha, meta.Etag, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(actualSha, sha256, StringComparison.OrdinalIgnoreCase))
         {
-            throw new HubContentMismatchException($"the Xet download of {displayPath} is corrupt: expected sha256 {meta.Etag}, got {actualSha}; it was discarded, try again", null);
+            throw new HubContentMismatchException($"the Xet download of {displayPath} is corrupt: expected sha256 {sha256}, got {actualSha}; it was discarded, try again", null);
         }
+    }
+
+    /// <summary>
+    /// Reconstructs a Xet file from the CAS into <paramref name="partial"/>, every chunk checked and the
+    /// whole checked against <paramref name="fileHash"/> (no SHA-256: bucket files have none). Content
+    /// that does not match raises <see cref="InvalidDataException"/>; the caller discards the file.
+    /// </summary>
+    internal async Task ReconstructToPathAsync(string fileHash, long size, Uri tokenUrl, string partial, string displayPath, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var token = await GetXetTokenAsync(tokenUrl, cancellationToken).ConfigureAwait(false);
+        var (reconstruction, version) = await QueryReconstructionAsync(token, fileHash, cancellationToken).ConfigureAwait(false);
+        await ReconstructAsync(reconstruction, XetHash.Parse(fileHash), size, null, partial, displayPath, progress, cancellationToken).ConfigureAwait(false);
+        Trace($"{displayPath}: transfer xet ({version} reconstruction, {reconstruction.Terms.Count} terms)");
     }
 
     /// <summary>One xorb range, retried from its start when the stream breaks (writing the same bytes again is harmless).</summary>

@@ -18,18 +18,31 @@ public sealed partial class FilesClient
     /// The commit follows as for LFS (<c>lfsFile</c> with the SHA-256). Nothing is committed if any
     /// step fails.
     /// </summary>
-    private async Task UploadXetAsync(List<(AdditionPlan Plan, LfsBatchObject Object)> work, CommitOptions options, CancellationToken cancellationToken)
+    private Task UploadXetAsync(List<(AdditionPlan Plan, LfsBatchObject Object)> work, CommitOptions options, CancellationToken cancellationToken)
     {
         if (work.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
         var first = work[0].Object.Actions!.Upload!;
         var refreshUrl = Uri.TryCreate(first.Href, UriKind.Absolute, out var href) ? href : null;
-        var token = TokenFromHeaders(first.Header);
+        var items = work.Select(w => new XetUploadItem(w.Plan.Path, w.Plan.Content, w.Plan.Digest.Size, w.Plan.Digest.Sha256)).ToList();
+        return UploadXetFilesAsync(items, refreshUrl, TokenFromHeaders(first.Header), options.Progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Uploads files to the CAS as one Xet session and returns their Xet file hashes, in order: each
+    /// is chunked as it streams; chunks this session or the local index (<c>$HF_HOME/xet</c>) already
+    /// placed in a xorb are referenced, the others are packed into xorbs (32 MiB; one is POSTed while
+    /// the next fills, so two at most are in memory); then one shard describes every file and the new
+    /// xorbs. A file without a SHA-256 (bucket uploads) goes into the shard without the metadata
+    /// extension. Repos commit afterwards; buckets add the files with their batch.
+    /// </summary>
+    internal async Task<IReadOnlyList<XetHash>> UploadXetFilesAsync(IReadOnlyList<XetUploadItem> items, Uri? refreshUrl, XetToken? token, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
         async Task<XetToken> FreshTokenAsync()
         {
-            // xet-core refreshes 30 s before expiry; a token from the batch answer is used while it is fresh.
+            // xet-core refreshes 30 s before expiry; a token handed over with the request is used while it is fresh.
             if (token is null || token.Expires - TimeSpan.FromSeconds(30) < DateTimeOffset.UtcNow)
             {
                 token = await GetXetTokenAsync(refreshUrl ?? throw new HubException("the Hub answered transfer xet without a token URL"), cancellationToken).ConfigureAwait(false);
@@ -39,7 +52,7 @@ public sealed partial class FilesClient
         var index = new XetLocalIndex(Path.Combine(_options.Environment.HfHome, "xet"), (await FreshTokenAsync().ConfigureAwait(false)).CasUrl);
         try
         {
-            await UploadXetSessionAsync(work, index, FreshTokenAsync, options, cancellationToken).ConfigureAwait(false);
+            return await UploadXetSessionAsync(items, index, FreshTokenAsync, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (HubException e) when (e.Status == 400 && index.Count > 0 && !cancellationToken.IsCancellationRequested)
         {
@@ -47,19 +60,19 @@ public sealed partial class FilesClient
             // longer has (a reset hub). Forget it and upload every chunk; a second refusal is real.
             Trace($"the CAS refused the upload ({HubErrorReader.OneLine(e.Message)}); retrying without the local dedupe index");
             index.Clear();
-            await UploadXetSessionAsync(work, index, FreshTokenAsync, options, cancellationToken).ConfigureAwait(false);
+            return await UploadXetSessionAsync(items, index, FreshTokenAsync, progress, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task UploadXetSessionAsync(List<(AdditionPlan Plan, LfsBatchObject Object)> work, XetLocalIndex index, Func<Task<XetToken>> freshToken, CommitOptions options, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<XetHash>> UploadXetSessionAsync(IReadOnlyList<XetUploadItem> items, XetLocalIndex index, Func<Task<XetToken>> freshToken, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
-        var session = new XetUploadSession(this, index, freshToken, options.Progress);
+        var session = new XetUploadSession(this, index, freshToken, progress);
         var files = new List<ShardFile>();
         try
         {
-            foreach (var (plan, _) in work)
+            foreach (var item in items)
             {
-                files.Add(await session.AddFileAsync(plan, cancellationToken).ConfigureAwait(false));
+                files.Add(await session.AddFileAsync(item, cancellationToken).ConfigureAwait(false));
             }
             await session.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -77,13 +90,17 @@ public sealed partial class FilesClient
             using var response = await _pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         index.Save(session.NewIndexEntries);
-        foreach (var (plan, _) in work)
+        foreach (var item in items)
         {
-            var stats = session.Stats[plan.Path];
-            Trace($"{plan.Path}: transfer xet ({stats.NewBytes} new bytes sent in xorbs, {stats.DedupedBytes} bytes deduplicated)");
-            options.Progress?.Report(new TransferProgress(plan.Path, TransferStage.Completed, plan.Digest.Size, plan.Digest.Size));
+            var stats = session.Stats[item.Path];
+            Trace($"{item.Path}: transfer xet ({stats.NewBytes} new bytes sent in xorbs, {stats.DedupedBytes} bytes deduplicated)");
+            progress?.Report(new TransferProgress(item.Path, TransferStage.Completed, item.Size, item.Size));
         }
+        return [.. files.Select(f => f.FileHash)];
     }
+
+    /// <summary>One file of a Xet upload: its path (for progress), content, size and SHA-256 (null for buckets).</summary>
+    internal sealed record XetUploadItem(string Path, ContentSource Content, long Size, string? Sha256);
 
     private static XetToken? TokenFromHeaders(Dictionary<string, System.Text.Json.JsonElement>? header)
     {
@@ -154,7 +171,7 @@ public sealed partial class FilesClient
 
         private readonly Dictionary<string, long> _sent = [];
 
-        public async Task<ShardFile> AddFileAsync(AdditionPlan plan, CancellationToken cancellationToken)
+        public async Task<ShardFile> AddFileAsync(XetUploadItem plan, CancellationToken cancellationToken)
         {
             var terms = new List<PendingTerm>();
             long fresh = 0, deduped = 0;
@@ -166,7 +183,7 @@ public sealed partial class FilesClient
                 if (_session.TryGetValue(chunk.Hash, out var place) || index.TryGet(chunk.Hash, out place))
                 {
                     deduped += chunk.Length;
-                    Sent(plan.Path, chunk.Length, plan.Digest.Size);
+                    Sent(plan.Path, chunk.Length, plan.Size);
                     if (last is { Xorb: { } xorb } && xorb == place.Xorb && last.End == place.Index)
                     {
                         last.End++;
@@ -184,7 +201,7 @@ public sealed partial class FilesClient
                 {
                     // Already in the xorb being filled: referenced, not stored twice.
                     deduped += chunk.Length;
-                    Sent(plan.Path, chunk.Length, plan.Digest.Size);
+                    Sent(plan.Path, chunk.Length, plan.Size);
                     last = PendingTermFor(terms, last, pendingPosition);
                     last.Bytes += chunk.Length;
                     last.Hashes.Add(chunk.Hash);
@@ -204,12 +221,12 @@ public sealed partial class FilesClient
                 last = PendingTermFor(terms, last, position);
                 last.Bytes += chunk.Length;
                 last.Hashes.Add(chunk.Hash);
-                _pending.Add(new PendingChunk(plan.Path, chunk.Length, plan.Digest.Size));
+                _pending.Add(new PendingChunk(plan.Path, chunk.Length, plan.Size));
                 _pendingPositions[chunk.Hash] = position;
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
             // Any term still open on the current xorb is completed when that xorb is flushed.
             Stats[plan.Path] = new XetFileStats(fresh, deduped);
-            return new ShardFile(chunks.FileHash, new DeferredTerms(terms), plan.Digest.Sha256);
+            return new ShardFile(chunks.FileHash, new DeferredTerms(terms), plan.Sha256);
         }
 
         /// <summary>

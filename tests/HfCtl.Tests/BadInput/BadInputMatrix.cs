@@ -238,6 +238,73 @@ internal static class BadInputMatrix
             Id = "{space}", Network = true,
             Extra = [("timeout-garbage", ["spaces", "wait", "{space}", "--timeout", "soon"], Usage)],
         },
+        new("buckets create", ["buckets", "create", "{id}"])
+        {
+            Id = "{user}/matrix-new-bucket", Network = true, Write = true,
+            Extra = [("region-invalid", ["buckets", "create", "{user}/matrix-new-bucket", "--region", "mars"], Usage)],
+        },
+        new("buckets info", ["buckets", "info", "{id}"])
+        {
+            Id = "{bucket}", Network = true,
+            Extra = [("with-path", ["buckets", "info", "hf://buckets/{bucket}/state.txt"], Usage)],
+        },
+        new("buckets list", ["buckets", "list", "--namespace", "{text}"]) { Text = "{user}", Network = true },
+        new("buckets delete", ["buckets", "delete", "{id}", "-y"])
+        {
+            Id = "{bucket}", Network = true, Write = true,
+            Extra =
+            [
+                ("no-confirmation", ["buckets", "delete", "{bucket}"], Usage),
+                ("bucket-of-another-user", ["buckets", "delete", "{otherbucket}", "-y"], ExitCodes.Forbidden),
+            ],
+        },
+        new("buckets move", ["buckets", "move", "{id}", "{user}/matrix-moved"]) { Id = "{bucket}", Network = true, Write = true },
+        new("buckets ls", ["buckets", "ls", "hf://buckets/{bucket}/{rpath}"])
+        {
+            RPath = "sub", Network = true,
+            Extra =
+            [
+                ("revision", ["buckets", "ls", "hf://buckets/{bucket}@main"], Usage),
+                ("not-a-bucket", ["buckets", "ls", "hf://datasets/{dataset}"], Usage),
+                ("empty-segment", ["buckets", "ls", "hf://buckets/{bucket}/a//b"], Usage),
+                ("no-name", ["buckets", "ls", "hf://buckets/{user}"], Usage),
+                ("too-long", ["buckets", "ls", "hf://buckets/{bucket}/" + new string('p', 1100)], Usage),
+                ("traversal-in-id", ["buckets", "ls", "hf://buckets/../{bucket}"], Usage),
+            ],
+        },
+        new("buckets cp", ["buckets", "cp", "{work}/file.txt", "hf://buckets/{bucket}/{rpath}"])
+        {
+            RPath = "copied.txt", Network = true, Write = true,
+            Extra =
+            [
+                ("both-local", ["buckets", "cp", "{work}/file.txt", "{work}/copy.txt"], Usage),
+                ("into-a-repo", ["buckets", "cp", "{work}/file.txt", "hf://datasets/{dataset}/x.txt"], Usage),
+                ("missing-local-file", ["buckets", "cp", "{work}/no-such-file.txt", "hf://buckets/{bucket}/x.txt"], ExitCodes.NotFound),
+                ("bucket-of-another-user", ["buckets", "cp", "{work}/file.txt", "hf://buckets/{otherbucket}/x.txt"], ExitCodes.Forbidden),
+                ("copy-from-unreadable-repo", ["buckets", "cp", "hf://{otherrepo}/f.txt", "hf://buckets/{bucket}/stolen.txt"], ExitCodes.NotFound),
+            ],
+        },
+        new("buckets rm", ["buckets", "rm", "hf://buckets/{bucket}/{rpath}", "-y"])
+        {
+            RPath = "state.txt", Network = true, Write = true,
+            Extra =
+            [
+                ("no-confirmation", ["buckets", "rm", "hf://buckets/{bucket}/state.txt"], Usage),
+                ("whole-bucket-without-r", ["buckets", "rm", "hf://buckets/{bucket}", "-y"], Usage),
+                ("bucket-of-another-user", ["buckets", "rm", "hf://buckets/{otherbucket}/file.txt", "-y"], ExitCodes.Forbidden),
+            ],
+        },
+        new("buckets sync", ["buckets", "sync", "{work}/app", "hf://buckets/{bucket}/{rpath}"])
+        {
+            RPath = "synced", Network = true, Write = true,
+            Extra =
+            [
+                ("both-local", ["buckets", "sync", "{work}/app", "{work}/elsewhere"], Usage),
+                ("delete-without-confirmation", ["buckets", "sync", "{work}/app", "hf://buckets/{bucket}/synced", "--delete"], Usage),
+                ("missing-folder", ["buckets", "sync", "{work}/no-such-folder", "hf://buckets/{bucket}/synced"], ExitCodes.NotFound),
+                ("bucket-of-another-user", ["buckets", "sync", "{work}/app", "hf://buckets/{otherbucket}/synced"], ExitCodes.Forbidden),
+            ],
+        },
         new("endpoints list", ["endpoints", "list", "--namespace", "{text}"]) { Text = "{user}", Network = true },
         new("endpoints info", ["endpoints", "info", "{text}"]) { Text = "matrix-endpoint", Network = true },
         new("endpoints deploy", ["endpoints", "deploy", "{text}", "--repo", "{model}", "--framework", "pytorch", "--accelerator", "cpu", "--instance-type", "intel-icl", "--instance-size", "x2", "--vendor", "aws", "--region", "us-east-1"])
@@ -389,7 +456,7 @@ internal static class BadInputMatrix
     ];
 
     /// <summary>Commands that only group others: called bare or with an unknown subcommand.</summary>
-    public static IReadOnlyList<string> Groups { get; } = ["auth", "endpoints", "local-hub", "persist", "repo", "spaces", "spaces variables"];
+    public static IReadOnlyList<string> Groups { get; } = ["auth", "buckets", "endpoints", "local-hub", "persist", "repo", "spaces", "spaces variables"];
 
     public static IReadOnlyList<BadInputCase> All { get; } = Build();
 
@@ -421,6 +488,8 @@ internal static class BadInputMatrix
                 "{id}" => id ?? spec.Id!,
                 "{text}" => text ?? spec.Text!,
                 "{rpath}" => rpath ?? spec.RPath!,
+                // A path inside a location (hf://buckets/ns/b/{rpath}) takes the bad values too.
+                _ when spec.RPath is not null && a.Contains("{rpath}", StringComparison.Ordinal) => a.Replace("{rpath}", rpath ?? spec.RPath, StringComparison.Ordinal),
                 _ => a,
             }),
         ];

@@ -38,6 +38,12 @@ public sealed class BadInputWorld : IAsyncLifetime
     public string Model => $"{User}/matrix-model";
     public string Space => $"{User}/matrix-space";
     public string Dataset => $"{User}/matrix-data";
+    public string Bucket => $"{User}/matrix-bucket";
+
+    /// <summary>A second user, with a public bucket the matrix user may read but not write, and a private model it may not read.</summary>
+    public string OtherUser { get; private set; } = "";
+    public string OtherBucket => $"{OtherUser}/matrix-public";
+    public string OtherRepo => $"{OtherUser}/matrix-private";
 
     public async Task InitializeAsync()
     {
@@ -75,6 +81,15 @@ public sealed class BadInputWorld : IAsyncLifetime
         cli.Stdin = "";
         await Setup(cli, "spaces", "variables", "add", Space, "-e", "MATRIX_VAR=1");
         await Setup(cli, "persist", "save", Path.Combine(Work, "file.txt"), "db/state.txt", "-d", Dataset);
+        await Setup(cli, "buckets", "create", Bucket);
+        await Setup(cli, "buckets", "cp", Path.Combine(Work, "file.txt"), $"hf://buckets/{Bucket}/state.txt");
+        string otherToken;
+        (OtherUser, otherToken) = await _hub.CreateUserAsync("write");
+        using var other = new HubClient(new HubClientOptions { Endpoint = new Uri(HubEndpoint), Token = HfToken.FromValue(otherToken) });
+        await other.Buckets.CreateAsync(HfHub.Buckets.BucketId.Parse(OtherBucket), new HfHub.Buckets.CreateBucketOptions { Private = false });
+        await other.Buckets.UploadFileAsync(HfHub.Buckets.BucketId.Parse(OtherBucket), Path.Combine(Work, "file.txt"), "file.txt");
+        await other.Repos.CreateAsync(RepoId.Parse(OtherRepo), new CreateRepoOptions { Private = true });
+        await other.Files.UploadFileAsync(RepoId.Parse(OtherRepo), Path.Combine(Work, "file.txt"), "f.txt");
     }
 
     public async Task DisposeAsync()
@@ -114,6 +129,9 @@ public sealed class BadInputWorld : IAsyncLifetime
         .Replace("{model}", Model, StringComparison.Ordinal)
         .Replace("{space}", Space, StringComparison.Ordinal)
         .Replace("{dataset}", Dataset, StringComparison.Ordinal)
+        .Replace("{bucket}", Bucket, StringComparison.Ordinal)
+        .Replace("{otherbucket}", OtherBucket, StringComparison.Ordinal)
+        .Replace("{otherrepo}", OtherRepo, StringComparison.Ordinal)
         .Replace("{work}", Work, StringComparison.Ordinal)
         .Replace("{health}", HubEndpoint + "/_localhub/health", StringComparison.Ordinal)
         .Replace("{token}", token, StringComparison.Ordinal);
@@ -152,6 +170,19 @@ public sealed class BadInputWorld : IAsyncLifetime
             }
             var runtime = await client.Spaces.GetRuntimeAsync(Space);
             text.AppendLine(CultureInfo.InvariantCulture, $"runtime requested={runtime.Hardware.Requested} sleep={runtime.SleepTime} paused={runtime.Stage == "PAUSED"}");
+        }
+        var buckets = new List<string> { OtherBucket };
+        await foreach (var bucket in client.Buckets.ListAsync(User))
+        {
+            buckets.Add(bucket.Id);
+        }
+        foreach (var id in buckets.Order(StringComparer.Ordinal))
+        {
+            await foreach (var entry in client.Buckets.ListTreeAsync(HfHub.Buckets.BucketId.Parse(id), recursive: true))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"bucket {id} {entry.Type} {entry.Path} {entry.XetHash} {entry.UploadedAt:O}");
+            }
+            text.AppendLine(CultureInfo.InvariantCulture, $"bucket {id}");
         }
         Describe(text, "world", Root);
         Describe(text, "HF_HOME", hfHome, Path.Combine("hfctl", "persist"));

@@ -78,4 +78,25 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await RunAsync("files.py");
         PythonReferee.AssertAllPassed(result, "files", "folder_with_patterns_and_snapshot", "commits_refs_branches_and_tags", "pull_request_by_create_commit");
     }
+
+    [SkippableFact]
+    public async Task Buckets_that_hfctl_filled_read_back_through_python_and_python_manages_its_own()
+    {
+        Skip.If(PythonReferee.Missing is not null, PythonReferee.Missing);
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        cli.Variables["HF_TOKEN"] = token;
+        var bucket = $"{user}/{HfCtl.Testing.LocalHubFixture.UniqueName("seed")}";
+        var folder = Path.Combine(cli.HfHome, "seed");
+        Directory.CreateDirectory(Path.Combine(folder, "dir", "sub"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "top.txt"), "top");
+        await File.WriteAllBytesAsync(Path.Combine(folder, "dir", "sub", "data.bin"), new byte[70_000]);
+        Assert.Equal(0, (await cli.RunAsync("buckets", "create", bucket)).ExitCode);
+        var sync = await cli.RunAsync("buckets", "sync", folder, $"hf://buckets/{bucket}");
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+
+        var result = await PythonReferee.RunScenarioAsync("buckets.py", hub.EndpointText, token, user, new { seeded = bucket, size = 70_003 });
+        PythonReferee.AssertAllPassed(result, "buckets", "reads_what_hfctl_wrote", "create_move_and_delete");
+    }
 }

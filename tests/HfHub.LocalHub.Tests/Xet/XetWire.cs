@@ -77,7 +77,7 @@ public static class XetWire
     /// An upload shard with one file (and the xorbs of its CAS section); the knobs break one rule
     /// at a time for the refusal tests.
     /// </summary>
-    public static byte[] Shard(IReadOnlyList<Term> terms, string sha256, IEnumerable<TestXorb> casXorbs, string? fileHash = null,
+    public static byte[] Shard(IReadOnlyList<Term> terms, string? sha256, IEnumerable<TestXorb> casXorbs, string? fileHash = null,
         bool withFooter = true, bool breakVerification = false)
     {
         fileHash ??= FileHash(terms);
@@ -97,7 +97,8 @@ public static class XetWire
         Record(r =>
         {
             CasHash.FromHex(fileHash)!.CopyTo(r, 0);
-            BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(32), 0xC0000000);
+            // Without a SHA-256 (bucket uploads) the metadata-extension flag is off and its record left out.
+            BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(32), sha256 is null ? 0x80000000 : 0xC0000000);
             BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(36), (uint)terms.Count);
         });
         foreach (var term in terms)
@@ -119,7 +120,10 @@ public static class XetWire
             }
             Record(r => CasHash.Verification(hashes).CopyTo(r, 0));
         }
-        Record(r => CasHash.FromHex(sha256)!.CopyTo(r, 0));
+        if (sha256 is not null)
+        {
+            Record(r => CasHash.FromHex(sha256)!.CopyTo(r, 0));
+        }
         Bookend();
         foreach (var xorb in casXorbs)
         {
