@@ -164,8 +164,8 @@ public sealed record SpaceVolume
     }
 }
 
-/// <summary>Reads and writes <see cref="SpaceVolumeType"/> as its wire string.</summary>
-internal sealed class SpaceVolumeTypeConverter : JsonConverter<SpaceVolumeType>
+/// <summary>Reads and writes <see cref="SpaceVolumeType"/> as its wire string (public so that JSON contexts of other assemblies can use it).</summary>
+public sealed class SpaceVolumeTypeConverter : JsonConverter<SpaceVolumeType>
 {
     public override SpaceVolumeType Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.GetString() is { Length: > 0 } text ? new SpaceVolumeType(text) : SpaceVolumeType.Model;
@@ -182,7 +182,7 @@ internal sealed class SpaceVolumeTypeConverter : JsonConverter<SpaceVolumeType>
 /// (as huggingface_hub's <c>Volume</c> reads them), a missing type as <c>model</c>, unknown fields
 /// skipped, and only the set optional fields written.
 /// </summary>
-internal sealed class SpaceVolumeConverter : JsonConverter<SpaceVolume>
+public sealed class SpaceVolumeConverter : JsonConverter<SpaceVolume>
 {
     public override SpaceVolume Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

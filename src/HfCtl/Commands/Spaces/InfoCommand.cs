@@ -10,7 +10,7 @@ internal static class InfoCommand
 
     public static Command Create(App app)
     {
-        var command = new Command("info", "Show a Space's stage, hardware, sleep time and app URL") { Space };
+        var command = new Command("info", "Show a Space's stage, hardware, sleep time, app URL and volumes") { Space };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -33,6 +33,13 @@ internal static class InfoCommand
         context.Output.Line($"sleeps:    {(view.SleepTime is { } s ? $"after {s} s idle" : "never")}");
         context.Output.Line($"private:   {(view.Private == true ? "yes" : "no")}");
         context.Output.Line($"app url:   {view.AppUrl}");
+        // One line per volume, in the -v syntax that would set it again.
+        var volumes = info.Runtime?.Volumes ?? [];
+        context.Output.Line($"volumes:   {(volumes.Count == 0 ? "none" : VolumesCommand.Describe(volumes[0]))}");
+        foreach (var volume in volumes.Skip(1))
+        {
+            context.Output.Line($"           {VolumesCommand.Describe(volume)}");
+        }
         context.PrintedHubUrls();
         if (view.ErrorMessage is { } error)
         {
