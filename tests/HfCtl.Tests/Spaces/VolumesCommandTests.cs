@@ -117,15 +117,30 @@ public sealed class VolumesCommandTests(SpacesHubFixture hub) : IClassFixture<Sp
     [Fact]
     public async Task The_readme_recipe_mounts_a_bucket_and_a_dataset()
     {
-        // README "Space volumes": the commands as a user types them.
+        // README "Space volumes": its command lines, run as a user types them (comments dropped).
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")).Replace("\r", "", StringComparison.Ordinal);
+        var section = readme[readme.IndexOf("### Space volumes", StringComparison.Ordinal)..];
+        var block = section[(section.IndexOf("```bash\n", StringComparison.Ordinal) + 8)..];
+        var lines = block[..block.IndexOf("```", StringComparison.Ordinal)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
         var (user, token) = await hub.CreateUserAsync();
         using var cli = Cli(token);
-        Ok(await cli.RunAsync("spaces", "create", "web", "--sdk", "docker", "--empty"));
-        Ok(await cli.RunAsync("spaces", "volumes", "set", "web", "-v", $"hf://buckets/{user}/web-data:/data", "-v", $"hf://datasets/{user}/assets:/assets:ro"));
-        var ls = await cli.RunAsync("spaces", "volumes", "ls", "web");
-        Ok(ls);
-        Assert.Contains($"/data\tbucket\t{user}/web-data", ls.Stdout);
-        Assert.Contains($"/assets\tdataset\t{user}/assets", ls.Stdout);
-        Ok(await cli.RunAsync("spaces", "volumes", "delete", "web", "-y"));
+        using var client = Client(token);
+        var outputs = new List<string>();
+        foreach (var line in lines)
+        {
+            var words = line.Split('#')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("hfctl", words[0]);
+            if (words[1..3] is ["spaces", "volumes"] && words[3] == "delete")
+            {
+                Assert.Equal(2, (await client.Spaces.ListVolumesAsync($"{user}/web")).Count);
+            }
+            var result = await cli.RunAsync(words[1..]);
+            Ok(result);
+            outputs.Add(result.Stdout);
+        }
+        Assert.Contains("/data\tbucket\tmy-org/web-data\t\t\trw", outputs[2]);
+        Assert.Contains("/assets\tdataset\tmy-org/assets\t\t\tro", outputs[2]);
+        Assert.Empty(await client.Spaces.ListVolumesAsync($"{user}/web"));
     }
 }
