@@ -30,4 +30,11 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await RunAsync("endpoints.py", new { other = new { user = other, token = otherToken } });
         PythonReferee.AssertAllPassed(result, "endpoints", "lifecycle", "duplicate_and_foreign_namespace");
     }
+
+    [SkippableFact]
+    public async Task Space_volumes_through_set_delete_create_duplicate_and_the_runtime()
+    {
+        var result = await RunAsync("volumes.py");
+        PythonReferee.AssertAllPassed(result, "volumes", "set_read_and_delete", "refused", "duplicate_with_volumes");
+    }
 }
