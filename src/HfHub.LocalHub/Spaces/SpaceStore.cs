@@ -93,16 +93,27 @@ internal sealed class SpaceStore(HubDatabase database)
     public Dictionary<string, SpaceRow> FindMany(IReadOnlyCollection<string> repoIds)
     {
         var result = new Dictionary<string, SpaceRow>(StringComparer.Ordinal);
+        ForEachOf(repoIds, $"SELECT {Columns} FROM spaces", reader =>
+        {
+            var row = Read(reader);
+            result[row.RepoId] = row;
+        });
+        return result;
+    }
+
+    /// <summary>Runs <c>{select} WHERE repo_id IN (…)</c> over the ids, 500 at a time, reading each row.</summary>
+    private void ForEachOf(IReadOnlyCollection<string> repoIds, string select, Action<SqliteDataReader> read)
+    {
         if (repoIds.Count == 0)
         {
-            return result;
+            return;
         }
         using var connection = database.Open();
         foreach (var chunk in repoIds.Chunk(500))
         {
             using var command = connection.CreateCommand();
             var names = chunk.Select((id, i) => $"$r{i}").ToList();
-            command.CommandText = $"SELECT {Columns} FROM spaces WHERE repo_id IN ({string.Join(", ", names)});";
+            command.CommandText = $"{select} WHERE repo_id IN ({string.Join(", ", names)});";
             for (var i = 0; i < chunk.Length; i++)
             {
                 command.Parameters.AddWithValue(names[i], chunk[i]);
@@ -110,11 +121,9 @@ internal sealed class SpaceStore(HubDatabase database)
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var row = Read(reader);
-                result[row.RepoId] = row;
+                read(reader);
             }
         }
-        return result;
     }
 
     /// <summary>Ids of Spaces whose stage is due to change at or before <paramref name="now"/>.</summary>
@@ -180,22 +189,7 @@ internal sealed class SpaceStore(HubDatabase database)
     public Dictionary<string, string> VolumesOfMany(IReadOnlyCollection<string> repoIds)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var connection = database.Open();
-        foreach (var chunk in repoIds.Chunk(500))
-        {
-            using var command = connection.CreateCommand();
-            var names = chunk.Select((id, i) => $"$r{i}").ToList();
-            command.CommandText = $"SELECT repo_id, volumes FROM space_volumes WHERE repo_id IN ({string.Join(", ", names)});";
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                command.Parameters.AddWithValue(names[i], chunk[i]);
-            }
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                result[reader.GetString(0)] = reader.GetString(1);
-            }
-        }
+        ForEachOf(repoIds, "SELECT repo_id, volumes FROM space_volumes", reader => result[reader.GetString(0)] = reader.GetString(1));
         return result;
     }
 
