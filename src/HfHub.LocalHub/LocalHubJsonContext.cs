@@ -56,6 +56,7 @@ namespace HfHub.LocalHub;
 [JsonSerializable(typeof(RepoCreatedBody))]
 [JsonSerializable(typeof(RepoSettingsBody))]
 [JsonSerializable(typeof(SpaceRuntimeBody))]
+[JsonSerializable(typeof(List<SpaceVolumeBody>))]
 [JsonSerializable(typeof(Dictionary<string, SpaceSecretBody>))]
 [JsonSerializable(typeof(Dictionary<string, SpaceVariableBody>))]
 [JsonSerializable(typeof(BucketCreatedBody))]

@@ -10,7 +10,7 @@ namespace HfHub.LocalHub.Api;
 
 /// <summary>
 /// The Spaces management routes (spaces.md §5–§12): runtime, restart, pause, sleep time,
-/// hardware, secrets, variables, dev mode, duplicate and the hardware list. Info and listings
+/// hardware, secrets, variables, dev mode, volumes, duplicate and the hardware list. Info and listings
 /// come from the repo routes, which ask <see cref="SpaceRuntimeHost"/> for a Space's host and runtime.
 /// </summary>
 internal static class SpaceRoutes
@@ -41,6 +41,8 @@ internal static class SpaceRoutes
         app.MapGet(Base + "/variables", context => WithSpace(context, state, Need.Owner, space => Variables(context, runtime, space)));
         app.MapPost(Base + "/variables", context => WithSpace(context, state, Need.Write, space => UpsertSetting(context, runtime, space, SpaceSettings.VariableKind)));
         app.MapDelete(Base + "/variables", context => WithSpace(context, state, Need.Write, space => DeleteSetting(context, runtime, space, SpaceSettings.VariableKind)));
+        app.MapPut(Base + "/volumes", context => WithSpace(context, state, Need.Write, space => Volumes(context, runtime, space, set: true)));
+        app.MapDelete(Base + "/volumes", context => WithSpace(context, state, Need.Write, space => Volumes(context, runtime, space, set: false)));
         app.MapPost(Base + "/duplicate", context => WithSpace(context, state, Need.Read, space => Duplicate(context, state, space)));
         SpaceLogRoutes.Map(app, state);
         SpaceAppHostRoutes.Map(app, state);
@@ -231,6 +233,26 @@ internal static class SpaceRoutes
         await SettingsAnswer(context, runtime, space, kind).ConfigureAwait(false);
     }
 
+    /// <summary><c>PUT …/volumes</c> replaces the list; <c>DELETE …/volumes</c> removes it (400 when there is none). Both answer the runtime.</summary>
+    private static async Task Volumes(HttpContext context, SpaceRuntimeHost runtime, Repo space, bool set)
+    {
+        SpaceRuntimeBody? result;
+        string? error;
+        if (set)
+        {
+            if (await ReadBody(context).ConfigureAwait(false) is not { } body)
+            {
+                return;
+            }
+            error = runtime.SetVolumes(space, body, out result);
+        }
+        else
+        {
+            error = runtime.DeleteVolumes(space, out result);
+        }
+        await (error is null ? Runtime(context, result!) : HubResponses.BadRequest(context, error)).ConfigureAwait(false);
+    }
+
     private static async Task Duplicate(HttpContext context, HubState state, Repo source)
     {
         var caller = context.Caller();
@@ -269,6 +291,11 @@ internal static class SpaceRoutes
                     }
                 }
             }
+        }
+        if (SpaceRuntimeHost.ValidateVolumes(body, state.Spaces.Sdk(source)) is { } volumesError)
+        {
+            await HubResponses.BadRequest(context, volumesError).ConfigureAwait(false);
+            return;
         }
         if (state.Accounts.Find(parts[0]) is not { } owner || !caller.CanWrite || !state.Access.OwnsNamespace(caller, parts[0]))
         {

@@ -18,10 +18,12 @@ internal sealed record SpaceRuntimeBody(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? DevMode,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SpaceDomainBody>? Domains,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorMessage,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sdk)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sdk,
+    // Absent when the Space has none (huggingface_hub reads a missing field as None).
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SpaceVolumeBody>? Volumes = null)
 {
-    /// <summary>The runtime object of a Space's row; <paramref name="host"/> is its app's origin.</summary>
-    public static SpaceRuntimeBody From(SpaceRow row, string host)
+    /// <summary>The runtime object of a Space's row; <paramref name="host"/> is its app's origin, <paramref name="volumes"/> null when it has none.</summary>
+    public static SpaceRuntimeBody From(SpaceRow row, string host, IReadOnlyList<SpaceVolumeBody>? volumes)
     {
         ArgumentNullException.ThrowIfNull(row);
         var hardware = new SpaceHardwareBody(row.HardwareCurrent, row.HardwareRequested);
@@ -29,12 +31,12 @@ internal sealed record SpaceRuntimeBody(
         if (row.Sdk == "static")
         {
             // As recorded for static Spaces: no gcTimeout, devMode or domains.
-            return new SpaceRuntimeBody(row.Stage, hardware, null, null, replicas, null, null, null, null);
+            return new SpaceRuntimeBody(row.Stage, hardware, null, null, replicas, null, null, null, null, volumes);
         }
         // The real domain is {subdomain}.hf.space; here the app lives under the hub's own address.
         var origin = new Uri(host);
         return new SpaceRuntimeBody(row.Stage, hardware, null, new SpaceSleepTime(row.GcTimeout), replicas, row.DevMode,
-            [new SpaceDomainBody(origin.Authority + origin.AbsolutePath, "READY")], row.ErrorMessage, row.Sdk);
+            [new SpaceDomainBody(origin.Authority + origin.AbsolutePath, "READY")], row.ErrorMessage, row.Sdk, volumes);
     }
 }
 

@@ -9,7 +9,7 @@ namespace HfHub.LocalHub.Spaces;
 /// duplication and deletion do to it, its lifecycle verbs (restart, pause, sleep time, hardware,
 /// dev mode, secrets and variables), its runtime object and its app's answers. The stages move in
 /// <see cref="SpaceStageMachine"/>, on a clock driven by <see cref="SpaceScheduler"/>; the
-/// lifecycle verbs are in <c>SpaceRuntimeHost.Lifecycle.cs</c>.
+/// lifecycle verbs are in <c>SpaceRuntimeHost.Lifecycle.cs</c>, volumes in <c>SpaceRuntimeHost.Volumes.cs</c>.
 /// </summary>
 internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
 {
@@ -63,7 +63,7 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
     // ---- hooks from the repo routes ----------------------------------------------------------
 
     /// <inheritdoc/>
-    public string? ValidateCreate(JsonElement body) => SpaceOptionsBody.ValidateCreate(body);
+    public string? ValidateCreate(JsonElement body) => SpaceOptionsBody.ValidateCreate(body) ?? ValidateVolumes(body, SpaceOptionsBody.String(body, "sdk"));
 
     /// <inheritdoc/>
     public void OnCreated(Repo space, JsonElement body)
@@ -82,6 +82,7 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
         {
             Store.UpsertSetting(space.Id, kind, key, value, description, stamp);
         }
+        ApplyVolumes(space, body);
         lock (_machine.Gate)
         {
             var row = new SpaceRow
@@ -196,6 +197,7 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
             {
                 Store.UpsertSetting(copy.Id, kind, key, value, description, _state.Now());
             }
+            ApplyVolumes(copy, body);
             if (from.Stage == SpaceStages.Paused)
             {
                 row.Stage = SpaceStages.Paused;
@@ -271,6 +273,7 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
         lock (_machine.Gate)
         {
             var rows = Store.FindMany([.. spaces.Select(s => s.Id)]);
+            var volumes = Store.VolumesOfMany([.. spaces.Select(s => s.Id)]);
             foreach (var space in spaces)
             {
                 if (!rows.TryGetValue(space.Id, out var row))
@@ -282,7 +285,7 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
                 {
                     Store.Save(row);
                 }
-                result[space.Id] = RuntimeOf(space, row);
+                result[space.Id] = RuntimeOf(space, row, volumes.GetValueOrDefault(space.Id));
             }
         }
         return result;
@@ -301,5 +304,8 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
     public static string Subdomain(Repo space) =>
         space.FullName.ToLowerInvariant().Replace('/', '-').Replace('_', '-').Replace('.', '-');
 
-    private SpaceRuntimeBody RuntimeOf(Repo space, SpaceRow row) => SpaceRuntimeBody.From(row, Host(space));
+    private SpaceRuntimeBody RuntimeOf(Repo space, SpaceRow row) => RuntimeOf(space, row, Store.Volumes(space.Id));
+
+    private SpaceRuntimeBody RuntimeOf(Repo space, SpaceRow row, string? volumes) =>
+        SpaceRuntimeBody.From(row, Host(space), SpaceVolumesBody.Deserialize(volumes));
 }

@@ -33,7 +33,7 @@ internal sealed record SpaceSettingRow(string Key, string Value, string? Descrip
 /// <summary>One buffered log line.</summary>
 internal sealed record SpaceLogEntry(long Id, string Timestamp, string Data);
 
-/// <summary>The Spaces runtime's tables: state, secrets, variables and buffered logs.</summary>
+/// <summary>The Spaces runtime's tables: state, secrets, variables, buffered logs and volumes.</summary>
 internal sealed class SpaceStore(HubDatabase database)
 {
     public const string Schema = """
@@ -70,6 +70,10 @@ internal sealed class SpaceStore(HubDatabase database)
             data TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS space_logs_by_space ON space_logs (repo_id, kind, id);
+        CREATE TABLE IF NOT EXISTS space_volumes (
+            repo_id TEXT PRIMARY KEY,
+            volumes TEXT NOT NULL
+        );
         """;
 
     private const string Columns =
@@ -89,16 +93,27 @@ internal sealed class SpaceStore(HubDatabase database)
     public Dictionary<string, SpaceRow> FindMany(IReadOnlyCollection<string> repoIds)
     {
         var result = new Dictionary<string, SpaceRow>(StringComparer.Ordinal);
+        ForEachOf(repoIds, $"SELECT {Columns} FROM spaces", reader =>
+        {
+            var row = Read(reader);
+            result[row.RepoId] = row;
+        });
+        return result;
+    }
+
+    /// <summary>Runs <c>{select} WHERE repo_id IN (…)</c> over the ids, 500 at a time, reading each row.</summary>
+    private void ForEachOf(IReadOnlyCollection<string> repoIds, string select, Action<SqliteDataReader> read)
+    {
         if (repoIds.Count == 0)
         {
-            return result;
+            return;
         }
         using var connection = database.Open();
         foreach (var chunk in repoIds.Chunk(500))
         {
             using var command = connection.CreateCommand();
             var names = chunk.Select((id, i) => $"$r{i}").ToList();
-            command.CommandText = $"SELECT {Columns} FROM spaces WHERE repo_id IN ({string.Join(", ", names)});";
+            command.CommandText = $"{select} WHERE repo_id IN ({string.Join(", ", names)});";
             for (var i = 0; i < chunk.Length; i++)
             {
                 command.Parameters.AddWithValue(names[i], chunk[i]);
@@ -106,11 +121,9 @@ internal sealed class SpaceStore(HubDatabase database)
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var row = Read(reader);
-                result[row.RepoId] = row;
+                read(reader);
             }
         }
-        return result;
     }
 
     /// <summary>Ids of Spaces whose stage is due to change at or before <paramref name="now"/>.</summary>
@@ -158,7 +171,49 @@ internal sealed class SpaceStore(HubDatabase database)
             DELETE FROM spaces WHERE repo_id = $id;
             DELETE FROM space_settings WHERE repo_id = $id;
             DELETE FROM space_logs WHERE repo_id = $id;
+            DELETE FROM space_volumes WHERE repo_id = $id;
             """, ("$id", repoId));
+    }
+
+    /// <summary>A Space's volumes as a JSON array (<see cref="SpaceVolumesBody"/>), or null when it has none.</summary>
+    public string? Volumes(string repoId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT volumes FROM space_volumes WHERE repo_id = $id;";
+        command.Parameters.AddWithValue("$id", repoId);
+        return command.ExecuteScalar() as string;
+    }
+
+    /// <summary>The volumes of many Spaces at once (listings), keyed by repo id; Spaces without volumes are absent.</summary>
+    public Dictionary<string, string> VolumesOfMany(IReadOnlyCollection<string> repoIds)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        ForEachOf(repoIds, "SELECT repo_id, volumes FROM space_volumes", reader => result[reader.GetString(0)] = reader.GetString(1));
+        return result;
+    }
+
+    /// <summary>Replaces a Space's volumes (null removes them); true when it had some before.</summary>
+    public bool SetVolumes(string repoId, string? volumes)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM space_volumes WHERE repo_id = $id;";
+        delete.Parameters.AddWithValue("$id", repoId);
+        var had = delete.ExecuteNonQuery() == 1;
+        if (volumes is not null)
+        {
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO space_volumes (repo_id, volumes) VALUES ($id, $volumes);";
+            insert.Parameters.AddWithValue("$id", repoId);
+            insert.Parameters.AddWithValue("$volumes", volumes);
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+        return had;
     }
 
     public List<SpaceSettingRow> Settings(string repoId, string kind)

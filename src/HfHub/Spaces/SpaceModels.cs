@@ -65,6 +65,8 @@ public sealed record SpaceRuntime
     public IReadOnlyList<SpaceDomain>? Domains { get; init; }
     public string? ErrorMessage { get; init; }
     public string? Sdk { get; init; }
+    /// <summary>The mounted volumes; null when the Space has none (the Hub leaves the field out).</summary>
+    public IReadOnlyList<SpaceVolume>? Volumes { get; init; }
 }
 
 /// <summary>A Space as info and listings report it (fields missing from the answer are null).</summary>
@@ -141,6 +143,8 @@ public sealed record SpaceCreateOptions
     public long? SleepTimeSeconds { get; init; }
     public IReadOnlyList<SpaceSetting>? Secrets { get; init; }
     public IReadOnlyList<SpaceSetting>? Variables { get; init; }
+    /// <summary>Volumes to mount (checked by <see cref="SpaceVolume.Validate"/>); null or empty mounts none.</summary>
+    public IReadOnlyList<SpaceVolume>? Volumes { get; init; }
     /// <summary>Files committed with the creation (the Hub's <c>files</c> field).</summary>
     public IReadOnlyList<SpaceFile>? Files { get; init; }
     /// <summary>Succeed when the Space exists already (the 409's <c>url</c> is returned).</summary>
@@ -155,6 +159,8 @@ public sealed record SpaceDuplicateOptions
     public long? SleepTimeSeconds { get; init; }
     public IReadOnlyList<SpaceSetting>? Secrets { get; init; }
     public IReadOnlyList<SpaceSetting>? Variables { get; init; }
+    /// <summary>Volumes of the copy (checked by <see cref="SpaceVolume.Validate"/>); null or empty sends none.</summary>
+    public IReadOnlyList<SpaceVolume>? Volumes { get; init; }
     public bool ExistOk { get; init; }
 }
 

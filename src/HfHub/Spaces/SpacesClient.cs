@@ -9,10 +9,10 @@ namespace HfHub.Spaces;
 /// <summary>
 /// Spaces management (<c>client.Spaces</c>): listing with runtime and app URL, info, lifecycle
 /// (restart, pause, wake up, wait), hardware and sleep time, secrets and variables, logs, create,
-/// duplicate, delete, and bulk operations with bounded concurrency. Secret values are sent in
+/// duplicate, delete, volumes (<c>SpacesClient.Volumes.cs</c>), and bulk operations with bounded concurrency. Secret values are sent in
 /// request bodies only; they never appear in URLs, traces or exceptions.
 /// </summary>
-public sealed class SpacesClient
+public sealed partial class SpacesClient
 {
     private readonly HubPipeline _pipeline;
 
@@ -304,6 +304,7 @@ public sealed class SpacesClient
     {
         ArgumentNullException.ThrowIfNull(options);
         var id = RepoId.Parse(spaceId);
+        CheckVolumes(options.Volumes);
         var request = Body(HttpMethod.Post, "api/repos/create", w =>
         {
             w.WriteString("name", id.Name);
@@ -328,6 +329,7 @@ public sealed class SpacesClient
             }
             Settings(w, "secrets", options.Secrets);
             Settings(w, "variables", options.Variables);
+            WriteVolumes(w, options.Volumes);
             if (options.Files is { Count: > 0 } files)
             {
                 w.WriteStartArray("files");
@@ -350,6 +352,7 @@ public sealed class SpacesClient
     {
         options ??= new SpaceDuplicateOptions();
         var to = Id(toSpaceId);
+        CheckVolumes(options.Volumes);
         var request = Body(HttpMethod.Post, $"api/spaces/{Id(fromSpaceId)}/duplicate", w =>
         {
             w.WriteString("repository", to);
@@ -367,6 +370,7 @@ public sealed class SpacesClient
             }
             Settings(w, "secrets", options.Secrets);
             Settings(w, "variables", options.Variables);
+            WriteVolumes(w, options.Volumes);
         });
         return await CreatedAsync(request, to, options.ExistOk, cancellationToken).ConfigureAwait(false);
     }

@@ -13,4 +13,5 @@ namespace HfHub.Spaces;
 [JsonSerializable(typeof(List<SpaceHardwareFlavor>))]
 [JsonSerializable(typeof(Dictionary<string, SettingBody>))]
 [JsonSerializable(typeof(CreatedBody))]
+[JsonSerializable(typeof(IReadOnlyList<SpaceVolume>))]
 internal sealed partial class SpacesJsonContext : JsonSerializerContext;

@@ -222,6 +222,8 @@ internal static class BadInputMatrix
                 ("secret-key-invalid", ["spaces", "create", "{user}/matrix-new-space", "-s", "1BAD=x"], Usage),
                 ("secrets-file-missing", ["spaces", "create", "{user}/matrix-new-space", "--secrets-file", "{work}/no-such.env"], Usage),
                 ("timeout-garbage", ["spaces", "create", "{user}/matrix-new-space", "--wait", "--timeout", "soon"], Usage),
+                .. VolumeRows(["spaces", "create", "{user}/matrix-new-space", "--sdk", "docker", "--empty"]),
+                ("volume-on-static", ["spaces", "create", "{user}/matrix-new-space", "--sdk", "static", "-v", "hf://buckets/{user}/b:/data"], Usage),
             ],
         },
         new("spaces action", ["spaces", "action", "{id}", "restart"])
@@ -409,7 +411,22 @@ internal static class BadInputMatrix
                 ("missing-key", ["spaces", "variables", "delete", "{space}", "MATRIX_NOPE", "-y"], ExitCodes.NotFound),
             ],
         },
-        new("spaces duplicate", ["spaces", "duplicate", "{id}", "{user}/matrix-copy"]) { Id = "{space}", Network = true, Write = true },
+        new("spaces duplicate", ["spaces", "duplicate", "{id}", "{user}/matrix-copy"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra = VolumeRows(["spaces", "duplicate", "{space}", "{user}/matrix-copy"]),
+        },
+        new("spaces volumes set", ["spaces", "volumes", "set", "{id}", "-v", "{text}"])
+        {
+            Id = "{space}", Text = "hf://buckets/{user}/matrix-bucket:/data", Network = true, Write = true,
+            Extra = [("no-volume", ["spaces", "volumes", "set", "{space}"], Usage), .. VolumeRows(["spaces", "volumes", "set", "{space}"])],
+        },
+        new("spaces volumes list", ["spaces", "volumes", "list", "{id}"]) { Id = "{space}", Network = true },
+        new("spaces volumes delete", ["spaces", "volumes", "delete", "{id}", "-y"])
+        {
+            Id = "{space}", Network = true, Write = true,
+            Extra = [("no-confirmation", ["spaces", "volumes", "delete", "{space}"], Usage)],
+        },
         new("spaces delete", ["spaces", "delete", "{id}", "-y"])
         {
             Id = "{space}", Network = true, Write = true,
@@ -456,7 +473,20 @@ internal static class BadInputMatrix
     ];
 
     /// <summary>Commands that only group others: called bare or with an unknown subcommand.</summary>
-    public static IReadOnlyList<string> Groups { get; } = ["auth", "buckets", "endpoints", "local-hub", "persist", "repo", "spaces", "spaces variables"];
+    public static IReadOnlyList<string> Groups { get; } = ["auth", "buckets", "endpoints", "local-hub", "persist", "repo", "spaces", "spaces variables", "spaces volumes"];
+
+    /// <summary>Bad <c>-v</c> volumes for a command that takes them (<paramref name="command"/> without its <c>-v</c>).</summary>
+    private static (string Case, string[] Args, int Exit)[] VolumeRows(string[] command) =>
+    [
+        ("volume-relative-mount", [.. command, "-v", "hf://buckets/{user}/b:data"], Usage),
+        ("volume-root-mount", [.. command, "-v", "hf://buckets/{user}/b:/"], Usage),
+        ("volume-mount-taken-twice", [.. command, "-v", "hf://buckets/{user}/b:/data", "-v", "hf://{user}/model:/data"], Usage),
+        ("volume-read-write-dataset", [.. command, "-v", "hf://datasets/{user}/d:/data:rw"], Usage),
+        ("volume-bad-uri", [.. command, "-v", "https://huggingface.co/{user}/model:/data"], Usage),
+        ("volume-unknown-type", [.. command, "-v", "hf://dataset/{user}/d:/data"], Usage),
+        ("volume-traversal", [.. command, "-v", "hf://buckets/{user}/b/../other:/data"], Usage),
+        ("volume-bucket-revision", [.. command, "-v", "hf://buckets/{user}/b@main:/data"], Usage),
+    ];
 
     public static IReadOnlyList<BadInputCase> All { get; } = Build();
 

@@ -80,6 +80,7 @@ public sealed class BadInputWorld : IAsyncLifetime
         await Setup(cli, "spaces", "secrets", Space, "--set_key", "MATRIX_SECRET", "--set_value", "-");
         cli.Stdin = "";
         await Setup(cli, "spaces", "variables", "add", Space, "-e", "MATRIX_VAR=1");
+        await Setup(cli, "spaces", "volumes", "set", Space, "-v", $"hf://buckets/{User}/matrix-bucket:/data");
         await Setup(cli, "persist", "save", Path.Combine(Work, "file.txt"), "db/state.txt", "-d", Dataset);
         await Setup(cli, "buckets", "create", Bucket);
         await Setup(cli, "buckets", "cp", Path.Combine(Work, "file.txt"), $"hf://buckets/{Bucket}/state.txt");
@@ -170,6 +171,7 @@ public sealed class BadInputWorld : IAsyncLifetime
             }
             var runtime = await client.Spaces.GetRuntimeAsync(Space);
             text.AppendLine(CultureInfo.InvariantCulture, $"runtime requested={runtime.Hardware.Requested} sleep={runtime.SleepTime} paused={runtime.Stage == "PAUSED"}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"volumes {string.Join(' ', runtime.Volumes?.Select(v => v.ToMountString()) ?? [])}");
         }
         var buckets = new List<string> { OtherBucket };
         await foreach (var bucket in client.Buckets.ListAsync(User))

@@ -99,4 +99,11 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await PythonReferee.RunScenarioAsync("buckets.py", hub.EndpointText, token, user, new { seeded = bucket, size = 70_003 });
         PythonReferee.AssertAllPassed(result, "buckets", "reads_what_hfctl_wrote", "create_move_and_delete");
     }
+
+    [SkippableFact]
+    public async Task Space_volumes_through_set_delete_create_duplicate_and_the_runtime()
+    {
+        var result = await RunAsync("volumes.py");
+        PythonReferee.AssertAllPassed(result, "volumes", "set_read_and_delete", "refused", "duplicate_with_volumes");
+    }
 }

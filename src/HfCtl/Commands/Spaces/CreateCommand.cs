@@ -16,6 +16,7 @@ internal static class CreateCommand
     private static readonly Option<string?> SecretsFile = new("--secrets-file") { Description = "A .env file of secrets" };
     private static readonly Option<string[]> Variables = new("--env", "-e") { Description = "A variable K=V (repeatable)" };
     private static readonly Option<string?> VariablesFile = new("--env-file") { Description = "A .env file of variables" };
+    private static readonly Option<string[]> Volumes = VolumesCommand.VolumeOption();
     private static readonly Option<bool> Empty = new("--empty") { Description = "Create the Space without the starter app (it stays NO_APP_FILE)" };
     private static readonly Option<bool> ExistOk = new("--exist-ok") { Description = "Succeed if the Space exists already" };
 
@@ -23,7 +24,7 @@ internal static class CreateCommand
     {
         var command = new Command("create", "Create a Space (a docker Space gets a small working Dockerfile and app unless --empty)")
         {
-            Name, Sdk, Private, Hardware, SleepTime, Secrets, SecretsFile, Variables, VariablesFile, Empty, ExistOk, SpaceCli.Wait, SpaceCli.Timeout,
+            Name, Sdk, Private, Hardware, SleepTime, Secrets, SecretsFile, Variables, VariablesFile, Volumes, Empty, ExistOk, SpaceCli.Wait, SpaceCli.Timeout,
         };
         command.SetAction(app.Handler(RunAsync));
         return command;
@@ -44,6 +45,11 @@ internal static class CreateCommand
         var timeout = SpaceCli.ParseTimeout(result.GetValue(SpaceCli.Timeout));
         var secrets = SpaceSettingsParser.Parse(result.GetValue(Secrets), result.GetValue(SecretsFile), context.Environment, "secret");
         var variables = SpaceSettingsParser.Parse(result.GetValue(Variables), result.GetValue(VariablesFile), context.Environment, "variable");
+        var volumes = VolumesCommand.Parse(result.GetValue(Volumes));
+        if (volumes is not null && sdk == "static")
+        {
+            throw new UsageException("--volume: volumes are not supported on static Spaces");
+        }
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var created = await client.Spaces.CreateAsync(name.ToString(), new SpaceCreateOptions
         {
@@ -53,6 +59,7 @@ internal static class CreateCommand
             SleepTimeSeconds = result.GetValue(SleepTime),
             Secrets = secrets,
             Variables = variables,
+            Volumes = volumes,
             Files = result.GetValue(Empty) ? null : SpaceTemplates.For(sdk),
             ExistOk = result.GetValue(ExistOk),
         }, cancellationToken).ConfigureAwait(false);

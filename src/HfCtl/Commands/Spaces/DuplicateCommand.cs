@@ -14,11 +14,12 @@ internal static class DuplicateCommand
     private static readonly Option<long?> SleepTime = new("--sleep-time") { Description = "Sleep time of the copy in seconds; -1 = never" };
     private static readonly Option<string[]> Secrets = new("--secrets", "-s") { Description = "A secret K=V for the copy (secrets are not copied)" };
     private static readonly Option<string[]> Variables = new("--env", "-e") { Description = "A variable K=V for the copy" };
+    private static readonly Option<string[]> Volumes = VolumesCommand.VolumeOption();
     private static readonly Option<bool> ExistOk = new("--exist-ok") { Description = "Succeed if the copy exists already" };
 
     public static Command Create(App app)
     {
-        var command = new Command("duplicate", "Duplicate a Space") { From, To, Private, Hardware, SleepTime, Secrets, Variables, ExistOk, SpaceCli.Wait, SpaceCli.Timeout };
+        var command = new Command("duplicate", "Duplicate a Space") { From, To, Private, Hardware, SleepTime, Secrets, Variables, Volumes, ExistOk, SpaceCli.Wait, SpaceCli.Timeout };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -29,6 +30,7 @@ internal static class DuplicateCommand
         var timeout = SpaceCli.ParseTimeout(result.GetValue(SpaceCli.Timeout));
         var secrets = SpaceSettingsParser.Parse(result.GetValue(Secrets), null, context.Environment, "secret");
         var variables = SpaceSettingsParser.Parse(result.GetValue(Variables), null, context.Environment, "variable");
+        var volumes = VolumesCommand.Parse(result.GetValue(Volumes));
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var from = await SpaceCli.ResolveAsync(client, result.GetValue(From)!, cancellationToken).ConfigureAwait(false);
         var to = await SpaceCli.ResolveAsync(client, result.GetValue(To) ?? from.Split('/')[1], cancellationToken).ConfigureAwait(false);
@@ -39,6 +41,7 @@ internal static class DuplicateCommand
             SleepTimeSeconds = result.GetValue(SleepTime),
             Secrets = secrets,
             Variables = variables,
+            Volumes = volumes,
             ExistOk = result.GetValue(ExistOk),
         }, cancellationToken).ConfigureAwait(false);
         if (context.Output.Json && !result.GetValue(SpaceCli.Wait))

@@ -10,7 +10,7 @@ internal static class InfoCommand
 
     public static Command Create(App app)
     {
-        var command = new Command("info", "Show a Space's stage, hardware, sleep time and app URL") { Space };
+        var command = new Command("info", "Show a Space's stage, hardware, sleep time, app URL and volumes") { Space };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -26,6 +26,8 @@ internal static class InfoCommand
             context.Output.WriteJson(view, SpacesCliJsonContext.Default.SpaceView);
             return ExitCodes.Ok;
         }
+        // Volumes in the -v syntax that would set them again.
+        var volumes = info.Runtime?.Volumes ?? [];
         context.Output.WriteRecord(
         [
             ("name", view.Name),
@@ -35,6 +37,7 @@ internal static class InfoCommand
             ("sleeps", view.SleepTime is { } s ? $"after {s} s idle" : "never"),
             ("private", view.Private == true ? "yes" : "no"),
             ("app url", view.AppUrl),
+            ("volumes", volumes.Count == 0 ? "none" : string.Join(" ", volumes.Select(VolumesCommand.Describe))),
             ("last modified", view.LastModified),
             ("error", view.ErrorMessage is { } error ? HfHub.DisplayText.OneLine(error) : null),
         ]);

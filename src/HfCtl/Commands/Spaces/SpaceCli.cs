@@ -117,10 +117,10 @@ internal static class SpaceCli
 /// <summary>One Space as hfctl prints it (<c>--json</c> fields).</summary>
 public sealed record SpaceView(
     string Name, string Stage, string? Hardware, string? RequestedHardware, string? Sdk, bool? Private, long? SleepTime,
-    string? AppUrl, string? LastModified, string? ErrorMessage)
+    string? AppUrl, string? LastModified, string? ErrorMessage, IReadOnlyList<SpaceVolume>? Volumes)
 {
     public static SpaceView From(string id, SpaceRuntime? runtime, SpaceInfo? info) => new(
         id, runtime?.Stage ?? "UNKNOWN", runtime?.Hardware.Current, runtime?.Hardware.Requested, info?.Sdk ?? runtime?.Sdk, info?.Private,
         runtime?.SleepTime, info?.AppUrl, info?.LastModified?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-        runtime?.ErrorMessage);
+        runtime?.ErrorMessage, runtime?.Volumes);
 }

@@ -11,6 +11,7 @@ namespace HfCtl.Commands.Spaces;
 [JsonSerializable(typeof(List<SpaceView>))]
 [JsonSerializable(typeof(List<SpaceSecret>))]
 [JsonSerializable(typeof(List<SpaceVariable>))]
+[JsonSerializable(typeof(List<SpaceVolume>))]
 [JsonSerializable(typeof(List<SpaceHardwareFlavor>))]
 [JsonSerializable(typeof(List<SpaceLogLine>))]
 [JsonSerializable(typeof(SpaceHardwareView))]

@@ -23,6 +23,7 @@ internal static class SpacesCommands
         spaces.Subcommands.Add(HardwareCommand.Create(app));
         spaces.Subcommands.Add(SecretsCommand.Create(app));
         spaces.Subcommands.Add(VariablesCommand.Create(app));
+        spaces.Subcommands.Add(VolumesCommand.Create(app));
         spaces.Subcommands.Add(DuplicateCommand.Create(app));
         spaces.Subcommands.Add(DeleteCommand.Create(app));
         spaces.Subcommands.Add(DeployCommand.Create(app));
