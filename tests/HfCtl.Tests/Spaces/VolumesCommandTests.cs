@@ -60,7 +60,7 @@ public sealed class VolumesCommandTests(SpacesHubFixture hub) : IClassFixture<Sp
 
         var info = await cli.RunAsync("spaces", "info", "app");
         Ok(info);
-        Assert.Contains("volumes:   hf://buckets/ns/store:/data\n           hf://datasets/ns/ds@v2/train:/assets:ro", info.Stdout.Replace("\r", ""));
+        Assert.Matches("\nvolume: +hf://buckets/ns/store:/data\nvolume: +hf://datasets/ns/ds@v2/train:/assets:ro\n", info.Stdout.Replace("\r", ""));
         var infoJson = JsonDocument.Parse((await cli.RunAsync("--json", "spaces", "info", "app")).Stdout).RootElement;
         Assert.Equal(2, infoJson.GetProperty("volumes").GetArrayLength());
 
@@ -79,7 +79,7 @@ public sealed class VolumesCommandTests(SpacesHubFixture hub) : IClassFixture<Sp
         Ok(deleted);
         Assert.Contains($"Removed the volumes of {user}/app", deleted.Stdout);
         Assert.Empty(await client.Spaces.ListVolumesAsync($"{user}/app"));
-        Assert.Contains("volumes:   none", (await cli.RunAsync("spaces", "info", "app")).Stdout);
+        Assert.Matches("\nvolumes: +none\n", (await cli.RunAsync("spaces", "info", "app")).Stdout.Replace("\r", ""));
         OneLineError(await cli.RunAsync("spaces", "volumes", "delete", "app", "-y"), 5, "has no volumes");
     }
 

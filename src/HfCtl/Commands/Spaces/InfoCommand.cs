@@ -26,8 +26,9 @@ internal static class InfoCommand
             context.Output.WriteJson(view, SpacesCliJsonContext.Default.SpaceView);
             return ExitCodes.Ok;
         }
-        // Volumes in the -v syntax that would set them again.
+        // Volumes in the -v syntax that would set them again, one "volume" line each.
         var volumes = info.Runtime?.Volumes ?? [];
+        IEnumerable<(string, string?)> volumeLines = volumes.Count == 0 ? [("volumes", "none")] : volumes.Select(v => ("volume", (string?)VolumesCommand.Describe(v)));
         context.Output.WriteRecord(
         [
             ("name", view.Name),
@@ -37,7 +38,7 @@ internal static class InfoCommand
             ("sleeps", view.SleepTime is { } s ? $"after {s} s idle" : "never"),
             ("private", view.Private == true ? "yes" : "no"),
             ("app url", view.AppUrl),
-            ("volumes", volumes.Count == 0 ? "none" : string.Join(" ", volumes.Select(VolumesCommand.Describe))),
+            .. volumeLines,
             ("last modified", view.LastModified),
             ("error", view.ErrorMessage is { } error ? HfHub.DisplayText.OneLine(error) : null),
         ]);
