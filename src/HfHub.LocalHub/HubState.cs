@@ -13,13 +13,14 @@ internal sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, BucketStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema, LikeStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, BucketStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema, LikeStore.Schema, DiscussionStore.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Buckets = new BucketStore(Database, clock);
         Access = new RepoAccess(Accounts);
         GatedAccess = new GatedAccessStore(Database, clock);
         Likes = new LikeStore(Database, clock);
+        Discussions = new DiscussionStore(Database, clock);
         Blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
         Git = new GitStore(Database, clock);
@@ -48,6 +49,9 @@ internal sealed class HubState
 
     /// <summary>Which user likes which repo.</summary>
     public LikeStore Likes { get; }
+
+    /// <summary>Discussions, pull requests and their timelines.</summary>
+    public DiscussionStore Discussions { get; }
 
     /// <summary>The Spaces runtime's hooks into repo creation, commits and deletion; null until Spaces are wired in.</summary>
     public ISpaceHooks? SpaceHooks { get; set; }

@@ -81,6 +81,7 @@ internal static class HubRequestPipeline
         FileRoutes.Map(app, state);
         GatedRoutes.Map(app, state);
         LikeRoutes.Map(app, state);
+        DiscussionRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);

@@ -130,14 +130,14 @@ internal static class RepoLookup
     }
 
     /// <summary>The JSON body of a request that needs a signed-in caller; otherwise answers 401 (or 400/413) and returns null.</summary>
-    public static async Task<JsonDocument?> SignedInBodyAsync(HttpContext context)
+    public static async Task<JsonDocument?> SignedInBodyAsync(HttpContext context, bool allowEmpty = false)
     {
         if (context.Caller().IsAnonymous)
         {
             await HubResponses.Unauthorized(context).ConfigureAwait(false);
             return null;
         }
-        return await ReadJsonAsync(context).ConfigureAwait(false);
+        return await ReadJsonAsync(context, allowEmpty).ConfigureAwait(false);
     }
 
     public static async Task<bool> CheckWriteAsync(HttpContext context, HubState state, Repo repo)

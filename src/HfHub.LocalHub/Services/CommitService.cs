@@ -145,6 +145,20 @@ internal sealed class CommitService(HubState state)
         }
     }
 
+    /// <summary>A pull request opened by this commit joins the discussions; a commit pushed to one goes on its timeline.</summary>
+    private void RecordOnPullRequest(Repo repo, string targetRef, int? opened, string baseRef, string baseCommit, string author, string summary, string description, string commitOid)
+    {
+        var discussions = new DiscussionService(state);
+        if (opened is { } num)
+        {
+            discussions.OpenedByCommit(repo, num, author, summary, description, baseRef, baseCommit, commitOid);
+        }
+        else if (targetRef.StartsWith("refs/pr/", StringComparison.Ordinal) && int.TryParse(targetRef.AsSpan("refs/pr/".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pushed))
+        {
+            discussions.Pushed(repo, pushed, author, summary, commitOid);
+        }
+    }
+
     private async Task<HubResult<CommitAnswerBody>> CommitLockedAsync(Repo repo, CommitRequest request, string revision, bool createPr, string author, string repoUrl,
         CancellationToken cancellationToken)
     {
@@ -214,6 +228,7 @@ internal sealed class CommitService(HubState state)
             .Order(StringComparer.Ordinal).ToList();
         string commitOid;
         string? pullRequestUrl = null;
+        int? pullRequestNumber = null;
         var targetRef = branchRef;
         if (changed.Count == 0 && !createPr)
         {
@@ -226,7 +241,8 @@ internal sealed class CommitService(HubState state)
             var expected = head;
             if (createPr)
             {
-                var number = state.Git.NextPullRequestNumber(repo.Id);
+                var number = new DiscussionService(state).NextNumber(repo.Id);
+                pullRequestNumber = number;
                 targetRef = $"refs/pr/{number}";
                 expected = null;
                 pullRequestUrl = $"{repoUrl}/discussions/{number}";
@@ -240,6 +256,7 @@ internal sealed class CommitService(HubState state)
                 return StaleParent;
             }
             state.Repos.Touch(repo);
+            RecordOnPullRequest(repo, targetRef, pullRequestNumber, branchRef, baseCommit, author, summary, description, commitOid);
             if (repo.Type == "space" && state.SpaceHooks is { } hooks)
             {
                 var branch = targetRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? targetRef["refs/heads/".Length..] : targetRef;

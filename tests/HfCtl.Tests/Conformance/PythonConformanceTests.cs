@@ -106,4 +106,13 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await RunAsync("volumes.py");
         PythonReferee.AssertAllPassed(result, "volumes", "set_read_and_delete", "refused", "duplicate_with_volumes");
     }
+
+    [SkippableFact]
+    public async Task Discussions_and_pull_requests()
+    {
+        Skip.If(PythonReferee.Missing is not null, PythonReferee.Missing);
+        var (other, otherToken) = await hub.CreateUserAsync();
+        var result = await RunAsync("discussions.py", new { other = new { user = other, token = otherToken } });
+        PythonReferee.AssertAllPassed(result, "discussions", "discussion_timeline", "pull_request_pushed_and_merged", "create_pr_commit_and_conflict");
+    }
 }
