@@ -1,4 +1,5 @@
 using HfCtl.Cli;
+using HfHub;
 using HfHub.Buckets;
 using HfHub.Repos;
 
@@ -7,8 +8,8 @@ namespace HfCtl.Commands.Buckets;
 /// <summary>
 /// Where a bucket command points: <c>hf://buckets/ns/b[/path]</c> (buckets take no <c>@revision</c>),
 /// <c>hf://datasets/ns/d/path</c>, <c>hf://spaces/…</c>, <c>hf://models/…</c> or <c>hf://ns/m/path</c>
-/// (repo sources of a server-side copy), or a local path. The grammar is <c>hf://[TYPE/]ID[/PATH]</c>
-/// (buckets.md §2). Kept to the bucket commands; bad ids and paths are usage errors (exit 2).
+/// (repo sources of a server-side copy), or a local path. <see cref="HfUri"/> parses the grammar; this
+/// adds the object-key rules and folder semantics of bucket commands. Bad ids and paths are usage errors (exit 2).
 /// </summary>
 internal sealed record BucketPath(string Kind, string Id, string Path)
 {
@@ -28,41 +29,29 @@ internal sealed record BucketPath(string Kind, string Id, string Path)
         {
             throw new UsageException($"'{text}' is not a bucket location: expected hf://buckets/namespace/name[/path]");
         }
-        var rest = text[Scheme.Length..];
-        var segments = rest.Split('/');
-        var (kind, skip) = segments[0] switch
-        {
-            "buckets" => ("bucket", 1),
-            "datasets" => ("dataset", 1),
-            "spaces" => ("space", 1),
-            "models" => ("model", 1),
-            _ => ("model", 0),
-        };
-        if (requireBucket && kind != "bucket")
-        {
-            throw new UsageException($"'{text}' is not a bucket: expected hf://buckets/namespace/name[/path]");
-        }
-        if (segments.Length < skip + 2)
-        {
-            throw new UsageException($"'{text}' names no {kind}: expected hf://{(kind == "bucket" ? "buckets/" : "")}namespace/name[/path]");
-        }
-        var id = $"{segments[skip]}/{segments[skip + 1]}";
-        if (id.Contains('@', StringComparison.Ordinal))
-        {
-            throw new UsageException($"'{text}': {(kind == "bucket" ? "buckets are not versioned and take no @revision" : "a revision is not supported here")}");
-        }
-        if (!RepoId.TryParse(id, out _, out var error))
+        // The grammar is HfUri's, the one hf:// parser; what buckets add is the object-key rules and folders.
+        if (!HfUri.TryParse(text, out var uri, out var error))
         {
             throw new UsageException(error);
         }
-        var path = string.Join('/', segments.Skip(skip + 2));
-        var trailing = path.EndsWith('/');
-        path = path.TrimEnd('/');
-        if (path.Length > 0 && BucketPaths.Problem(path) is { } problem)
+        var kind = uri.Kind switch { HfUriKind.Bucket => "bucket", HfUriKind.Dataset => "dataset", HfUriKind.Space => "space", _ => "model" };
+        if (requireBucket && !uri.IsBucket)
+        {
+            throw new UsageException($"'{text}' is not a bucket: expected hf://buckets/namespace/name[/path]");
+        }
+        if (uri.Revision is not null)
+        {
+            throw new UsageException($"'{text}': a revision is not supported here");
+        }
+        if (!RepoId.TryParse(uri.Id, out _, out var idError))
+        {
+            throw new UsageException(idError);
+        }
+        if (uri.Path.Length > 0 && BucketPaths.Problem(uri.Path) is { } problem)
         {
             throw new UsageException($"invalid path in '{text}': {problem}");
         }
-        return new BucketPath(kind, id, path) { IsFolder = trailing || path.Length == 0 };
+        return new BucketPath(kind, uri.Id, uri.Path) { IsFolder = text.EndsWith('/') || uri.Path.Length == 0 };
     }
 
     /// <summary>Parses a bucket id: <c>ns/name</c> or <c>hf://buckets/ns/name</c>, nothing after the name.</summary>
