@@ -19,6 +19,16 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// </summary>
 public sealed class CliRunner : IDisposable
 {
+    /// <summary>A runner signed in to <paramref name="hub"/> with <paramref name="token"/>.</summary>
+    public static CliRunner Against(LocalHubFixture hub, string token)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        var cli = new CliRunner();
+        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
+        cli.Variables["HF_TOKEN"] = token;
+        return cli;
+    }
+
     public CliRunner()
     {
         HfHome = Directory.CreateTempSubdirectory("hfctl-test-home-").FullName;

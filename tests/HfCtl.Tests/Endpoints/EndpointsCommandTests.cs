@@ -1,12 +1,12 @@
 using System.Text.Json;
 
+using static HfCtl.Tests.CliAssert;
+
 namespace HfCtl.Tests.Endpoints;
 
 /// <summary>The README's Inference Endpoints recipe, run as a user runs it: <c>--local</c>, one process per command.</summary>
 public sealed class EndpointsCommandTests
 {
-    private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.ToString());
-
     private static string State(CliResult info) => JsonDocument.Parse(info.Stdout).RootElement.GetProperty("state").GetString()!;
 
     [Fact]

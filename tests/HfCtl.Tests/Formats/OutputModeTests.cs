@@ -5,6 +5,8 @@ using HfHub;
 using HfHub.Auth;
 using HfHub.Repos;
 
+using static HfCtl.Tests.CliAssert;
+
 namespace HfCtl.Tests.Formats;
 
 /// <summary>
@@ -33,8 +35,6 @@ public sealed class OutputModeTests(SpacesHubFixture hub) : IClassFixture<Spaces
     }
 
     private HubClient Client(string token) => new(new HubClientOptions { Endpoint = hub.Endpoint, Token = HfToken.FromValue(token) });
-
-    private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.ToString());
 
     private static string[] Lines(string text) => text.TrimEnd('\n').Split('\n');
 

@@ -6,31 +6,16 @@ using HfHub.LocalHub;
 using HfHub.LocalHub.Spaces;
 using HfHub.Spaces;
 
+using static HfCtl.Tests.CliAssert;
+
 namespace HfCtl.Tests.Spaces;
 
 /// <summary>The seed's Spaces walk-through and the hf CLI's nouns, end to end against a local hub.</summary>
 public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<SpacesHubFixture>
 {
-    private CliRunner Cli(string token)
-    {
-        var cli = new CliRunner();
-        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
-        cli.Variables["HF_TOKEN"] = token;
-        return cli;
-    }
+    private CliRunner Cli(string token) => CliRunner.Against(hub, token);
 
     private HubClient Client(string token) => new(new HubClientOptions { Endpoint = hub.Endpoint, Token = HfToken.FromValue(token) });
-
-    private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.ToString());
-
-    private static void OneLineError(CliResult result, int code, string contains)
-    {
-        Assert.True(result.ExitCode == code, result.ToString());
-        var lines = result.Stderr.Trim().Split('\n');
-        Assert.Single(lines);
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(contains, lines[0]);
-    }
 
     [Fact]
     public async Task The_seed_walk_through_works_end_to_end()

@@ -4,30 +4,16 @@ using HfHub;
 using HfHub.Auth;
 using HfHub.Spaces;
 
+using static HfCtl.Tests.CliAssert;
+
 namespace HfCtl.Tests.Spaces;
 
 /// <summary><c>hfctl spaces volumes set|list|delete</c> and <c>-v</c> on create and duplicate, against a local hub.</summary>
 public sealed class VolumesCommandTests(SpacesHubFixture hub) : IClassFixture<SpacesHubFixture>
 {
-    private CliRunner Cli(string token)
-    {
-        var cli = new CliRunner();
-        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
-        cli.Variables["HF_TOKEN"] = token;
-        return cli;
-    }
+    private CliRunner Cli(string token) => CliRunner.Against(hub, token);
 
     private HubClient Client(string token) => new(new HubClientOptions { Endpoint = hub.Endpoint, Token = HfToken.FromValue(token) });
-
-    private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.ToString());
-
-    private static void OneLineError(CliResult result, int code, string contains)
-    {
-        Assert.True(result.ExitCode == code, result.ToString());
-        var line = Assert.Single(result.Stderr.Trim().Split('\n'));
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(contains, line);
-    }
 
     [Fact]
     public async Task Volumes_are_set_listed_shown_by_info_and_deleted()
