@@ -115,4 +115,39 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         var result = await RunAsync("discussions.py", new { other = new { user = other, token = otherToken } });
         PythonReferee.AssertAllPassed(result, "discussions", "discussion_timeline", "pull_request_pushed_and_merged", "create_pr_commit_and_conflict");
     }
+
+    [SkippableFact]
+    public async Task The_cache_and_persisted_snapshots_are_shared_with_hfctl_both_ways()
+    {
+        Skip.If(PythonReferee.Missing is not null, PythonReferee.Missing);
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = CliRunner.Against(hub, token);
+        var repo = $"{user}/{LocalHubFixture.UniqueName("shared")}";
+        var work = Path.Combine(cli.HfHome, "work");
+        Directory.CreateDirectory(work);
+        var weights = new byte[100_000];
+        Random.Shared.NextBytes(weights);
+        await File.WriteAllBytesAsync(Path.Combine(work, "weights.bin"), weights);
+        await File.WriteAllTextAsync(Path.Combine(work, "notes.txt"), "shared notes");
+        Assert.Equal(0, (await cli.RunAsync("repo", "create", repo)).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("upload", repo, Path.Combine(work, "weights.bin"), "weights.bin")).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("upload", repo, Path.Combine(work, "notes.txt"), "notes.txt")).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("download", repo, "weights.bin")).ExitCode);
+        var dataset = $"{user}/{LocalHubFixture.UniqueName("state")}";
+        var db = PersistTestData.Database(Path.Combine(work, "app.db"));
+        PersistTestData.Insert(db, "first");
+        var save = await cli.RunAsync("persist", "save", db, "db/app.sqlite", "--dataset", dataset);
+        Assert.True(save.ExitCode == 0, save.ToString());
+
+        var result = await PythonReferee.RunScenarioAsync("shared_with_hfctl.py", hub.EndpointText, token, user,
+            new { repo, dataset, sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(weights)) },
+            new Dictionary<string, string> { ["HF_HOME"] = cli.HfHome });
+        PythonReferee.AssertAllPassed(result, "shared_with_hfctl", "reads_hfctls_cache_offline", "downloads_into_the_shared_cache", "reads_a_persisted_sqlite_snapshot");
+
+        // hfctl finds the file the Python client downloaded at the same place in the shared cache.
+        var pythonPath = result.Stdout.Split('\n').Single(l => l.StartsWith("path ", StringComparison.Ordinal))["path ".Length..];
+        var download = await cli.RunAsync("download", repo, "notes.txt");
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Equal(Path.GetFullPath(pythonPath), new FileInfo(download.Stdout.Trim()).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(download.Stdout.Trim()));
+    }
 }
