@@ -84,6 +84,10 @@ public class LocalHubFixture : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Makes <paramref name="user"/> like a repo, as a click on its page would (scripts cannot like).</summary>
+    public async Task LikeAsync(string user, string type, string repo) =>
+        (await _admin.PostAsJsonAsync("/_localhub/likes", new { user, type, repo })).EnsureSuccessStatusCode();
+
     public async Task RevokeAsync(string token) =>
         (await _admin.PostAsJsonAsync("/_localhub/tokens/revoke", new { token })).EnsureSuccessStatusCode();
 

@@ -16,7 +16,7 @@ internal sealed record LikerBody(string User, string Fullname, string Type, bool
 internal sealed record RepoStorageBody(string Id, string Type, string UpdatedAt, string Visibility, long Storage, double StoragePercent);
 
 /// <summary>
-/// Likes (<c>POST</c>/<c>DELETE …/like</c>, a user's likes, a repo's likers; the count shows as <c>likes</c>
+/// Likes (<c>DELETE …/like</c>, a user's likes, a repo's likers; the count shows as <c>likes</c>
 /// in repo info) and the storage page's repo list (<c>/api/settings/repositories</c> for the caller,
 /// <c>/api/organizations/{org}/settings/repositories</c> for an organisation's members), behind
 /// <c>hf repos ls</c>. Lists come in one page: a local hub's are short.
@@ -27,16 +27,53 @@ internal static class LikeRoutes
     {
         foreach (var (segment, type, _) in RepoLookup.Types)
         {
-            app.MapPost($"/api/{segment}/{{ns}}/{{name}}/like", context => SetLike(context, state, type, like: true));
-            app.MapDelete($"/api/{segment}/{{ns}}/{{name}}/like", context => SetLike(context, state, type, like: false));
+            app.MapPost($"/api/{segment}/{{ns}}/{{name}}/like", context => RefuseLike(context, state, type));
+            app.MapDelete($"/api/{segment}/{{ns}}/{{name}}/like", context => Unlike(context, state, type));
             app.MapGet($"/api/{segment}/{{ns}}/{{name}}/likers", context => Likers(context, state, type));
         }
         app.MapGet("/api/users/{user}/likes", context => LikesOf(context, state));
+        app.MapPost("/_localhub/likes", AdminRoutes.RequireAdmin(state, context => SeedLike(context, state)));
         app.MapGet("/api/settings/repositories", context => Storage(context, state, null));
         app.MapGet("/api/organizations/{org}/settings/repositories", context => Storage(context, state, RepoLookup.Route(context, "org")));
     }
 
-    private static async Task SetLike(HttpContext context, HubState state, string type, bool like)
+    /// <summary>
+    /// "To prevent spam usage, it is not possible to like a repository from a script" (huggingface_hub's
+    /// <c>unlike</c> docstring): likes are given on the Hub's pages, so an API call is refused (403; the
+    /// production status is not documented). Tests seed likes with the admin route instead.
+    /// </summary>
+    private static async Task RefuseLike(HttpContext context, HubState state, string type)
+    {
+        if (await RepoLookup.ReadableAsync(context, state, type).ConfigureAwait(false) is null)
+        {
+            return;
+        }
+        await HubResponses.Forbidden(context, "Liking a repo is only possible on the Hub's website, not from a script").ConfigureAwait(false);
+    }
+
+    /// <summary>Admin: <c>{"user", "type", "repo"}</c> makes the user like the repo, as a click on its page would.</summary>
+    private static async Task SeedLike(HttpContext context, HubState state)
+    {
+        using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
+        if (document is null)
+        {
+            return;
+        }
+        var body = document.RootElement;
+        var type = RepoLookup.TypeOf(body.String("type"));
+        var id = body.String("repo") ?? "";
+        var slash = id.IndexOf('/', StringComparison.Ordinal);
+        var repo = type is null ? null : slash < 0 ? state.Repos.Find(type, "", id) : state.Repos.Find(type, id[..slash], id[(slash + 1)..]);
+        if (state.Accounts.Find(body.String("user") ?? "") is not { IsOrg: false } user || repo is null)
+        {
+            await HubResponses.BadRequest(context, "need an existing user, a repo type and an existing repo id").ConfigureAwait(false);
+            return;
+        }
+        state.Likes.Like(user, repo);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task Unlike(HttpContext context, HubState state, string type)
     {
         var repo = await RepoLookup.ReadableAsync(context, state, type).ConfigureAwait(false);
         if (repo is null)
@@ -48,14 +85,7 @@ internal static class LikeRoutes
             await HubResponses.Unauthorized(context).ConfigureAwait(false);
             return;
         }
-        if (like)
-        {
-            state.Likes.Like(user, repo);
-        }
-        else
-        {
-            state.Likes.Unlike(user, repo);
-        }
+        state.Likes.Unlike(user, repo);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

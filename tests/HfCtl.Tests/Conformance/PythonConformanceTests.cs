@@ -61,7 +61,7 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
     [SkippableFact]
     public async Task Likes_and_the_storage_list()
     {
-        var result = await RunAsync("likes_and_storage.py");
+        var result = await RunAsync("likes_and_storage.py", new { admin = hub.Hub.AdminSecret });
         PythonReferee.AssertAllPassed(result, "likes_and_storage", "likes", "user_repos");
     }
 

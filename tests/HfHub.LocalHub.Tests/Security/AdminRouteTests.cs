@@ -26,6 +26,7 @@ public sealed partial class AdminRouteTests(LocalHubFixture hub) : IClassFixture
         ("POST", "/_localhub/faults", "/_localhub/faults", new { rate = 1.0, kinds = new[] { "500" } }),
         ("POST", "/_localhub/blobs/{sha256}/corrupt", "/_localhub/blobs/" + new string('0', 64) + "/corrupt", null),
         ("GET", "/_localhub/xet", "/_localhub/xet", null),
+        ("POST", "/_localhub/likes", "/_localhub/likes", new { user = "demo", type = "model", repo = "demo/none" }),
         ("POST", "/_localhub/canonical-repos", "/_localhub/canonical-repos", new { type = "model", name = "adminprobe-canonical", owner = "demo" }),
     ];
 
