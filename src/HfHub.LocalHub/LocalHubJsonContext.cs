@@ -22,6 +22,7 @@ namespace HfHub.LocalHub;
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(AccessStatusBody))]
+[JsonSerializable(typeof(List<SpaceSearchHitBody>))]
 [JsonSerializable(typeof(CommentDataBody))]
 [JsonSerializable(typeof(StatusDataBody))]
 [JsonSerializable(typeof(TitleDataBody))]

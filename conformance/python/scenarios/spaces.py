@@ -1,6 +1,6 @@
 """The seed's Spaces walk-through as huggingface_hub drives it against the local hub: a Docker Space
 created and built, its stage and app URL, secrets (names only come back), variables, hardware, sleep
-time, logs, pause and restart, duplication and the listing with runtimes.
+time, logs, pause and restart, duplication, the listing with runtimes and search_spaces.
 """
 import os
 import sys
@@ -31,6 +31,11 @@ def docker_space_builds_and_runs(ctx):
     build = list(ctx.api.fetch_space_logs(repo, build=True))
     if not build:
         raise AssertionError("no build log lines")
+    name = repo.split("/")[1]
+    hits = list(ctx.api.search_spaces(name))
+    eq([h.id for h in hits], [repo], "search_spaces by the Space's name")
+    eq((hits[0].sdk, hits[0].runtime.stage, hits[0].semantic_relevancy_score), ("docker", "RUNNING", 1.0), "the hit")
+    eq(list(ctx.api.search_spaces(name, sdk="gradio")), [], "search_spaces with another sdk")
 
 
 def secrets_and_variables(ctx):

@@ -82,6 +82,7 @@ internal static class HubRequestPipeline
         GatedRoutes.Map(app, state);
         LikeRoutes.Map(app, state);
         DiscussionRoutes.Map(app, state);
+        Spaces.SpaceSearchRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);

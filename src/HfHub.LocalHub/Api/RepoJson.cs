@@ -177,7 +177,7 @@ internal static class RepoJson
         writer.WriteEndObject();
     }
 
-    private static string? ReadReadme(HubState state, Repo repo, string commit) =>
+    internal static string? ReadReadme(HubState state, Repo repo, string commit) =>
         state.Git.GetEntry(repo.Id, commit, "README.md") is { IsDirectory: false, Lfs: false, Sha256: { } sha } && state.Blobs.Exists(sha)
             ? File.ReadAllText(state.Blobs.PathOf(sha))
             : null;

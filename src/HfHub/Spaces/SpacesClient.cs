@@ -50,6 +50,25 @@ public sealed partial class SpacesClient
         }
     }
 
+    /// <summary>
+    /// Searches Spaces by meaning (<c>GET /api/spaces/semantic-search</c>, as <c>hf spaces search</c>): the
+    /// Hub ranks multi-word queries by embeddings and single words by full text, best match first.
+    /// </summary>
+    public async Task<IReadOnlyList<SpaceSearchResult>> SearchAsync(string query, SpaceSearchOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        options ??= new SpaceSearchOptions();
+        var parameters = new List<string>();
+        Add(parameters, "q", query.Trim());
+        options.Sdks.ToList().ForEach(sdk => Add(parameters, "sdk", sdk));
+        options.Filters.ToList().ForEach(tag => Add(parameters, "filter", tag));
+        if (options.IncludeNonRunning)
+        {
+            parameters.Add("includeNonRunning=true");
+        }
+        return await _pipeline.GetJsonAsync("api/spaces/semantic-search?" + string.Join('&', parameters), SpacesJsonContext.Default.ListSpaceSearchResult, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A Space's info with its runtime and app host (<c>GET /api/spaces/{id}</c>).</summary>
     public async Task<SpaceInfo> GetAsync(string spaceId, CancellationToken cancellationToken = default)
     {

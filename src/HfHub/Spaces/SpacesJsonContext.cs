@@ -8,6 +8,7 @@ namespace HfHub.Spaces;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(SpaceInfo))]
+[JsonSerializable(typeof(List<SpaceSearchResult>))]
 [JsonSerializable(typeof(List<SpaceInfo>))]
 [JsonSerializable(typeof(SpaceRuntime))]
 [JsonSerializable(typeof(List<SpaceHardwareFlavor>))]

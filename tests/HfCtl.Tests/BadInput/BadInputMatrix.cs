@@ -212,6 +212,16 @@ internal static class BadInputMatrix
             Network = true,
             Extra = [("limit-garbage", ["spaces", "list", "--limit", "many"], Usage)],
         },
+        new("spaces search", ["spaces", "search", "matrix"])
+        {
+            Network = true,
+            Extra =
+            [
+                ("query-empty", ["spaces", "search", " "], Usage),
+                ("limit-zero", ["spaces", "search", "matrix", "--limit", "0"], Usage),
+                ("limit-garbage", ["spaces", "search", "matrix", "--limit", "many"], Usage),
+            ],
+        },
         new("spaces info", ["spaces", "info", "{id}"]) { Id = "{space}", Network = true },
         new("spaces create", ["spaces", "create", "{id}", "--sdk", "docker", "--empty"])
         {

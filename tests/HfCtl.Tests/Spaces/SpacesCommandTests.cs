@@ -1,3 +1,4 @@
+using System.Text.Json;
 using HfCtl.Commands.Spaces;
 using HfCtl.Testing;
 using HfHub;
@@ -373,5 +374,30 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         Assert.DoesNotContain("EMPTY", (await cli.RunAsync("spaces", "secrets", "list", "sec")).Stdout);
         Ok(await cli.RunAsync("spaces", "secrets", "sec", "--set_key", "EMPTY", "--set_value", "-", "--allow-empty"));
         Assert.Contains("EMPTY", (await cli.RunAsync("spaces", "secrets", "list", "sec")).Stdout);
+    }
+
+    [Fact]
+    public async Task Search_finds_running_spaces_by_their_words_best_first_and_the_others_on_request()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        var word = LocalHubFixture.UniqueName("zebra");
+        Ok(await cli.RunAsync("spaces", "create", $"{word}-painter", "--sdk", "docker", "--wait"));
+        Ok(await cli.RunAsync("repo", "create", $"{user}/{word}-idle", "--type", "space", "--space-sdk", "docker"));
+
+        var found = await cli.RunAsync("--json", "spaces", "search", $"{word} painter");
+        Ok(found);
+        var hits = JsonDocument.Parse(found.Stdout).RootElement;
+        var first = Assert.Single(hits.EnumerateArray());
+        Assert.Equal($"{user}/{word}-painter", first.GetProperty("name").GetString());
+        Assert.Equal("RUNNING", first.GetProperty("stage").GetString());
+        Assert.Equal(1.0, first.GetProperty("score").GetDouble());
+
+        var all = JsonDocument.Parse((await cli.RunAsync("--json", "spaces", "search", word, "--include-non-running")).Stdout).RootElement;
+        Assert.Equal([$"{user}/{word}-idle", $"{user}/{word}-painter"], all.EnumerateArray().Select(h => h.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        cli.Terminal = true;
+        var table = await cli.RunAsync("spaces", "search", word, "--sdk", "gradio");
+        Ok(table);
+        Assert.Contains("No Spaces found.", table.Stdout, StringComparison.Ordinal);
     }
 }

@@ -9,6 +9,7 @@ namespace HfCtl.Commands.Spaces;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(SpaceView))]
 [JsonSerializable(typeof(List<SpaceView>))]
+[JsonSerializable(typeof(List<SpaceSearchView>))]
 [JsonSerializable(typeof(List<SpaceSecret>))]
 [JsonSerializable(typeof(List<SpaceVariable>))]
 [JsonSerializable(typeof(List<SpaceVolume>))]

@@ -10,6 +10,7 @@ internal static class SpacesCommands
     {
         var spaces = new Command("spaces", "List, create, restart, pause, wake, configure and watch Spaces");
         spaces.Subcommands.Add(ListCommand.Create(app));
+        spaces.Subcommands.Add(SearchCommand.Create(app));
         spaces.Subcommands.Add(InfoCommand.Create(app));
         spaces.Subcommands.Add(CreateCommand.Create(app));
         spaces.Subcommands.Add(ActionCommand.Create(app));
