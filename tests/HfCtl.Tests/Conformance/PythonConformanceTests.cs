@@ -150,4 +150,39 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         Assert.True(download.ExitCode == 0, download.ToString());
         Assert.Equal(Path.GetFullPath(pythonPath), new FileInfo(download.Stdout.Trim()).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(download.Stdout.Trim()));
     }
+
+    [SkippableFact]
+    public async Task The_hubs_rules_and_commit_scheduler()
+    {
+        var result = await RunAsync("hub_rules.py");
+        PythonReferee.AssertAllPassed(result, "hub_rules", "readme_metadata_is_validated", "folder_deleted_without_trailing_slash",
+            "error_texts_clients_match_on", "commit_scheduler_pushes_a_folder");
+    }
+
+    [SkippableFact]
+    public async Task The_hf_cli_uploads_and_downloads_against_the_local_hub()
+    {
+        Skip.If(PythonReferee.Missing is not null, PythonReferee.Missing);
+        var (user, token) = await hub.CreateUserAsync();
+        var repo = $"{user}/{LocalHubFixture.UniqueName("hfcli")}";
+        var work = Directory.CreateTempSubdirectory("hfctl-hfcli-").FullName;
+        try
+        {
+            var file = Path.Combine(work, "notes.txt");
+            await File.WriteAllTextAsync(file, "from the hf CLI");
+            var whoami = await PythonReferee.RunHfAsync(hub.EndpointText, token, null, "auth", "whoami");
+            Assert.True(whoami.ExitCode == 0, whoami.ToString());
+            Assert.Contains(user, whoami.Stdout, StringComparison.Ordinal);
+            var upload = await PythonReferee.RunHfAsync(hub.EndpointText, token, null, "upload", repo, file, "notes.txt");
+            Assert.True(upload.ExitCode == 0, upload.ToString());
+            var target = Path.Combine(work, "out");
+            var download = await PythonReferee.RunHfAsync(hub.EndpointText, token, null, "download", repo, "notes.txt", "--local-dir", target);
+            Assert.True(download.ExitCode == 0, download.ToString());
+            Assert.Equal("from the hf CLI", await File.ReadAllTextAsync(Path.Combine(target, "notes.txt")));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
 }
