@@ -2,6 +2,7 @@
 // from the environment, drives the official @huggingface/hub client, and exits non-zero with a
 // one-line reason on the first mismatch. The xunit driver (tests/HfCtl.Tests/Conformance) runs them.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 
 export { assert };
 
@@ -24,3 +25,16 @@ export async function run(name, body) {
     process.exit(1);
   }
 }
+
+/** Deterministic test bytes: the same size and seed give the same content in every script. */
+export function bytes(size, seed) {
+  const data = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    data[i] = x >>> 24;
+  }
+  return data;
+}
+
+export const sha256 = (data) => createHash("sha256").update(data).digest("hex");

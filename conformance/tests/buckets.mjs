@@ -1,21 +1,8 @@
 // Storage Buckets with the official client: createRepo of a bucket, uploadFiles into it (Xet only for
 // buckets), listFiles with xetHash, downloadFile byte-exact, fileExists, deleteFile; then the file
 // hfctl put in another bucket (named by the xunit driver) is read back byte-exact.
-import { createHash } from "node:crypto";
 import { createRepo, uploadFiles, listFiles, downloadFile, fileExists, deleteFile } from "@huggingface/hub";
-import { run, assert } from "../lib.mjs";
-
-function bytes(size, seed) {
-  const data = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    data[i] = x >>> 24;
-  }
-  return data;
-}
-
-const sha256 = (data) => createHash("sha256").update(data).digest("hex");
+import { run, assert, bytes, sha256 } from "../lib.mjs";
 
 await run("buckets", async ({ hubUrl, accessToken, user, extra }) => {
   const repo = { type: "bucket", name: `${user}/js-${extra.suffix}` };

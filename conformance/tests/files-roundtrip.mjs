@@ -5,19 +5,8 @@ import { createHash } from "node:crypto";
 import {
   createRepo, uploadFiles, listFiles, listCommits, countCommits, pathsInfo, fileDownloadInfo, downloadFile, fileExists, deleteFile,
 } from "@huggingface/hub";
-import { run, assert } from "../lib.mjs";
+import { run, assert, bytes, sha256 } from "../lib.mjs";
 
-function bytes(size, seed) {
-  const data = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    data[i] = x >>> 24;
-  }
-  return data;
-}
-
-const sha256 = (data) => createHash("sha256").update(data).digest("hex");
 const gitSha = (data) => createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
 
 await run("files-roundtrip", async ({ hubUrl, accessToken, user, extra }) => {

@@ -4,21 +4,8 @@
 // signed xorb ranges, not the resolve bridge), byte-exact, for whole files and slices. A second
 // upload of the same bytes is deduplicated (a dedupe query, no new xorb). The xunit driver passes
 // the hub's admin secret so the script can read /_localhub/xet.
-import { createHash } from "node:crypto";
 import { createRepo, uploadFiles, listFiles, fileDownloadInfo, downloadFile } from "@huggingface/hub";
-import { run, assert } from "../lib.mjs";
-
-function bytes(size, seed) {
-  const data = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    data[i] = x >>> 24;
-  }
-  return data;
-}
-
-const sha256 = (data) => createHash("sha256").update(data).digest("hex");
+import { run, assert, bytes, sha256 } from "../lib.mjs";
 
 await run("xet-roundtrip", async ({ hubUrl, accessToken, user, extra }) => {
   const stats = async () => {

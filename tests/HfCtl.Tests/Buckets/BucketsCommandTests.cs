@@ -9,10 +9,7 @@ public sealed class BucketsCommandTests(LocalHubFixture hub) : IClassFixture<Loc
     private async Task<(CliRunner Cli, string User)> LoggedInAsync()
     {
         var (user, token) = await hub.CreateUserAsync();
-        var cli = new CliRunner();
-        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
-        cli.Variables["HF_TOKEN"] = token;
-        return (cli, user);
+        return (CliRunner.Against(hub, token), user);
     }
 
     private static string Folder(CliRunner cli, string name)
