@@ -73,7 +73,7 @@ public sealed partial class FilesClient
         var cache = new HubCacheLayout(options.CacheDir ?? _options.Environment.HubCache);
         var revision = options.RevisionOrMain;
         var type = options.Type;
-        if (!options.Force && HubCacheLayout.IsCommitHash(revision) && File.Exists(cache.SnapshotPath(repo, type, revision, pathInRepo)))
+        if (!options.Force && HubCacheLayout.IsCommitHash(revision) && HubCacheLayout.EntryExists(cache.SnapshotPath(repo, type, revision, pathInRepo)))
         {
             return cache.SnapshotPath(repo, type, revision, pathInRepo);
         }
@@ -83,27 +83,38 @@ public sealed partial class FilesClient
             meta = await GetFileMetadataAsync(repo, pathInRepo, type, revision, cancellationToken).ConfigureAwait(false);
         }
         catch (HubConnectionException) when (!options.Force && cache.ReadRef(repo, type, revision) is { } cached
-            && File.Exists(cache.SnapshotPath(repo, type, cached, pathInRepo)))
+            && HubCacheLayout.EntryExists(cache.SnapshotPath(repo, type, cached, pathInRepo)))
         {
             return cache.SnapshotPath(repo, type, cached, pathInRepo);
         }
         var snapshot = cache.SnapshotPath(repo, type, meta.CommitHash, pathInRepo);
         var blob = cache.BlobPath(repo, type, meta.Etag);
         cache.WriteRef(repo, type, revision, meta.CommitHash);
-        if (!options.Force && File.Exists(snapshot) && File.Exists(blob))
+        if (!options.Force && HubCacheLayout.EntryExists(snapshot) && HubCacheLayout.EntryExists(blob))
         {
             Report(options.Progress, pathInRepo, TransferStage.Completed, meta.Size, meta.Size);
             return snapshot;
         }
-        await using (await AcquireLockAsync(cache.LockPath(repo, type, meta.Etag), cancellationToken).ConfigureAwait(false))
+        await using (await FileLocks.AcquireAsync(cache.LockPath(repo, type, meta.Etag), cancellationToken).ConfigureAwait(false))
         {
-            if (options.Force || !File.Exists(blob))
+            var shared = meta.IsLfs && meta.XetHash is not null && SharedBlobStore.IsEnabled(_options.Environment) ? new SharedBlobStore(cache.Root) : null;
+            if (!options.Force && HubCacheLayout.EntryExists(blob))
             {
-                await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), blob + ".incomplete", blob, meta, pathInRepo, options.Force, options.Progress, cancellationToken).ConfigureAwait(false);
+                Report(options.Progress, pathInRepo, TransferStage.Completed, meta.Size, meta.Size);
+            }
+            else if (!options.Force && shared is not null && await shared.TryLinkAsync(blob, meta.XetHash!, meta.Size, cancellationToken).ConfigureAwait(false))
+            {
+                Trace($"{pathInRepo}: found in the shared blob store, no transfer");
+                Report(options.Progress, pathInRepo, TransferStage.Completed, meta.Size, meta.Size);
             }
             else
             {
-                Report(options.Progress, pathInRepo, TransferStage.Completed, meta.Size, meta.Size);
+                var viaXet = await FetchAsync(ResolveUrl(repo, pathInRepo, type, meta.CommitHash), blob + ".incomplete", blob, meta, pathInRepo, options.Force, options.Progress, cancellationToken).ConfigureAwait(false);
+                // Only a Xet reconstruction is keyed by the Xet hash itself, so only it goes into the store (as in the Python client).
+                if (viaXet && shared is not null)
+                {
+                    await shared.PublishAsync(blob, meta.XetHash!, meta.Size, cancellationToken).ConfigureAwait(false);
+                }
             }
             HubCacheLayout.LinkSnapshot(blob, snapshot);
         }
@@ -228,13 +239,14 @@ public sealed partial class FilesClient
     /// <c>Range</c>, restarting if the server ignores it), retries broken streams from where they
     /// stopped, verifies size and hash, then renames into <paramref name="destination"/>.
     /// </summary>
-    private async Task FetchAsync(Uri url, string incomplete, string destination, FileMetadata meta, string displayPath, bool restart, IProgress<TransferProgress>? progress, CancellationToken cancellationToken, bool flushWhileDownloading = false)
+    /// <returns>True when the bytes came through Xet reconstruction, false when through <c>resolve</c>.</returns>
+    private async Task<bool> FetchAsync(Uri url, string incomplete, string destination, FileMetadata meta, string displayPath, bool restart, IProgress<TransferProgress>? progress, CancellationToken cancellationToken, bool flushWhileDownloading = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(incomplete)!);
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         if (await TryXetFetchAsync(meta, incomplete, destination, displayPath, progress, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            return true;
         }
         var expectSha256 = meta.Etag.Length == 64 && meta.Etag.All(char.IsAsciiHexDigit);
         var expectGitSha1 = meta.Etag.Length == 40 && meta.Etag.All(char.IsAsciiHexDigit);
@@ -366,6 +378,7 @@ public sealed partial class FilesClient
         }
         File.Move(incomplete, destination, overwrite: true);
         Report(progress, displayPath, TransferStage.Completed, meta.Size, meta.Size);
+        return false;
 
         IncrementalHash? NewHash()
         {
@@ -380,23 +393,6 @@ public sealed partial class FilesClient
             var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
             sha1.AppendData(ContentHasher.GitBlobHeader(meta.Size));
             return sha1;
-        }
-    }
-
-    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        while (true)
-        {
-            try
-            {
-                // FileShare.None takes an exclusive flock on Unix, the same lock the Python client's filelock uses.
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-            }
-            catch (IOException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 

@@ -32,6 +32,27 @@ public sealed class HubCacheLayout
     /// <summary>Where a blob lives.</summary>
     public string BlobPath(RepoId repo, RepoType type, string etag) => Path.Combine(RepoFolder(repo, type), "blobs", CheckEtag(etag));
 
+    /// <summary>
+    /// Whether a cache entry (a blob or a snapshot file) is there to be read: a regular file, or a chain of links whose
+    /// end still exists. A link into the shared blob store whose payload was collected is not, and is fetched again.
+    /// </summary>
+    public static bool EntryExists(string path)
+    {
+        var blob = new FileInfo(path);
+        if (blob.LinkTarget is null)
+        {
+            return blob.Exists;
+        }
+        try
+        {
+            return blob.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true };
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The snapshot folder of a commit.</summary>
     public string SnapshotFolder(RepoId repo, RepoType type, string commit) => Path.Combine(RepoFolder(repo, type), "snapshots", CheckCommit(commit));
 

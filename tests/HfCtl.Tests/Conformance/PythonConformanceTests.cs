@@ -132,7 +132,13 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
         Assert.Equal(0, (await cli.RunAsync("repo", "create", repo)).ExitCode);
         Assert.Equal(0, (await cli.RunAsync("upload", repo, Path.Combine(work, "weights.bin"), "weights.bin")).ExitCode);
         Assert.Equal(0, (await cli.RunAsync("upload", repo, Path.Combine(work, "notes.txt"), "notes.txt")).ExitCode);
-        Assert.Equal(0, (await cli.RunAsync("download", repo, "weights.bin")).ExitCode);
+        var downloaded = await cli.RunAsync("download", repo, "weights.bin");
+        Assert.Equal(0, downloaded.ExitCode);
+        // A Xet file: hfctl put it in the cache-wide shared blob store, its repo blob a relative link there, the layout
+        // huggingface_hub 1.32 writes. The referee here is older than that store: reading it proves older clients still can.
+        var blobLink = new FileInfo(Path.Combine(cli.HfHome, "hub", $"models--{repo.Replace("/", "--", StringComparison.Ordinal)}", "blobs",
+            Path.GetFileName(new FileInfo(downloaded.Stdout.Trim()).LinkTarget!)));
+        Assert.StartsWith(Path.Combine("..", "..", "blobs") + Path.DirectorySeparatorChar, blobLink.LinkTarget, StringComparison.Ordinal);
         var dataset = $"{user}/{LocalHubFixture.UniqueName("state")}";
         var db = PersistTestData.Database(Path.Combine(work, "app.db"));
         PersistTestData.Insert(db, "first");

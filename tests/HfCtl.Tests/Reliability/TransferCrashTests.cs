@@ -215,7 +215,7 @@ public sealed class TransferCrashTests(CrashHubFixture hub) : IClassFixture<Cras
                     Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(snapshot)), $"{where}: the cache serves a partial or wrong {path}");
                     outcomes["files_new"]++;
                 }
-                CheckBlobs(cache, where);
+                CacheAssert.BlobsAreWhole(cache, where);
                 foreach (var (path, bytes) in v2)
                 {
                     var served = await client.Files.DownloadFileAsync(repo, path);
@@ -230,24 +230,6 @@ public sealed class TransferCrashTests(CrashHubFixture hub) : IClassFixture<Cras
         Assert.True(outcomes["kills"] >= CrashTesting.KillsPerCommand, $"seed {CrashTesting.Seed}: too few runs were killed: {summary}");
         // Kills landed before any file was done and after some were.
         Assert.True(outcomes["files_new"] > 0 && outcomes["files_old"] + outcomes["files_absent"] > 0, $"seed {CrashTesting.Seed}: {summary}");
-    }
-
-    /// <summary>Every finished blob in the cache is complete: its name is its content's id.</summary>
-    private static void CheckBlobs(string cache, string where)
-    {
-        if (!Directory.Exists(cache))
-        {
-            return;
-        }
-        foreach (var blob in Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "blobs"))
-        {
-            var name = Path.GetFileName(blob);
-            if (name.EndsWith(".incomplete", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            Assert.True(Matches(name, File.ReadAllBytes(blob)), $"{where}: the cache holds a partial or wrong blob {name}");
-        }
     }
 
     private static void Wipe(string folder)

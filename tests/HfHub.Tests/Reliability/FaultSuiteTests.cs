@@ -264,18 +264,7 @@ public sealed class FaultSuiteTests(FaultSuiteHubFixture hub) : IClassFixture<Fa
                 checkedFiles++;
             }
         }
-        foreach (var blob in Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "blobs"))
-        {
-            var name = Path.GetFileName(blob);
-            if (name.EndsWith(".incomplete", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var bytes = File.ReadAllBytes(blob);
-            var id = name.Length == 64 ? Sha256(bytes) : GitBlobId(bytes);
-            Assert.True(id == name, $"the cached blob {name} is partial or wrong");
-            checkedFiles++;
-        }
+        checkedFiles += CacheAssert.BlobsAreWhole(cache, "the cache");
         return checkedFiles;
     }
 
@@ -317,14 +306,6 @@ public sealed class FaultSuiteTests(FaultSuiteHubFixture hub) : IClassFixture<Fa
     }
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static string GitBlobId(byte[] bytes)
-    {
-        var header = Encoding.ASCII.GetBytes($"blob {bytes.Length}\0");
-#pragma warning disable CA5350 // git's blob ids are SHA-1 by definition: an identity check, not security.
-        return Convert.ToHexStringLower(SHA1.HashData([.. header, .. bytes]));
-#pragma warning restore CA5350
-    }
 
     /// <summary>Counts operations and their outcomes; an outcome is clear when it is a one-line <see cref="HubException"/>.</summary>
     private sealed class Tally
