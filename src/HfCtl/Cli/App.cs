@@ -192,6 +192,7 @@ public sealed class App(CliConsole console, HfEnvironment environment)
         root.Subcommands.Add(McpCommand.Create(this));
         root.Subcommands.Add(CompletionCommand.Create(this));
         VersionInfo.Configure(root);
+        HubCompletions.Attach(root, this);
         return root;
     }
 
