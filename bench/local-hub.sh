@@ -1,6 +1,6 @@
 # Sourced by the benchmarks that talk to a local hub.
 #   start_local_hub DIR HFCTL-COMMAND...
-# Starts `HFCTL-COMMAND local-hub serve --in-memory` in the background (its output in DIR/hub.out and
+# Starts `HFCTL-COMMAND local-hub serve --in-memory [LOCAL_HUB_ARGS...]` in the background (its output in DIR/hub.out and
 # DIR/hub.err), waits for its first line, exports HF_ENDPOINT and HF_TOKEN (the demo account), and on
 # exit stops the hub and removes DIR.
 
@@ -8,7 +8,7 @@ start_local_hub() {
   local dir="$1"
   shift
   LOCAL_HUB_DIR="$dir"
-  "$@" local-hub serve --in-memory >"$dir/hub.out" 2>"$dir/hub.err" &
+  "$@" local-hub serve --in-memory ${LOCAL_HUB_ARGS[@]+"${LOCAL_HUB_ARGS[@]}"} >"$dir/hub.out" 2>"$dir/hub.err" &
   LOCAL_HUB_PID=$!
   trap stop_local_hub EXIT
   for _ in $(seq 1 150); do
