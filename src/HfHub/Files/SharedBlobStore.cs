@@ -73,6 +73,7 @@ internal sealed partial class SharedBlobStore
                 {
                     return false;
                 }
+                RemoveStaleTemporaryLinks(repoBlob);
                 temporaryLink = CreateTemporaryLink(repoBlob, payload);
                 AppendReference(payload, reference);
                 File.Move(temporaryLink, repoBlob, overwrite: true);
@@ -108,7 +109,7 @@ internal sealed partial class SharedBlobStore
         {
             await using (await FileLocks.AcquireAsync(payload + ".lock", cancellationToken, LockTimeout).ConfigureAwait(false))
             {
-                temporaryLink = CreateTemporaryLink(repoBlob, payload);
+                RemoveStaleTemporaryLinks(repoBlob);
                 var present = IsUsablePayload(payload, size);
                 AppendReference(payload, reference);
                 if (!present)
@@ -117,6 +118,8 @@ internal sealed partial class SharedBlobStore
                     File.Move(repoBlob, payload, overwrite: true);
                     moved = true;
                 }
+                // The link is made once the payload is in place, so one a crash leaves behind never dangles.
+                temporaryLink = CreateTemporaryLink(repoBlob, payload);
                 File.Move(temporaryLink, repoBlob, overwrite: true);
                 temporaryLink = null;
             }
@@ -224,6 +227,23 @@ internal sealed partial class SharedBlobStore
         return link;
     }
 
+    /// <summary>
+    /// Deletes the temporary links an interrupted run left for this repo blob. Called under the payload's lock, which
+    /// every writer of this blob holds, so none of them is still in use.
+    /// </summary>
+    private static void RemoveStaleTemporaryLinks(string repoBlob)
+    {
+        var folder = Path.GetDirectoryName(repoBlob)!;
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+        foreach (var stale in Directory.EnumerateFileSystemEntries(folder, $".{Path.GetFileName(repoBlob)}.*.shared"))
+        {
+            DeleteQuietly(stale);
+        }
+    }
+
     private static void AppendReference(string payload, string reference)
     {
         using var manifest = new FileStream(payload + ".refs", FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
@@ -265,7 +285,7 @@ internal sealed partial class SharedBlobStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A leftover temporary link is harmless: it is hidden and no reference names it.
+            // A leftover temporary link is harmless: it is hidden, no reference names it, and the next link of its blob removes it.
         }
     }
 

@@ -186,4 +186,24 @@ public sealed class SharedBlobStoreTests(LocalHubFixture hub) : IClassFixture<Lo
         Assert.Equal(content, await File.ReadAllBytesAsync(path));
         Assert.True(File.Exists(payload));
     }
+
+    [Fact]
+    public async Task Temporary_links_an_interrupted_run_left_are_removed_when_the_blob_is_linked()
+    {
+        var (token, first, _, content) = await TwoReposWithTheSameFileAsync(200_000, seed: 77);
+        using var client = Client(token, new ConcurrentQueue<string>());
+        var meta = await client.Files.GetFileMetadataAsync(first, "weights.bin");
+        var blobs = Path.GetDirectoryName(RepoBlob(first, meta.Etag))!;
+        Directory.CreateDirectory(blobs);
+        var stale = Path.Combine(blobs, $".{meta.Etag}.0badf00d.shared");
+        File.CreateSymbolicLink(stale, "../../blobs/00/missing");
+        var unrelated = Path.Combine(blobs, ".other.0badf00d.shared");
+        File.CreateSymbolicLink(unrelated, "../../blobs/00/missing");
+
+        var path = await client.Files.DownloadFileAsync(first, "weights.bin");
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(path));
+        Assert.Null(new FileInfo(stale).LinkTarget);
+        Assert.NotNull(new FileInfo(unrelated).LinkTarget);
+    }
 }
