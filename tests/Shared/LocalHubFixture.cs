@@ -88,6 +88,13 @@ public class LocalHubFixture : IAsyncLifetime
     public async Task LikeAsync(string user, string type, string repo) =>
         (await _admin.PostAsJsonAsync("/_localhub/likes", new { user, type, repo })).EnsureSuccessStatusCode();
 
+    /// <summary>Makes an existing Space an official template (what the Hub's allowlist is for its own).</summary>
+    public async Task RegisterSpaceTemplateAsync(string name, string repoId, bool preferredPrivate = false)
+    {
+        var response = await _admin.PostAsJsonAsync("/_localhub/space-templates", new { name, repoId, preferredPrivate });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public async Task RevokeAsync(string token) =>
         (await _admin.PostAsJsonAsync("/_localhub/tokens/revoke", new { token })).EnsureSuccessStatusCode();
 

@@ -68,8 +68,8 @@ public sealed class PythonConformanceTests(PythonHubFixture hub)
     [SkippableFact]
     public async Task The_spaces_walk_through()
     {
-        var result = await RunAsync("spaces.py");
-        PythonReferee.AssertAllPassed(result, "spaces", "docker_space_builds_and_runs", "secrets_and_variables", "pause_restart_and_hardware", "duplicate");
+        var result = await RunAsync("spaces.py", new { admin = hub.Hub.AdminSecret });
+        PythonReferee.AssertAllPassed(result, "spaces", "docker_space_builds_and_runs", "secrets_and_variables", "pause_restart_and_hardware", "duplicate", "from_a_template");
     }
 
     [SkippableFact]

@@ -10,6 +10,7 @@ namespace HfCtl.Commands.Spaces;
 [JsonSerializable(typeof(SpaceView))]
 [JsonSerializable(typeof(List<SpaceView>))]
 [JsonSerializable(typeof(List<SpaceSearchView>))]
+[JsonSerializable(typeof(List<SpaceTemplateView>))]
 [JsonSerializable(typeof(List<SpaceSecret>))]
 [JsonSerializable(typeof(List<SpaceVariable>))]
 [JsonSerializable(typeof(List<SpaceVolume>))]

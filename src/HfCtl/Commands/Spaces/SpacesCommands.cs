@@ -13,6 +13,7 @@ internal static class SpacesCommands
         spaces.Subcommands.Add(SearchCommand.Create(app));
         spaces.Subcommands.Add(InfoCommand.Create(app));
         spaces.Subcommands.Add(CreateCommand.Create(app));
+        spaces.Subcommands.Add(TemplatesCommand.Create(app));
         spaces.Subcommands.Add(ActionCommand.Create(app));
         spaces.Subcommands.Add(RestartCommand.Create(app));
         spaces.Subcommands.Add(PauseCommand.Create(app));
