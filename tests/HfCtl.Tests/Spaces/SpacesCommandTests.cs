@@ -449,4 +449,41 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("not a Space template", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Card_prints_the_readme_its_metadata_as_key_value_or_json_and_its_text_cut_at_fifty_lines_for_an_agent()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var client = Client(token);
+        var body = string.Join("\n", Enumerable.Range(1, 60).Select(i => $"line {i}"));
+        var readme = $"---\ntitle: My App\nemoji: 🚀\ncolorFrom: blue\nsdk: docker\npinned: false\napp_port: 7860\ntags:\n  - demo\n  - tools\nshort_description: \"42\"\n---\n\n# My App\n{body}\n";
+        await client.Spaces.CreateAsync($"{user}/carded", new SpaceCreateOptions { Sdk = "docker", Files = [new SpaceFile("README.md", System.Text.Encoding.UTF8.GetBytes(readme))] });
+        using var cli = Cli(token);
+
+        var metadata = await cli.RunAsync("--format", "agent", "spaces", "card", "carded", "--metadata");
+        Ok(metadata);
+        Assert.Equal(
+            ["title=My App", "emoji=🚀", "colorFrom=blue", "sdk=docker", "pinned=false", "app_port=7860", "tags=[\"demo\",\"tools\"]", "short_description=42"],
+            metadata.Stdout.TrimEnd('\n').Split('\n'));
+        var json = JsonDocument.Parse((await cli.RunAsync("--json", "spaces", "card", "carded", "--metadata")).Stdout).RootElement;
+        Assert.Equal(JsonValueKind.False, json.GetProperty("pinned").ValueKind);
+        Assert.Equal(7860, json.GetProperty("app_port").GetInt32());
+        Assert.Equal("42", json.GetProperty("short_description").GetString()); // quoted: stays a string
+        Assert.Equal(["demo", "tools"], json.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+
+        var text = await cli.RunAsync("--format", "agent", "spaces", "card", "carded", "--text");
+        Ok(text);
+        var lines = text.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(51, lines.Length);
+        Assert.Equal("# My App", lines[0]);
+        Assert.StartsWith("… 11 more lines; --all", lines[50], StringComparison.Ordinal);
+        var all = await cli.RunAsync("--format", "agent", "spaces", "card", "carded", "--text", "--all");
+        Assert.EndsWith("line 60", all.Stdout.TrimEnd('\n'), StringComparison.Ordinal);
+        Assert.DoesNotContain("colorFrom", all.Stdout, StringComparison.Ordinal);
+        var whole = await cli.RunAsync("spaces", "card", $"{user}/carded", "--all");
+        Assert.StartsWith("---\ntitle: My App\n", whole.Stdout, StringComparison.Ordinal);
+
+        OneLineError(await cli.RunAsync("spaces", "card", "carded", "--metadata", "--text"), 2, "--metadata and --text cannot be used together");
+        Assert.Equal(5, (await cli.RunAsync("spaces", "card", "no-such-space")).ExitCode);
+    }
 }

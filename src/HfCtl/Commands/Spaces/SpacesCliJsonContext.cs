@@ -11,6 +11,8 @@ namespace HfCtl.Commands.Spaces;
 [JsonSerializable(typeof(List<SpaceView>))]
 [JsonSerializable(typeof(List<SpaceSearchView>))]
 [JsonSerializable(typeof(List<SpaceTemplateView>))]
+[JsonSerializable(typeof(SpaceCardView))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 [JsonSerializable(typeof(List<SpaceSecret>))]
 [JsonSerializable(typeof(List<SpaceVariable>))]
 [JsonSerializable(typeof(List<SpaceVolume>))]
