@@ -52,6 +52,7 @@ namespace HfHub.LocalHub;
 [JsonSerializable(typeof(AccountBody))]
 [JsonSerializable(typeof(MemberBody))]
 [JsonSerializable(typeof(CreateTokenBody))]
+[JsonSerializable(typeof(FineGrainedBody))]
 [JsonSerializable(typeof(TokenBody))]
 [JsonSerializable(typeof(RevokeTokenBody))]
 [JsonSerializable(typeof(SeedUser))]

@@ -53,13 +53,20 @@ public class LocalHubFixture : IAsyncLifetime
         return (name, token);
     }
 
-    public async Task<string> CreateTokenAsync(string user, string role = "write", string displayName = "test")
+    public Task<string> CreateTokenAsync(string user, string role = "write", string displayName = "test") =>
+        CreateTokenAsync(new { user, role, displayName }, $"the {role} token of {user}");
+
+    /// <summary>
+    /// Creates a token from a raw admin body, e.g. <c>new { user, role, kind = "oauth" }</c> or a fine-grained one
+    /// with <c>fineGrained = new { global, scoped }</c> (see the local hub's <c>POST /_localhub/tokens</c>).
+    /// </summary>
+    public async Task<string> CreateTokenAsync(object request, string what)
     {
-        var response = await _admin.PostAsJsonAsync("/_localhub/tokens", new { user, role, displayName });
-        response.EnsureSuccessStatusCode();
+        var response = await _admin.PostAsJsonAsync("/_localhub/tokens", request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var token = body.RootElement.GetProperty("token").GetString()!;
-        SecretCanary.Register(token, $"the {role} token of {user}");
+        SecretCanary.Register(token, what);
         return token;
     }
 
