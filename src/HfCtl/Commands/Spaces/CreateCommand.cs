@@ -40,10 +40,7 @@ internal static class CreateCommand
         {
             throw new UsageException($"invalid --sdk '{sdk}': use docker, gradio or static");
         }
-        if (!HfHub.Repos.RepoId.TryParse(result.GetValue(Name), out var name, out var error))
-        {
-            throw new UsageException(error.Replace("repo id", "Space name", StringComparison.Ordinal));
-        }
+        var name = RepoResolver.ParseSpace(result.GetValue(Name), "Space name");
         var timeout = SpaceCli.ParseTimeout(result.GetValue(SpaceCli.Timeout));
         var secrets = SpaceSettingsParser.Parse(result.GetValue(Secrets), result.GetValue(SecretsFile), context.Environment, "secret");
         var variables = SpaceSettingsParser.Parse(result.GetValue(Variables), result.GetValue(VariablesFile), context.Environment, "variable");
