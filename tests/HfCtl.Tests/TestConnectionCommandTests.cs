@@ -360,9 +360,7 @@ public sealed class TestConnectionQuotaTests(RateLimitedHubFixture hub) : IClass
     public async Task The_quota_left_is_reported_from_the_rate_limit_headers()
     {
         var (_, token) = await hub.CreateUserAsync();
-        using var cli = new CliRunner();
-        cli.Variables["HF_ENDPOINT"] = hub.EndpointText;
-        cli.Variables["HF_TOKEN"] = token;
+        using var cli = CliRunner.Against(hub, token);
 
         var result = await cli.RunAsync("test-connection");
         Assert.True(result.ExitCode == 0, result.ToString());
