@@ -13,13 +13,14 @@ internal sealed class HubState
         Options = options;
         DataDirectory = dataDirectory;
         Clock = clock;
-        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, BucketStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema, LikeStore.Schema, DiscussionStore.Schema]);
+        Database = new HubDatabase(Path.Combine(dataDirectory, "hub.db"), [AccountStore.Schema, RepoStore.Schema, BucketStore.Schema, GitStore.Schema, SpaceStore.Schema, HfHub.LocalHub.Cas.CasStore.Schema, HfHub.LocalHub.Endpoints.EndpointStore.Schema, GatedAccessStore.Schema, LikeStore.Schema, DiscussionStore.Schema, SpaceTemplateCatalog.Schema]);
         Accounts = new AccountStore(Database, clock);
         Repos = new RepoStore(Database, clock);
         Buckets = new BucketStore(Database, clock);
         Access = new RepoAccess(Accounts);
         GatedAccess = new GatedAccessStore(Database, clock);
         Likes = new LikeStore(Database, clock);
+        SpaceTemplates = new SpaceTemplateCatalog(Database, Repos);
         Discussions = new DiscussionStore(Database, clock);
         Blobs = new BlobStore(Path.Combine(dataDirectory, "blobs"));
         AdminSecret = options.AdminSecret ?? HubIds.NewSecret();
@@ -49,6 +50,9 @@ internal sealed class HubState
 
     /// <summary>Which user likes which repo.</summary>
     public LikeStore Likes { get; }
+
+    /// <summary>The Spaces new Spaces can start from (<c>template</c> in a create body).</summary>
+    public SpaceTemplateCatalog SpaceTemplates { get; }
 
     /// <summary>Discussions, pull requests and their timelines.</summary>
     public DiscussionStore Discussions { get; }

@@ -197,6 +197,73 @@ public sealed class TestConnectionCommandTests(LocalHubFixture hub) : IClassFixt
     public void Durations_parse(string text, int milliseconds) =>
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), HfCtl.Cli.Duration.Parse(text, "--timeout"));
 
+    [Fact]
+    public async Task A_fine_grained_token_shows_its_type_and_scopes()
+    {
+        var (user, _) = await hub.CreateUserAsync();
+        var token = await hub.CreateTokenAsync(new
+        {
+            user,
+            role = "write",
+            displayName = "deploy",
+            kind = "fineGrained",
+            fineGrained = new
+            {
+                canReadGatedRepos = true,
+                global = new[] { "discussion.write" },
+                scoped = new[] { new { entity = new { type = "user", name = user }, permissions = new[] { "repo.content.read", "repo.write" } } },
+            },
+        }, $"the fine-grained token of {user}");
+        using var cli = Cli(token);
+
+        var result = await cli.RunAsync("test-connection");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("token 'deploy' (fineGrained)", result.Stdout);
+        Assert.Contains("type: access_token, role fineGrained", result.Stdout);
+        Assert.Contains("scope: everywhere: discussion.write", result.Stdout);
+        Assert.Contains($"scope: user {user}: repo.content.read, repo.write", result.Stdout);
+        Assert.Contains("gated repos: readable", result.Stdout);
+
+        var json = JsonDocument.Parse((await cli.RunAsync("test-connection", "--json")).Stdout).RootElement.GetProperty("account");
+        Assert.Equal("access_token", json.GetProperty("authType").GetString());
+        var scope = Assert.Single(json.GetProperty("fineGrained").GetProperty("scoped").EnumerateArray());
+        Assert.Equal(user, scope.GetProperty("entity").GetProperty("name").GetString());
+        Assert.Equal(24, scope.GetProperty("entity").GetProperty("_id").GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task An_oauth_token_is_named_and_warned_of_and_the_hub_refuses_it_a_space_restart_as_it_does()
+    {
+        var (user, writeToken) = await hub.CreateUserAsync();
+        var oauth = await hub.CreateTokenAsync(new { user, role = "write", displayName = "login", kind = "oauth" }, $"the OAuth token of {user}");
+        using var cli = Cli(oauth);
+
+        var result = await cli.RunAsync("test-connection");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"type: oauth, expires \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", result.Stdout);
+        Assert.Contains("note: OAuth token (from a device login): the Hub may answer 401 to Space restart", result.Stdout);
+        var json = JsonDocument.Parse((await cli.RunAsync("test-connection", "--json")).Stdout).RootElement.GetProperty("account");
+        Assert.Equal("oauth", json.GetProperty("authType").GetString());
+        Assert.Equal(JsonValueKind.String, json.GetProperty("expiresAt").ValueKind);
+
+        // What the warning is about (huggingface_hub#4972): the restart is refused, the pause is not.
+        using (var owner = Cli(writeToken))
+        {
+            Assert.Equal(0, (await owner.RunAsync("spaces", "create", "oauth-app", "--sdk", "docker")).ExitCode);
+        }
+        Assert.Equal(4, (await cli.RunAsync("spaces", "restart", $"{user}/oauth-app")).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("spaces", "pause", $"{user}/oauth-app")).ExitCode);
+    }
+
+    [Fact]
+    public async Task An_expired_oauth_token_is_rejected()
+    {
+        var (user, _) = await hub.CreateUserAsync();
+        var expired = await hub.CreateTokenAsync(new { user, role = "write", kind = "oauth", expiresAt = "2020-01-01T00:00:00Z" }, $"an expired OAuth token of {user}");
+        using var cli = Cli(expired);
+        Assert.Equal(4, (await cli.RunAsync("test-connection")).ExitCode);
+    }
+
     private CliRunner Cli(string token)
     {
         var cli = new CliRunner();
@@ -276,5 +343,32 @@ public sealed class TestConnectionCommandTests(LocalHubFixture hub) : IClassFixt
                 return;
             }
         }
+    }
+}
+
+/// <summary>A local hub that counts API requests as the Hub does, with <c>RateLimit</c> headers on its answers.</summary>
+public sealed class RateLimitedHubFixture : LocalHubFixture
+{
+    protected override void Configure(HfHub.LocalHub.LocalHubOptions options) =>
+        options.RateLimits = HfHub.LocalHub.Faults.RateLimitOptions.Parse("api=1000,window=300");
+}
+
+/// <summary>test-connection against a hub that sends <c>RateLimit</c> and <c>RateLimit-Policy</c>.</summary>
+public sealed class TestConnectionQuotaTests(RateLimitedHubFixture hub) : IClassFixture<RateLimitedHubFixture>
+{
+    [Fact]
+    public async Task The_quota_left_is_reported_from_the_rate_limit_headers()
+    {
+        var (_, token) = await hub.CreateUserAsync();
+        using var cli = CliRunner.Against(hub, token);
+
+        var result = await cli.RunAsync("test-connection");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"quota: 99\d of 1000 api requests left per 300 s, resets in \d+ s", result.Stdout);
+        var limit = JsonDocument.Parse((await cli.RunAsync("test-connection", "--json")).Stdout).RootElement.GetProperty("rateLimit");
+        Assert.Equal("api", limit.GetProperty("pool").GetString());
+        Assert.Equal(1000, limit.GetProperty("quota").GetInt32());
+        Assert.InRange(limit.GetProperty("remaining").GetInt32(), 990, 999);
+        Assert.Equal(300, limit.GetProperty("windowSeconds").GetInt64());
     }
 }

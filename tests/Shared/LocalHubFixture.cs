@@ -53,13 +53,20 @@ public class LocalHubFixture : IAsyncLifetime
         return (name, token);
     }
 
-    public async Task<string> CreateTokenAsync(string user, string role = "write", string displayName = "test")
+    public Task<string> CreateTokenAsync(string user, string role = "write", string displayName = "test") =>
+        CreateTokenAsync(new { user, role, displayName }, $"the {role} token of {user}");
+
+    /// <summary>
+    /// Creates a token from a raw admin body, e.g. <c>new { user, role, kind = "oauth" }</c> or a fine-grained one
+    /// with <c>fineGrained = new { global, scoped }</c> (see the local hub's <c>POST /_localhub/tokens</c>).
+    /// </summary>
+    public async Task<string> CreateTokenAsync(object request, string what)
     {
-        var response = await _admin.PostAsJsonAsync("/_localhub/tokens", new { user, role, displayName });
-        response.EnsureSuccessStatusCode();
+        var response = await _admin.PostAsJsonAsync("/_localhub/tokens", request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var token = body.RootElement.GetProperty("token").GetString()!;
-        SecretCanary.Register(token, $"the {role} token of {user}");
+        SecretCanary.Register(token, what);
         return token;
     }
 
@@ -87,6 +94,13 @@ public class LocalHubFixture : IAsyncLifetime
     /// <summary>Makes <paramref name="user"/> like a repo, as a click on its page would (scripts cannot like).</summary>
     public async Task LikeAsync(string user, string type, string repo) =>
         (await _admin.PostAsJsonAsync("/_localhub/likes", new { user, type, repo })).EnsureSuccessStatusCode();
+
+    /// <summary>Makes an existing Space an official template (what the Hub's allowlist is for its own).</summary>
+    public async Task RegisterSpaceTemplateAsync(string name, string repoId, bool preferredPrivate = false)
+    {
+        var response = await _admin.PostAsJsonAsync("/_localhub/space-templates", new { name, repoId, preferredPrivate });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
 
     public async Task RevokeAsync(string token) =>
         (await _admin.PostAsJsonAsync("/_localhub/tokens/revoke", new { token })).EnsureSuccessStatusCode();

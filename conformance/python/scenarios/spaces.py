@@ -1,12 +1,17 @@
 """The seed's Spaces walk-through as huggingface_hub drives it against the local hub: a Docker Space
 created and built, its stage and app URL, secrets (names only come back), variables, hardware, sleep
-time, logs, pause and restart, duplication, the listing with runtimes and search_spaces.
+time, logs, pause and restart, duplication, the listing with runtimes and search_spaces, and a Space
+made from a template (list_space_templates, create_repo(space_template=…)); the driving test passes the
+admin secret, with which the scenario makes one of its Spaces a template as the Hub's allowlist would.
 """
 import os
 import sys
+import uuid
+
+import httpx
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from lib import eq, run  # noqa: E402
+from lib import eq, raises, run  # noqa: E402
 
 DOCKERFILE = b'FROM python:3.12-slim\nCMD ["python", "-m", "http.server", "7860"]\n'
 
@@ -72,4 +77,23 @@ def duplicate(ctx):
     eq(ctx.api.file_exists(target, "Dockerfile", repo_type="space"), True, "Dockerfile copied")
 
 
-run("spaces", [docker_space_builds_and_runs, secrets_and_variables, pause_restart_and_hardware, duplicate])
+def from_a_template(ctx):
+    source = _docker_space(ctx, "tpl")
+    name = f"Template-{uuid.uuid4().hex[:8]}"
+    seeded = httpx.post(f"{ctx.endpoint}/_localhub/space-templates", headers={"x-localhub-admin": ctx.args["admin"]},
+                        json={"name": name, "repoId": source, "preferredPrivate": True})
+    eq(seeded.status_code, 200, "registering the template")
+    listed = {t.name: t for t in ctx.api.list_space_templates()}
+    eq((listed[name].repo_id, listed[name].sdk, listed[name].preferred_private), (source, "docker", True), "the template as listed")
+    repo = ctx.repo_id("made")
+    # By its short name and without space_sdk: the client resolves both from the listing and sends `template`.
+    ctx.api.create_repo(repo, repo_type="space", space_template=name.lower())
+    info = ctx.api.space_info(repo)
+    eq((info.sdk, info.private), ("docker", True), "sdk and privacy from the template")
+    eq(ctx.api.file_exists(repo, "Dockerfile", repo_type="space"), True, "the template's Dockerfile")
+    eq(ctx.api.wait_for_space(repo, timeout=60, poll_interval=0.2).stage, "RUNNING", "the new Space builds from it")
+    raises(ValueError, lambda: ctx.api.create_repo(ctx.repo_id("none"), repo_type="space", space_template="no-such-template"),
+           "an unknown template")
+
+
+run("spaces", [docker_space_builds_and_runs, secrets_and_variables, pause_restart_and_hardware, duplicate, from_a_template])

@@ -194,7 +194,7 @@ public sealed class CommandContext : IAsyncDisposable
     {
         var me = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
         await client.Spaces.CreateAsync($"{me.Name}/hello-docker",
-            new SpaceCreateOptions { Sdk = "docker", Files = SpaceTemplates.For("docker"), ExistOk = true },
+            new SpaceCreateOptions { Sdk = "docker", Files = StarterApps.For("docker"), ExistOk = true },
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -151,15 +151,16 @@ public sealed class Output(CliConsole console, OutputSettings settings)
     /// <summary>
     /// Prints one record: <c>key: value</c> lines, aligned, for people; <c>key=value</c> lines for an agent
     /// (keys in snake case, values on one line). Fields whose value is null are left out.
+    /// <paramref name="verbatimKeys"/> keeps keys as given, for keys that are data (a card's <c>colorFrom</c>).
     /// </summary>
-    public void WriteRecord(IReadOnlyList<(string Key, string? Value)> fields)
+    public void WriteRecord(IReadOnlyList<(string Key, string? Value)> fields, bool verbatimKeys = false)
     {
         ArgumentNullException.ThrowIfNull(fields);
         var present = fields.Where(f => f.Value is not null).ToList();
         var width = present.Count == 0 ? 0 : present.Max(f => f.Key.Length) + 2;
         foreach (var (key, value) in present)
         {
-            Line(Settings.Agent ? $"{Key(key)}={Clean(value!)}" : $"{(key + ":").PadRight(width)}{value}");
+            Line(Settings.Agent ? $"{(verbatimKeys ? key : Key(key))}={Clean(value!)}" : $"{(key + ":").PadRight(width)}{value}");
         }
     }
 

@@ -66,12 +66,31 @@ internal static class RepoResolver
     }
 
     /// <summary>A Space id from what the user typed; a bare name means the caller's namespace.</summary>
-    public static async Task<string> SpaceAsync(HubClient client, string text, CancellationToken cancellationToken)
+    public static async Task<string> SpaceAsync(HubClient client, string text, CancellationToken cancellationToken) =>
+        (await ForWriteAsync(client, ParseSpace(text), cancellationToken).ConfigureAwait(false)).ToString();
+
+    /// <summary>
+    /// A Space as a command names it: <c>namespace/name</c>, a bare name, or <c>hf://spaces/namespace/name</c>.
+    /// Another kind of URI (a model's, a dataset's, a bucket's), a revision or a path in it is a usage error.
+    /// </summary>
+    /// <remarks><paramref name="noun"/> names it in the message for an invalid id (<c>Space name</c> for create).</remarks>
+    public static RepoId ParseSpace(string? text, string noun = "Space id")
     {
-        if (!RepoId.TryParse(text, out var id, out var error))
+        if (text is not null && text.StartsWith(HfUri.Scheme, StringComparison.Ordinal))
         {
-            throw new UsageException(error.Replace("repo id", "Space id", StringComparison.Ordinal));
+            var uri = Commands.Repo.RepoArguments.ParseRepoUri(text);
+            if (uri.Kind != HfUriKind.Space)
+            {
+                throw new UsageException($"'{text}' names a {uri.RepoType!.Value.Name()}, not a Space: write hf://spaces/namespace/name");
+            }
+            if (uri.Revision is not null || uri.Path.Length > 0)
+            {
+                throw new UsageException($"'{text}' names a revision or a path: this command takes the Space itself (hf://spaces/{uri.Id})");
+            }
+            return RepoId.Parse(uri.Id);
         }
-        return (await ForWriteAsync(client, id, cancellationToken).ConfigureAwait(false)).ToString();
+        return RepoId.TryParse(text, out var id, out var error)
+            ? id
+            : throw new UsageException(error.Replace("repo id", noun, StringComparison.Ordinal));
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using HfHub.LocalHub.Services;
 using HfHub.LocalHub.Store;
 using Microsoft.AspNetCore.Builder;
@@ -91,11 +92,73 @@ internal static class AdminRoutes
             await HubResponses.BadRequest(context, "a token value must be hf_ followed by 34 letters or digits").ConfigureAwait(false);
             return;
         }
+        var kind = body.Kind ?? "access_token";
+        if (kind is not ("access_token" or TokenKind.FineGrained or TokenKind.OAuth))
+        {
+            await HubResponses.BadRequest(context, "kind must be access_token, fineGrained or oauth").ConfigureAwait(false);
+            return;
+        }
+        string? scopes = null;
+        if (kind == TokenKind.FineGrained)
+        {
+            if (FineGrainedScopes(state, body.FineGrained) is not { } resolved)
+            {
+                await HubResponses.BadRequest(context, """fineGrained must be {"global": [...], "scoped": [{"entity": {"type": "user|org|model|dataset|space", "name"}, "permissions": [...]}]} naming existing accounts and repos""").ConfigureAwait(false);
+                return;
+            }
+            scopes = JsonSerializer.Serialize(resolved, LocalHubJsonContext.Default.FineGrainedBody);
+        }
+        DateTimeOffset? expires = null;
+        if (body.ExpiresAt is { } expiresText)
+        {
+            if (!DateTimeOffset.TryParse(expiresText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                await HubResponses.BadRequest(context, "expiresAt must be an ISO 8601 time").ConfigureAwait(false);
+                return;
+            }
+            expires = parsed;
+        }
         var token = state.Accounts.CreateToken(user, body.DisplayName ?? "token", body.Role, body.Value);
+        if (kind != "access_token")
+        {
+            // OAuth tokens expire; the Hub's lifetime for a device login is not documented, 8 hours is chosen here.
+            var expiresAt = kind == TokenKind.OAuth ? expires ?? state.Clock.GetUtcNow().AddHours(8) : expires;
+            state.Accounts.SetKind(token, new TokenKind(kind, scopes, expiresAt is { } at ? HubIds.Timestamp(at) : null));
+        }
         await HubResponses.Json(context, new TokenBody(token.Value, user.Name, token.DisplayName, token.Role, token.CreatedAt), LocalHubJsonContext.Default.TokenBody).ConfigureAwait(false);
     }
 
     /// <summary>Seeds a canonical repo, one without a namespace like <c>gpt2</c> (see <see cref="RepoService.CreateCanonicalAsync"/>).</summary>
+    /// <summary>
+    /// The scopes of a fine-grained token as whoami-v2 shows them (<c>entity._id</c> filled in), or null when an
+    /// entity is missing. The local hub reads them only to decide read or write (see README): it does not
+    /// enforce them per entity.
+    /// </summary>
+    private static FineGrainedBody? FineGrainedScopes(HubState state, FineGrainedInput? input)
+    {
+        if (input is null)
+        {
+            return null;
+        }
+        var scoped = new List<FineGrainedScopeBody>();
+        foreach (var scope in input.Scoped ?? [])
+        {
+            var (type, name) = (scope.Entity?.Type, scope.Entity?.Name ?? "");
+            string? id = type switch
+            {
+                "user" or "org" => state.Accounts.Find(name) is { } account && account.Type == type ? account.Id : null,
+                "model" or "dataset" or "space" => name.Split('/') is [var ns, var repo] && state.Repos.Find(type, ns, repo) is { } found ? found.Id : null,
+                _ => null,
+            };
+            if (id is null)
+            {
+                return null;
+            }
+            scoped.Add(new FineGrainedScopeBody(new FineGrainedEntityBody(id, type!, name), scope.Permissions ?? []));
+        }
+        return new FineGrainedBody(input.CanReadGatedRepos ?? false, input.Global ?? [], scoped);
+    }
+
     private static async Task CreateCanonicalRepo(HttpContext context, HubState state)
     {
         using var document = await RepoLookup.ReadJsonAsync(context).ConfigureAwait(false);
@@ -129,6 +192,13 @@ internal sealed record HealthBody(string Status);
 internal sealed record CreateAccountBody(string? Name, string? Fullname, string? Email);
 internal sealed record AccountBody(string Id, string Name, string Type);
 internal sealed record MemberBody(string? User, string? Role);
-internal sealed record CreateTokenBody(string? User, string? Role, string? DisplayName, string? Value);
+/// <summary>
+/// <c>kind</c>: <c>access_token</c> (default), <c>fineGrained</c> (with <c>fineGrained</c> scopes; <c>role</c> still
+/// says whether it may write) or <c>oauth</c> (as from a login flow; <c>expiresAt</c> optional).
+/// </summary>
+internal sealed record CreateTokenBody(string? User, string? Role, string? DisplayName, string? Value, string? Kind, FineGrainedInput? FineGrained, string? ExpiresAt);
+internal sealed record FineGrainedInput(bool? CanReadGatedRepos, List<string>? Global, List<FineGrainedScopeInput>? Scoped);
+internal sealed record FineGrainedScopeInput(FineGrainedEntityInput? Entity, List<string>? Permissions);
+internal sealed record FineGrainedEntityInput(string? Type, string? Name);
 internal sealed record TokenBody(string Token, string User, string DisplayName, string Role, string CreatedAt);
 internal sealed record RevokeTokenBody(string? Token);

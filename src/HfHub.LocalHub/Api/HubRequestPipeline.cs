@@ -83,6 +83,7 @@ internal static class HubRequestPipeline
         LikeRoutes.Map(app, state);
         DiscussionRoutes.Map(app, state);
         Spaces.SpaceSearchRoutes.Map(app, state);
+        Spaces.SpaceTemplateRoutes.Map(app, state);
         TreeRoutes.Map(app, state);
         RefRoutes.Map(app, state);
         Faults.FaultRoutes.Map(app, state);

@@ -28,11 +28,11 @@ internal static class SpaceRoutes
             HubResponses.Json(context, [.. SpaceHardwareCatalog.All], LocalHubJsonContext.Default.ListHardwareFlavor));
         app.MapGet(Base + "/runtime", context => WithSpace(context, state, Need.Read, space => Runtime(context, runtime.Runtime(space))));
         app.MapPost(Base + "/restart", context => WithSpace(context, state, Need.Write, space =>
-            NotStatic(context, runtime, space, "restart") ?? Runtime(context, runtime.Restart(space, context.Request.Query["factory"] == "true"))));
+            OAuthRefused(context, state) ?? NotStatic(context, runtime, space, "restart") ?? Runtime(context, runtime.Restart(space, context.Request.Query["factory"] == "true"))));
         app.MapPost(Base + "/pause", context => WithSpace(context, state, Need.Write, space =>
             NotStatic(context, runtime, space, "pause") ?? Runtime(context, runtime.Pause(space))));
-        app.MapPost(Base + "/sleeptime", context => WithSpace(context, state, Need.Write, space => SleepTime(context, runtime, space)));
-        app.MapPost(Base + "/hardware", context => WithSpace(context, state, Need.Write, space => Hardware(context, runtime, space)));
+        app.MapPost(Base + "/sleeptime", context => WithSpace(context, state, Need.Write, space => OAuthRefused(context, state) ?? SleepTime(context, runtime, space)));
+        app.MapPost(Base + "/hardware", context => WithSpace(context, state, Need.Write, space => OAuthRefused(context, state) ?? Hardware(context, runtime, space)));
         app.MapPost(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, null)));
         app.MapDelete(Base + "/dev-mode", context => WithSpace(context, state, Need.Write, space => DevMode(context, runtime, space, false)));
         app.MapGet(Base + "/secrets", context => WithSpace(context, state, Need.Owner, space => Secrets(context, runtime, space)));
@@ -105,6 +105,17 @@ internal static class SpaceRoutes
         await HubResponses.BadRequest(context, "The request body must be a JSON object").ConfigureAwait(false);
         return null;
     }
+
+    /// <summary>
+    /// With an OAuth token (as from <c>hf auth login</c>) the Hub answers restart, sleep time and hardware
+    /// requests with 401 while pause and reads work (huggingface/huggingface_hub#4972, open). The message is
+    /// the one huggingface/ml-intern#246 quotes, "Invalid username or password": not the invalid-credentials
+    /// one, which is why huggingface_hub reports these 401s as RepositoryNotFoundError.
+    /// </summary>
+    private static Task? OAuthRefused(HttpContext context, HubState state) =>
+        context.Caller().Token is { } token && state.Accounts.KindOf(token) is { Kind: TokenKind.OAuth }
+            ? HubResponses.Error(context, StatusCodes.Status401Unauthorized, "Invalid username or password.")
+            : null;
 
     private static Task? NotStatic(HttpContext context, SpaceRuntimeHost runtime, Repo space, string action) =>
         runtime.Sdk(space) == "static"

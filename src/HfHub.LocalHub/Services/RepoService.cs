@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using HfHub.LocalHub.Api;
+using HfHub.LocalHub.Spaces;
 using HfHub.LocalHub.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -140,7 +141,17 @@ internal sealed class RepoService(HubState state, CommitService commits)
         {
             return HubError.Conflict($"You already created this {type} repo", RepoRoutes.Url(state, prefix, existing.FullName));
         }
-        var files = await InitialFilesAsync(type, name, sdk, body, cancellationToken).ConfigureAwait(false);
+        // A template (the repo id of an official template Space) seeds the files; `sdk` still sets the card.
+        List<GitFile>? templateFiles = null;
+        if (type == "space" && body.String("template") is { } template)
+        {
+            if (state.SpaceTemplates.Find(template) is not { } entry || !state.Access.CanRead(caller, entry.Space))
+            {
+                return HubError.BadRequest($"Invalid template: '{template}' is not a Space template (see GET /api/spaces/templates)");
+            }
+            templateFiles = SpaceRepoFiles.MainFiles(state.Git, entry.Space) ?? [];
+        }
+        var files = await InitialFilesAsync(type, name, sdk, body, cancellationToken, templateFiles).ConfigureAwait(false);
         if (files is null)
         {
             return HubError.BadRequest("files must be [{path, content, encoding: base64|utf-8}] with valid paths");
@@ -150,6 +161,10 @@ internal sealed class RepoService(HubState state, CommitService commits)
         {
             existing = state.Repos.Find(type, ns, name)!;
             return HubError.Conflict($"You already created this {type} repo", RepoRoutes.Url(state, prefix, existing.FullName));
+        }
+        if (templateFiles is not null)
+        {
+            SpaceRepoFiles.AdoptLfs(state.Git, repo, files);
         }
         state.Git.Commit(repo.Id, "refs/heads/" + GitStore.DefaultBranch, null, null, files, user.Name, "initial commit", "");
         if (hooks is not null)
@@ -186,8 +201,11 @@ internal sealed class RepoService(HubState state, CommitService commits)
         return new RepoCreatedBody(RepoRoutes.Url(state, prefix, repo.FullName), repo.FullName, repo.Id);
     }
 
-    /// <summary>The files of a new repo: the default <c>.gitattributes</c>, a README card for Spaces, and the request's <c>files</c>.</summary>
-    private async Task<List<GitFile>?> InitialFilesAsync(string type, string name, string? sdk, JsonElement body, CancellationToken cancellationToken)
+    /// <summary>
+    /// The files of a new repo: the default <c>.gitattributes</c> and, for Spaces, a README card; over them
+    /// a template's files, and over those the request's <c>files</c>.
+    /// </summary>
+    private async Task<List<GitFile>?> InitialFilesAsync(string type, string name, string? sdk, JsonElement body, CancellationToken cancellationToken, IReadOnlyList<GitFile>? templateFiles = null)
     {
         var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -229,10 +247,20 @@ internal sealed class RepoService(HubState state, CommitService commits)
                 }
             }
         }
+        var requested = new HashSet<string>(StringComparer.Ordinal);
+        if (body.TryGetProperty("files", out var listed) && listed.ValueKind == JsonValueKind.Array)
+        {
+            requested.UnionWith(listed.EnumerateArray().Select(f => f.String("path")).OfType<string>());
+        }
         var result = new List<GitFile>();
+        var fromTemplate = (templateFiles ?? []).Where(f => !requested.Contains(f.Path)).ToList();
+        result.AddRange(fromTemplate);
         foreach (var (path, bytes) in contents)
         {
-            result.Add(await commits.StoreRegularAsync(path, bytes, cancellationToken).ConfigureAwait(false));
+            if (!fromTemplate.Any(f => f.Path == path))
+            {
+                result.Add(await commits.StoreRegularAsync(path, bytes, cancellationToken).ConfigureAwait(false));
+            }
         }
         return result;
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace HfHub.LocalHub.Spaces;
@@ -77,40 +76,6 @@ internal static class SpaceOptionsBody
             {
                 yield return (kind, key, value, description);
             }
-        }
-    }
-
-    /// <summary>The <c>files</c> of a create body (the Hub OpenAPI's), as text (null when the base64 is bad).</summary>
-    public static IEnumerable<(string Path, string? Content)> CreateFiles(JsonElement body)
-    {
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array)
-        {
-            yield break;
-        }
-        foreach (var file in files.EnumerateArray())
-        {
-            if (String(file, "path") is not { } path)
-            {
-                continue;
-            }
-            var content = String(file, "content") ?? "";
-            string? text;
-            if (String(file, "encoding") == "base64")
-            {
-                try
-                {
-                    text = Encoding.UTF8.GetString(Convert.FromBase64String(content));
-                }
-                catch (FormatException)
-                {
-                    text = null;
-                }
-            }
-            else
-            {
-                text = content;
-            }
-            yield return (path, text);
         }
     }
 

@@ -19,20 +19,37 @@ internal sealed class SpaceRepoFiles(GitStore git, BlobStore blobs)
     /// <summary>Copies the main branch of one Space to a new one as its first commit (duplicate).</summary>
     public void Copy(Repo source, Repo copy, string author)
     {
-        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(copy);
-        if (git.ResolveRevision(source.Id, "main") is not { } head)
+        if (MainFiles(git, source) is not { } files)
         {
             return;
         }
-        var files = git.Files(source.Id, head).Values
+        AdoptLfs(git, copy, files);
+        git.Commit(copy.Id, "refs/heads/main", null, null, files, author, $"Duplicate from {source.FullName}", "");
+    }
+
+    /// <summary>The files of a repo's main branch as they can be committed to another repo (null when it has no commit).</summary>
+    public static List<GitFile>? MainFiles(GitStore git, Repo source)
+    {
+        ArgumentNullException.ThrowIfNull(git);
+        ArgumentNullException.ThrowIfNull(source);
+        if (git.ResolveRevision(source.Id, "main") is not { } head)
+        {
+            return null;
+        }
+        return [.. git.Files(source.Id, head).Values
             .Where(e => e.Sha256 is not null)
-            .Select(e => new GitFile(e.Path, e.Oid, e.Size, e.Sha256!, e.Lfs))
-            .ToList();
+            .Select(e => new GitFile(e.Path, e.Oid, e.Size, e.Sha256!, e.Lfs))];
+    }
+
+    /// <summary>Lets <paramref name="target"/> serve the LFS objects among <paramref name="files"/> (copied from another repo).</summary>
+    public static void AdoptLfs(GitStore git, Repo target, IEnumerable<GitFile> files)
+    {
+        ArgumentNullException.ThrowIfNull(git);
+        ArgumentNullException.ThrowIfNull(target);
         foreach (var lfs in files.Where(f => f.Lfs))
         {
-            git.AddLfsObject(copy.Id, lfs.Sha256, lfs.Size);
+            git.AddLfsObject(target.Id, lfs.Sha256, lfs.Size);
         }
-        git.Commit(copy.Id, "refs/heads/main", null, null, files, author, $"Duplicate from {source.FullName}", "");
     }
 }

@@ -96,14 +96,15 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
                 LastActivity = now,
                 Sha = _state.Git.ResolveRevision(space.Id, "main"),
             };
-            // Files in the create body (the Hub OpenAPI's `files`) make the first commit; when the repo
-            // routes also report that commit, the build simply starts again from the same content.
-            foreach (var (path, content) in SpaceOptionsBody.CreateFiles(body))
+            // The first commit holds the create body's `files` (the Hub OpenAPI's) and a template's files:
+            // its app file starts the build. When the repo routes also report that commit, the build simply
+            // starts again from the same content.
+            foreach (var path in row.Sha is null ? [] : SpaceApps.AppFiles(sdk))
             {
-                if (SpaceApps.AppFiles(sdk).Contains(path) && row.AppFile is null)
+                if (row.AppFile is null && _files.Read(space, row.Sha!, path) is { } bytes)
                 {
                     row.AppFile = path;
-                    row.AppContent = content;
+                    row.AppContent = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 65_536));
                 }
             }
             if (row.AppFile is not null)

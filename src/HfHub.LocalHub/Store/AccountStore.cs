@@ -14,6 +14,16 @@ internal sealed record TokenRecord(string Value, string UserId, string DisplayNa
     public bool CanWrite => Role == "write";
 }
 
+/// <summary>
+/// What sets a token apart from a classic read/write access token: <c>fineGrained</c> (its scopes, as the
+/// JSON whoami-v2 shows them) or <c>oauth</c> (from a login flow, expiring at <see cref="ExpiresAt"/>).
+/// </summary>
+internal sealed record TokenKind(string Kind, string? FineGrainedJson, string? ExpiresAt)
+{
+    public const string FineGrained = "fineGrained";
+    public const string OAuth = "oauth";
+}
+
 /// <summary>An organisation membership.</summary>
 internal sealed record Membership(Account Org, string Role);
 
@@ -42,6 +52,12 @@ internal sealed class AccountStore(HubDatabase database, TimeProvider clock)
             role TEXT NOT NULL CHECK (role IN ('read', 'write')),
             created_at TEXT NOT NULL,
             revoked_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS token_kinds (
+            value TEXT PRIMARY KEY REFERENCES tokens(value) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('fineGrained', 'oauth')),
+            fine_grained TEXT,
+            expires_at TEXT
         );
         """;
 
@@ -104,6 +120,29 @@ internal sealed class AccountStore(HubDatabase database, TimeProvider clock)
         return token;
     }
 
+    /// <summary>Makes a token fine-grained or OAuth (a classic access token has no kind row).</summary>
+    public void SetKind(TokenRecord token, TokenKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(kind);
+        using var connection = database.Open();
+        HubDatabase.Execute(connection,
+            "INSERT OR REPLACE INTO token_kinds (value, kind, fine_grained, expires_at) VALUES ($value, $kind, $scopes, $expires);",
+            ("$value", token.Value), ("$kind", kind.Kind), ("$scopes", kind.FineGrainedJson), ("$expires", kind.ExpiresAt));
+    }
+
+    /// <summary>The kind of a token; null for a classic access token.</summary>
+    public TokenKind? KindOf(TokenRecord token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT kind, fine_grained, expires_at FROM token_kinds WHERE value = $value;";
+        command.Parameters.AddWithValue("$value", token.Value);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new TokenKind(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : null;
+    }
+
     /// <summary>The live (not revoked) token of a user with a given display name, if any.</summary>
     public TokenRecord? FindToken(Account user, string displayName)
     {
@@ -125,9 +164,11 @@ internal sealed class AccountStore(HubDatabase database, TimeProvider clock)
             SELECT t.value, t.user_id, t.display_name, t.role, t.created_at, t.revoked_at,
                    a.id, a.name, a.type, a.fullname, a.email, a.created_at
             FROM tokens t JOIN accounts a ON a.id = t.user_id
-            WHERE t.value = $value AND t.revoked_at IS NULL;
+            LEFT JOIN token_kinds k ON k.value = t.value
+            WHERE t.value = $value AND t.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $now);
             """;
         command.Parameters.AddWithValue("$value", value);
+        command.Parameters.AddWithValue("$now", Now()); // an expired OAuth token is as unknown as a revoked one
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {

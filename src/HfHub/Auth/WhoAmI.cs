@@ -46,4 +46,32 @@ public sealed record WhoAmIAccessToken
     /// <summary><c>read</c>, <c>write</c> or <c>fineGrained</c>.</summary>
     public string Role { get; init; } = "";
     public DateTimeOffset? CreatedAt { get; init; }
+    /// <summary>A fine-grained token's scopes (role <c>fineGrained</c>); null for read and write tokens.</summary>
+    public WhoAmIFineGrained? FineGrained { get; init; }
+}
+
+/// <summary>What a fine-grained token may do: permissions on everything (<see cref="Global"/>) and per entity.</summary>
+public sealed record WhoAmIFineGrained
+{
+    public bool CanReadGatedRepos { get; init; }
+    /// <summary>Permissions that hold everywhere, such as <c>discussion.write</c>.</summary>
+    public IReadOnlyList<string> Global { get; init; } = [];
+    public IReadOnlyList<WhoAmITokenScope> Scoped { get; init; } = [];
+}
+
+/// <summary>The permissions of a fine-grained token on one user, organisation or repo.</summary>
+public sealed record WhoAmITokenScope
+{
+    public WhoAmIScopeEntity Entity { get; init; } = new();
+    /// <summary>Such as <c>repo.content.read</c>, <c>repo.write</c>, <c>inference.endpoints.write</c>.</summary>
+    public IReadOnlyList<string> Permissions { get; init; } = [];
+}
+
+/// <summary>What a scope applies to: <c>user</c>, <c>org</c>, or a repo type with the repo id as name.</summary>
+public sealed record WhoAmIScopeEntity
+{
+    [System.Text.Json.Serialization.JsonPropertyName("_id")]
+    public string Id { get; init; } = "";
+    public string Type { get; init; } = "";
+    public string Name { get; init; } = "";
 }

@@ -86,6 +86,9 @@ public sealed record ConnectionReport
     /// <summary>The account behind the token, when the token check passed.</summary>
     public WhoAmI? Account { get; init; }
 
+    /// <summary>The API quota left, when the Hub sent <c>RateLimit</c> headers with the token check's answer.</summary>
+    public HfHub.Http.RateLimitStatus? RateLimit { get; init; }
+
     /// <summary>The class of the first failed step, or <see cref="FailureKind.None"/>.</summary>
     public FailureKind FirstFailure => Steps.FirstOrDefault(s => s.Status == StepStatus.Failed)?.Failure ?? FailureKind.None;
 

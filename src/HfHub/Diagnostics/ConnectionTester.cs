@@ -42,9 +42,10 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             steps.Add(Skip("HTTP", endpoint.GetLeftPart(UriPartial.Path), "skipped: no connection"));
         }
         WhoAmI? account = null;
+        RateLimitStatus? rateLimit = null;
         if (httpOk)
         {
-            account = await CheckTokenAsync(endpoint, proxy, steps, cancellationToken).ConfigureAwait(false);
+            (account, rateLimit) = await CheckTokenAsync(endpoint, proxy, steps, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -78,6 +79,7 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             Steps = steps,
             Certificate = hub.Certificate,
             Account = account,
+            RateLimit = rateLimit,
         };
     }
 
@@ -402,7 +404,15 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
         }
     }
 
-    private async Task<WhoAmI?> CheckTokenAsync(Uri endpoint, Uri? proxy, List<ConnectionStep> steps, CancellationToken cancellationToken)
+    /// <summary>
+    /// Warned of with an OAuth token: the Hub then refuses some Space writes with 401 while others work
+    /// (huggingface/huggingface_hub#4972, for tokens from <c>hf auth login</c>'s device flow).
+    /// </summary>
+    public const string OAuthSpaceWarning =
+        "OAuth token (from a device login): the Hub may answer 401 to Space restart, sleep time and hardware requests (pause and reads work); use an access token from the settings page for those";
+
+    /// <summary>The whoami-v2 check: the account, and the quota its answer reported (null without <c>RateLimit</c> headers).</summary>
+    private async Task<(WhoAmI? Account, RateLimitStatus? RateLimit)> CheckTokenAsync(Uri endpoint, Uri? proxy, List<ConnectionStep> steps, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var name = "Token";
@@ -412,9 +422,10 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             steps.Add(Fail(name, target, started, "no token found (HF_TOKEN, HUGGING_FACE_HUB_TOKEN, token file)",
                 $"set HF_TOKEN, {_options.LoginHint} with a token from https://huggingface.co/settings/tokens",
                 FailureKind.Authentication));
-            return null;
+            return (null, null);
         }
         var source = _options.TokenSource is { } where ? $" from {where}" : "";
+        var capture = new RateLimitCapture(CreateHandler(proxy));
         using var client = new HubClient(new HubClientOptions
         {
             Endpoint = endpoint,
@@ -423,7 +434,7 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             Timeout = _options.Timeout,
             ApplicationId = _options.ApplicationId,
             HttpTrace = _options.HttpTrace,
-            Transport = CreateHandler(proxy),
+            Transport = capture,
             Environment = _options.Environment,
         });
         try
@@ -433,17 +444,25 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             var tokenName = me.Auth?.AccessToken?.DisplayName is { Length: > 0 } displayName ? $"'{displayName}'" : "(unnamed)";
             var orgs = me.Orgs.Count == 0 ? "none" : string.Join(", ", me.Orgs.Select(o => o.Name));
             var detail = $"user {me.Name}, orgs: {orgs}, token {tokenName} ({role}) {token.Masked}{source}";
-            string? note = null;
+            var notes = new List<string>();
             if (role == "read")
             {
-                note = "read-only token: fine for downloads and listings, but uploads and managing Spaces need a write or fine-grained token";
+                notes.Add("read-only token: fine for downloads and listings, but uploads and managing Spaces need a write or fine-grained token");
             }
-            else if (me.Auth?.ExpiresAt is { } expires && expires - DateTimeOffset.UtcNow < TimeSpan.FromDays(1))
+            if (me.Auth?.Type == "oauth")
             {
-                note = $"the token expires at {expires:yyyy-MM-dd HH:mm} UTC; log in again before then";
+                notes.Add(OAuthSpaceWarning);
             }
-            steps.Add(Pass(name, target, started, detail, note));
-            return me;
+            if (me.Auth?.ExpiresAt is { } expires && expires - DateTimeOffset.UtcNow < TimeSpan.FromDays(1))
+            {
+                notes.Add($"the token expires at {expires:yyyy-MM-dd HH:mm} UTC; log in again before then");
+            }
+            if (capture.Last is { Remaining: 0 } exhausted)
+            {
+                notes.Add($"no {exhausted.Pool ?? "API"} requests left in this window: the quota comes back in {exhausted.ResetIn.TotalSeconds:0} s");
+            }
+            steps.Add(Pass(name, target, started, detail, notes.Count == 0 ? null : string.Join("; ", notes)));
+            return (me, capture.Last);
         }
         catch (HubAuthenticationException e)
         {
@@ -466,7 +485,20 @@ public sealed class ConnectionTester(ConnectionTestOptions options)
             steps.Add(Fail(name, target, started, $"{e.Message} (HTTP {e.Status})",
                 "the Hub answered the token check with an error: try again later or see https://status.huggingface.co", FailureKind.Network));
         }
-        return null;
+        return (null, capture.Last);
+    }
+
+    /// <summary>Keeps the <c>RateLimit</c> headers of the last answer that had them (whoami-v2's, in the token check).</summary>
+    private sealed class RateLimitCapture(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public RateLimitStatus? Last { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            Last = RateLimitStatus.From(response) ?? Last;
+            return response;
+        }
     }
 
     /// <summary>GETs the dedicated URL with the token (when allowed) and reports status and latency.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 
 namespace HfHub.Http;
@@ -111,24 +110,6 @@ public sealed record RetryPolicy
     }
 
     /// <summary>Parses <c>"api";r=0;t=55</c>: when nothing remains, the reset time plus one second.</summary>
-    internal static TimeSpan? ParseRateLimitReset(string? header)
-    {
-        if (string.IsNullOrEmpty(header))
-        {
-            return null;
-        }
-        int? remaining = null, reset = null;
-        foreach (var part in header.Split(';', StringSplitOptions.TrimEntries))
-        {
-            if (part.StartsWith("r=", StringComparison.Ordinal) && int.TryParse(part.AsSpan(2), NumberStyles.Integer, CultureInfo.InvariantCulture, out var r))
-            {
-                remaining = r;
-            }
-            else if (part.StartsWith("t=", StringComparison.Ordinal) && int.TryParse(part.AsSpan(2), NumberStyles.Integer, CultureInfo.InvariantCulture, out var t))
-            {
-                reset = t;
-            }
-        }
-        return remaining == 0 && reset is { } seconds ? TimeSpan.FromSeconds(seconds + 1) : null;
-    }
+    internal static TimeSpan? ParseRateLimitReset(string? header) =>
+        RateLimitStatus.Parse(header, null) is { Remaining: 0 } exhausted ? exhausted.ResetIn + TimeSpan.FromSeconds(1) : null;
 }

@@ -147,6 +147,11 @@ public sealed record SpaceCreateOptions
     public IReadOnlyList<SpaceVolume>? Volumes { get; init; }
     /// <summary>Files committed with the creation (the Hub's <c>files</c> field).</summary>
     public IReadOnlyList<SpaceFile>? Files { get; init; }
+    /// <summary>
+    /// The repo id of an official template (<see cref="SpaceTemplate.RepoId"/>; the Hub's <c>template</c> field):
+    /// the Space starts from its files, and <see cref="Files"/> go over them. <see cref="Sdk"/> must be the template's.
+    /// </summary>
+    public string? Template { get; init; }
     /// <summary>Succeed when the Space exists already (the 409's <c>url</c> is returned).</summary>
     public bool ExistOk { get; init; }
 }

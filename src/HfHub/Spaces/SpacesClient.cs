@@ -69,6 +69,24 @@ public sealed partial class SpacesClient
         return await _pipeline.GetJsonAsync("api/spaces/semantic-search?" + string.Join('&', parameters), SpacesJsonContext.Default.ListSpaceSearchResult, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The official Space templates (<c>GET /api/spaces/templates</c>), as the Hub orders them.</summary>
+    public async Task<IReadOnlyList<SpaceTemplate>> ListTemplatesAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await _pipeline.GetJsonAsync("api/spaces/templates", SpacesJsonContext.Default.SpaceTemplateList, cancellationToken).ConfigureAwait(false);
+        return list.Templates ?? [];
+    }
+
+    /// <summary>
+    /// The template a user names, by repo id (exactly) or short name (any case), as <c>huggingface_hub</c>'s
+    /// <c>create_repo(space_template=…)</c> resolves it; null when no template has that name.
+    /// </summary>
+    public async Task<SpaceTemplate?> FindTemplateAsync(string nameOrRepoId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrRepoId);
+        var all = await ListTemplatesAsync(cancellationToken).ConfigureAwait(false);
+        return all.FirstOrDefault(t => t.RepoId == nameOrRepoId) ?? all.FirstOrDefault(t => string.Equals(t.Name, nameOrRepoId, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>A Space's info with its runtime and app host (<c>GET /api/spaces/{id}</c>).</summary>
     public async Task<SpaceInfo> GetAsync(string spaceId, CancellationToken cancellationToken = default)
     {
@@ -349,6 +367,10 @@ public sealed partial class SpacesClient
             Settings(w, "secrets", options.Secrets);
             Settings(w, "variables", options.Variables);
             WriteVolumes(w, options.Volumes);
+            if (options.Template is not null)
+            {
+                w.WriteString("template", options.Template);
+            }
             if (options.Files is { Count: > 0 } files)
             {
                 w.WriteStartArray("files");

@@ -14,5 +14,6 @@ namespace HfHub.Spaces;
 [JsonSerializable(typeof(List<SpaceHardwareFlavor>))]
 [JsonSerializable(typeof(Dictionary<string, SettingBody>))]
 [JsonSerializable(typeof(CreatedBody))]
+[JsonSerializable(typeof(SpaceTemplateList))]
 [JsonSerializable(typeof(IReadOnlyList<SpaceVolume>))]
 internal sealed partial class SpacesJsonContext : JsonSerializerContext;

@@ -59,6 +59,12 @@ internal static class BadInputMatrix
         ("escape", "{user}/\u001b[31mred"),
         ("nul", "{user}/a\0b"),
         ("lone-surrogate", "{user}/a\ud800b"),
+        // Malformed hf:// URIs (a bucket's, which bucket commands take, has rows of its own where a repo is needed).
+        ("uri-nothing", "hf://"),
+        ("uri-singular-type", "hf://dataset/{user}/d"),
+        ("uri-no-name", "hf://models/{user}"),
+        ("uri-dotdot-path", "hf://{user}/m/../x"),
+        ("uri-control-character", "hf://{user}/m\u001b[31m"),
     ];
 
     /// <summary>Values for a free-text argument or option.</summary>
@@ -171,9 +177,24 @@ internal static class BadInputMatrix
         new("repo delete", ["repo", "delete", "{id}", "-y"])
         {
             Id = "{model}", Network = true, Write = true,
-            Extra = [("no-confirmation", ["repo", "delete", "{model}"], Usage)],
+            Extra =
+            [
+                ("no-confirmation", ["repo", "delete", "{model}"], Usage),
+                ("uri-revision", ["repo", "delete", "hf://{model}@main", "-y"], Usage),
+                ("uri-path", ["repo", "delete", "hf://{model}/a.txt", "-y"], Usage),
+            ],
         },
-        new("repo info", ["repo", "info", "{id}"]) { Id = "{model}", Network = true },
+        new("repo info", ["repo", "info", "{id}"])
+        {
+            Id = "{model}", Network = true,
+            Extra =
+            [
+                ("uri-type-mismatch", ["repo", "info", "hf://datasets/{dataset}", "--type", "model"], Usage),
+                ("uri-revision-mismatch", ["repo", "info", "hf://{model}@main", "--revision", "dev"], Usage),
+                ("uri-path", ["repo", "info", "hf://{model}/a.txt"], Usage),
+                ("uri-bucket", ["repo", "info", "hf://buckets/{user}/b"], Usage),
+            ],
+        },
         new("repo list", ["repo", "list", "--author", "{user}"])
         {
             Network = true,
@@ -195,6 +216,8 @@ internal static class BadInputMatrix
                 ("symlinked-folder-outside", ["upload", "{model}", "{work}/with-dir-link"], Usage),
                 ("symlink-outside-new-repo", ["upload", "{user}/matrix-new", "{work}/with-link"], Usage),
                 ("include-with-a-file", ["upload", "{model}", "{work}/file.txt", "--include", "*.txt"], Usage),
+                ("uri-bucket", ["upload", "hf://buckets/{user}/b", "{work}/file.txt"], Usage),
+                ("uri-path-and-path-in-repo", ["upload", "hf://{model}/x.txt", "{work}/file.txt", "y.txt"], Usage),
             ],
         },
         new("download", ["download", "{id}", "{rpath}"])
@@ -203,6 +226,8 @@ internal static class BadInputMatrix
             Extra =
             [
                 ("max-workers-zero", ["download", "{model}", "--max-workers", "0"], Usage),
+                ("uri-path-and-files", ["download", "hf://{model}/a.txt", "sub/b.txt"], Usage),
+                ("uri-bucket", ["download", "hf://buckets/{user}/b/a.txt"], Usage),
                 // A refusal to write, not a usage error: exit 1 with the link named.
                 ("local-dir-symlink-outside", ["download", "{model}", "sub/b.txt", "--local-dir", "{work}/download-target"], ExitCodes.Error),
             ],
@@ -222,13 +247,31 @@ internal static class BadInputMatrix
                 ("limit-garbage", ["spaces", "search", "matrix", "--limit", "many"], Usage),
             ],
         },
-        new("spaces info", ["spaces", "info", "{id}"]) { Id = "{space}", Network = true },
+        new("spaces info", ["spaces", "info", "{id}"])
+        {
+            Id = "{space}", Network = true,
+            Extra =
+            [
+                ("uri-not-a-space", ["spaces", "info", "hf://{model}"], Usage),
+                ("uri-dataset", ["spaces", "info", "hf://datasets/{dataset}"], Usage),
+                ("uri-with-a-path", ["spaces", "info", "hf://spaces/{space}/app.py"], Usage),
+                ("uri-bucket", ["spaces", "info", "hf://buckets/{user}/b"], Usage),
+            ],
+        },
+        new("spaces card", ["spaces", "card", "{id}"])
+        {
+            Id = "{space}", Network = true,
+            Extra = [("metadata-and-text", ["spaces", "card", "{space}", "--metadata", "--text"], Usage)],
+        },
+        new("spaces templates", ["spaces", "templates"]) { Network = true },
         new("spaces create", ["spaces", "create", "{id}", "--sdk", "docker", "--empty"])
         {
             Id = "{user}/matrix-new-space", Network = true, Write = true,
             Extra =
             [
                 ("sdk-invalid", ["spaces", "create", "{user}/matrix-new-space", "--sdk", "cobol"], Usage),
+                ("template-unknown", ["spaces", "create", "{user}/matrix-new-space", "--template", "no-such-template"], Usage),
+                ("template-and-empty", ["spaces", "create", "{user}/matrix-new-space", "--template", "x", "--empty"], Usage),
                 ("secret-key-invalid", ["spaces", "create", "{user}/matrix-new-space", "-s", "1BAD=x"], Usage),
                 ("secrets-file-missing", ["spaces", "create", "{user}/matrix-new-space", "--secrets-file", "{work}/no-such.env"], Usage),
                 ("timeout-garbage", ["spaces", "create", "{user}/matrix-new-space", "--wait", "--timeout", "soon"], Usage),

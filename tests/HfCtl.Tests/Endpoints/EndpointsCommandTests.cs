@@ -46,8 +46,8 @@ public sealed class EndpointsCommandTests
         Assert.Contains("demo/chat is initializing", resumed.Stdout);
         Ok(again);
         Ok(info);
-        Assert.Contains("state:     running (Endpoint is running)", info.Stdout);
-        Assert.Contains("model:     openai-community/gpt2@main", info.Stdout);
+        Assert.Contains("state:    running (Endpoint is running)", info.Stdout);
+        Assert.Contains("model:    openai-community/gpt2@main", info.Stdout);
         Ok(delete);
         Assert.True(gone.ExitCode == 5, gone.ToString());
         Assert.StartsWith("error: Endpoint demo/chat not found", gone.Stderr.Trim());

@@ -149,6 +149,48 @@ public sealed class FilesCommandTests(CliFilesHubFixture hub) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task Hf_uris_name_the_repo_its_type_revision_and_path_wherever_a_repo_is_taken()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var name = LocalHubFixture.UniqueName("uri");
+        var dataset = $"hf://datasets/{user}/{name}";
+        var local = Work(cli, "rows.csv");
+        await File.WriteAllTextAsync(local, "a,b\n1,2\n");
+
+        Assert.Equal(0, (await cli.RunAsync("repo", "create", dataset)).ExitCode);
+        var upload = await cli.RunAsync("upload", $"{dataset}/data/rows.csv", local);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+
+        var info = JsonDocument.Parse((await cli.RunAsync("--json", "repo", "info", dataset)).Stdout).RootElement;
+        Assert.Equal("dataset", info.GetProperty("type").GetString());
+        Assert.Contains("data/rows.csv", info.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        var files = await cli.RunAsync("repo", "files", $"{dataset}@main/data");
+        Assert.Equal("data/rows.csv", files.Stdout.Split('\n')[0].Split('\t')[0]);
+
+        var target = Work(cli, "out");
+        var download = await cli.RunAsync("download", $"{dataset}@main/data/rows.csv", "--local-dir", target);
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Equal("a,b\n1,2\n", await File.ReadAllTextAsync(Path.Combine(target, "data", "rows.csv")));
+
+        // A model needs no type prefix; a Space command takes hf://spaces/…
+        Assert.Equal(0, (await cli.RunAsync("upload", $"hf://{user}/{name}-model/notes.txt", local)).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("repo", "info", $"{user}/{name}-model")).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("spaces", "create", $"hf://spaces/{user}/{name}-app", "--empty")).ExitCode);
+        Assert.Contains($"name:", (await cli.RunAsync("spaces", "info", $"hf://spaces/{user}/{name}-app")).Stdout, StringComparison.Ordinal);
+
+        var wrongKind = await cli.RunAsync("spaces", "info", $"hf://{user}/{name}-model");
+        Assert.Equal(2, wrongKind.ExitCode);
+        Assert.Contains("names a model, not a Space", wrongKind.Stderr, StringComparison.Ordinal);
+        var bucket = await cli.RunAsync("download", $"hf://buckets/{user}/b/rows.csv");
+        Assert.Equal(2, bucket.ExitCode);
+        Assert.Contains("is a bucket, not a repo", bucket.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await cli.RunAsync("repo", "delete", dataset, "-y")).ExitCode);
+        Assert.Equal(5, (await cli.RunAsync("repo", "info", dataset)).ExitCode);
+    }
+
+    [Fact]
     public async Task Upload_then_download_into_the_cache_and_a_local_dir()
     {
         var (cli, user) = await LoggedInAsync();

@@ -85,6 +85,52 @@ public sealed class OutputModeTests(SpacesHubFixture hub) : IClassFixture<Spaces
     }
 
     [Fact]
+    public async Task Every_single_record_view_is_key_value_lines_for_an_agent()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token, agent: true);
+        cli.Variables["HF_ENDPOINTS_API"] = hub.EndpointText + "/_endpoints/v2";
+        Ok(await cli.RunAsync("spaces", "create", "rec", "--sdk", "gradio", "--wait"));
+        Ok(await cli.RunAsync("endpoints", "deploy", "rec", "--repo", "openai-community/gpt2", "--framework", "pytorch", "--accelerator", "cpu",
+            "--instance-type", "intel-icl", "--instance-size", "x2", "--vendor", "aws", "--region", "us-east-1"));
+
+        var views = new Dictionary<string, string[]>
+        {
+            ["whoami"] = ["auth", "whoami"],
+            ["status"] = ["auth", "status"],
+            ["hardware"] = ["spaces", "hardware", "rec"],
+            ["dev mode"] = ["spaces", "dev-mode", "rec"],
+            ["endpoint"] = ["endpoints", "info", "rec"],
+        };
+        var outputs = new Dictionary<string, string[]>();
+        foreach (var (name, args) in views)
+        {
+            var result = await cli.RunAsync(args);
+            Ok(result);
+            NoAnsi(result);
+            outputs[name] = Lines(result.Stdout);
+        }
+        Assert.Equal([$"user={user}", "orgs=none"], outputs["whoami"]);
+        Assert.All(outputs["status"], l => Assert.Matches("^[a-z_]+=", l));
+        Assert.Contains($"user={user}", outputs["status"]);
+        Assert.Contains("role=write", outputs["status"]);
+        Assert.Contains($"token=hf_****{token[^4..]}", outputs["status"]);
+        Assert.Equal(["current=cpu-basic", "requested=cpu-basic"], outputs["hardware"]);
+        // dev mode ends with one sentence of advice after its record
+        Assert.All(outputs["dev mode"][..^1], l => Assert.Matches("^[a-z_]+=", l));
+        Assert.Contains($"vscode_web={hub.EndpointText}/spaces/{user}/rec/dev-mode/vscode-web?folder=/home/user/app", outputs["dev mode"]);
+        Assert.Contains($"ssh=ssh {user.ToLowerInvariant()}-rec@ssh.hf.space", outputs["dev mode"]);
+        Assert.All(outputs["endpoint"], l => Assert.Matches("^[a-z_]+=", l));
+        Assert.Contains($"name={user}/rec", outputs["endpoint"]);
+        Assert.Contains("model=openai-community/gpt2@main (text-generation)", outputs["endpoint"]);
+
+        cli.Variables.Remove("AI_AGENT");
+        Assert.Matches(@"(?m)^current:\s+cpu-basic$", (await cli.RunAsync("spaces", "hardware", "rec")).Stdout);
+        Assert.Matches(@"(?m)^state:\s+\w+", (await cli.RunAsync("endpoints", "info", "rec")).Stdout);
+        Assert.Equal(user, (await cli.RunAsync("--quiet", "auth", "whoami")).Stdout.Trim());
+    }
+
+    [Fact]
     public async Task An_agent_gets_the_first_50_lines_of_a_long_api_answer_and_how_to_get_the_rest()
     {
         var (user, token) = await hub.CreateUserAsync();

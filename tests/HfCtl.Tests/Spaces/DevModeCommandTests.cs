@@ -21,7 +21,7 @@ public sealed class DevModeCommandTests(SpacesHubFixture hub) : IClassFixture<Sp
         var missing = await cli.RunAsync("spaces", "dev-mode", "nope");
 
         Assert.True(on.ExitCode == 0, on.ToString());
-        Assert.Contains($"VS Code (web): {hub.EndpointText}/spaces/{user}/dev/dev-mode/vscode-web?folder=/home/user/app", on.Stdout);
+        Assert.Contains($"vscode web: {hub.EndpointText}/spaces/{user}/dev/dev-mode/vscode-web?folder=/home/user/app", on.Stdout);
         Assert.Contains($"ssh {user}-dev@ssh.hf.space", on.Stdout);
         var view = JsonDocument.Parse(json.Stdout).RootElement;
         Assert.True(view.GetProperty("devMode").GetBoolean());

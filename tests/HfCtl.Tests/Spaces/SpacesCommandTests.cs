@@ -400,4 +400,90 @@ public sealed class SpacesCommandTests(SpacesHubFixture hub) : IClassFixture<Spa
         Ok(table);
         Assert.Contains("No Spaces found.", table.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Templates_are_listed_and_a_new_space_starts_from_the_files_of_the_one_it_names()
+    {
+        var (owner, ownerToken) = await hub.CreateUserAsync();
+        using var ownerClient = Client(ownerToken);
+        var app = System.Text.Encoding.UTF8.GetBytes("import gradio as gr\n# the template's own app\n");
+        await ownerClient.Spaces.CreateAsync($"{owner}/chat-template", new SpaceCreateOptions { Sdk = "gradio", Files = [new SpaceFile("app.py", app)] });
+        var name = LocalHubFixture.UniqueName("Chatbot");
+        await hub.RegisterSpaceTemplateAsync(name, $"{owner}/chat-template", preferredPrivate: true);
+
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        var listed = await cli.RunAsync("--format", "agent", "spaces", "templates");
+        Ok(listed);
+        var lines = listed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("name\trepo_id\tsdk\tpreferred_private", lines[0]);
+        Assert.Contains($"{name}\t{owner}/chat-template\tgradio\tyes", lines);
+        var json = JsonDocument.Parse((await cli.RunAsync("--json", "spaces", "templates")).Stdout).RootElement;
+        var mine = json.EnumerateArray().Single(t => t.GetProperty("name").GetString() == name);
+        Assert.Equal($"{owner}/chat-template", mine.GetProperty("repoId").GetString());
+        Assert.True(mine.GetProperty("preferredPrivate").GetBoolean());
+
+        // By its short name in another case, as huggingface_hub resolves it: the SDK and privacy follow the template.
+        var created = await cli.RunAsync("spaces", "create", "mine", "--template", name.ToUpperInvariant());
+        Ok(created);
+        Assert.Contains($"Created {user}/mine", created.Stdout);
+        using var client = Client(token);
+        var info = await client.Spaces.GetAsync($"{user}/mine");
+        Assert.Equal("gradio", info.Sdk);
+        Assert.True(info.Private);
+        using var raw = hub.RawClient(token);
+        Assert.Equal(app, await raw.GetByteArrayAsync($"/spaces/{user}/mine/resolve/main/app.py"));
+        var files = await cli.RunAsync("--json", "repo", "files", $"{user}/mine", "--type", "space");
+        Assert.DoesNotContain("requirements.txt", files.Stdout, StringComparison.Ordinal); // no starter app beside the template's
+
+        Ok(await cli.RunAsync("spaces", "create", "open", "--template", $"{owner}/chat-template", "--public"));
+        Assert.False((await client.Spaces.GetAsync($"{user}/open")).Private);
+
+        OneLineError(await cli.RunAsync("spaces", "create", "other", "--template", "no-such-template"), 2, "unknown Space template 'no-such-template'");
+        OneLineError(await cli.RunAsync("spaces", "create", "other", "--template", name, "--sdk", "docker"), 2, "does not match the template");
+        await Assert.ThrowsAsync<HfHub.Http.HubNotFoundException>(() => client.Spaces.GetAsync($"{user}/other"));
+
+        // The Hub refuses a template outside its catalog (huggingface_hub#4355: arbitrary repo ids are rejected).
+        var refused = await raw.PostAsync("/api/repos/create", new StringContent(
+            $$"""{"name":"raw","type":"space","sdk":"gradio","template":"{{owner}}/not-a-template"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("not a Space template", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Card_prints_the_readme_its_metadata_as_key_value_or_json_and_its_text_cut_at_fifty_lines_for_an_agent()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var client = Client(token);
+        var body = string.Join("\n", Enumerable.Range(1, 60).Select(i => $"line {i}"));
+        var readme = $"---\ntitle: My App\nemoji: 🚀\ncolorFrom: blue\nsdk: docker\npinned: false\napp_port: 7860\ntags:\n  - demo\n  - tools\nshort_description: \"42\"\n---\n\n# My App\n{body}\n";
+        await client.Spaces.CreateAsync($"{user}/carded", new SpaceCreateOptions { Sdk = "docker", Files = [new SpaceFile("README.md", System.Text.Encoding.UTF8.GetBytes(readme))] });
+        using var cli = Cli(token);
+
+        var metadata = await cli.RunAsync("--format", "agent", "spaces", "card", "carded", "--metadata");
+        Ok(metadata);
+        Assert.Equal(
+            ["title=My App", "emoji=🚀", "colorFrom=blue", "sdk=docker", "pinned=false", "app_port=7860", "tags=[\"demo\",\"tools\"]", "short_description=42"],
+            metadata.Stdout.TrimEnd('\n').Split('\n'));
+        var json = JsonDocument.Parse((await cli.RunAsync("--json", "spaces", "card", "carded", "--metadata")).Stdout).RootElement;
+        Assert.Equal(JsonValueKind.False, json.GetProperty("pinned").ValueKind);
+        Assert.Equal(7860, json.GetProperty("app_port").GetInt32());
+        Assert.Equal("42", json.GetProperty("short_description").GetString()); // quoted: stays a string
+        Assert.Equal(["demo", "tools"], json.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+
+        var text = await cli.RunAsync("--format", "agent", "spaces", "card", "carded", "--text");
+        Ok(text);
+        var lines = text.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(51, lines.Length);
+        Assert.Equal("# My App", lines[0]);
+        Assert.StartsWith("… 11 more lines; --all", lines[50], StringComparison.Ordinal);
+        var all = await cli.RunAsync("--format", "agent", "spaces", "card", "carded", "--text", "--all");
+        Assert.EndsWith("line 60", all.Stdout.TrimEnd('\n'), StringComparison.Ordinal);
+        Assert.DoesNotContain("colorFrom", all.Stdout, StringComparison.Ordinal);
+        var whole = await cli.RunAsync("spaces", "card", $"{user}/carded", "--all");
+        Assert.StartsWith("---\ntitle: My App\n", whole.Stdout, StringComparison.Ordinal);
+
+        OneLineError(await cli.RunAsync("spaces", "card", "carded", "--metadata", "--text"), 2, "--metadata and --text cannot be used together");
+        Assert.Equal(5, (await cli.RunAsync("spaces", "card", "no-such-space")).ExitCode);
+    }
 }

@@ -28,6 +28,7 @@ public sealed partial class AdminRouteTests(LocalHubFixture hub) : IClassFixture
         ("GET", "/_localhub/xet", "/_localhub/xet", null),
         ("POST", "/_localhub/likes", "/_localhub/likes", new { user = "demo", type = "model", repo = "demo/none" }),
         ("POST", "/_localhub/canonical-repos", "/_localhub/canonical-repos", new { type = "model", name = "adminprobe-canonical", owner = "demo" }),
+        ("POST", "/_localhub/space-templates", "/_localhub/space-templates", new { name = "adminprobe-template", repoId = "demo/none" }),
     ];
 
     private const string PublicHealth = "/_localhub/health";

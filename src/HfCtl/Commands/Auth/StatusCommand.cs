@@ -42,6 +42,20 @@ internal static class StatusCommand
                 output.WriteJson(status, CliJsonContext.Default.AuthStatus);
                 return ExitCodes.Ok;
             }
+            if (output.Settings.Agent)
+            {
+                output.WriteRecord(
+                [
+                    ("endpoint", endpoint),
+                    ("user", me.Name),
+                    ("token", token.Token.Masked),
+                    ("token source", token.Location),
+                    ("token name", status.TokenName),
+                    ("role", status.Role ?? "unknown"),
+                    ("orgs", status.Orgs.Count == 0 ? "none" : string.Join(", ", status.Orgs)),
+                ]);
+                return ExitCodes.Ok;
+            }
             var mark = output.Mark(true);
             output.Line(endpoint);
             output.Line($"  {mark} Logged in as {me.Name}{(string.IsNullOrEmpty(me.Fullname) || me.Fullname == me.Name ? "" : $" ({me.Fullname})")}");

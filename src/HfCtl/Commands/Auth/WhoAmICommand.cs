@@ -22,8 +22,12 @@ internal static class WhoAmICommand
             context.Output.WriteJson(me, CliJsonContext.Default.WhoAmI);
             return ExitCodes.Ok;
         }
-        context.Console.Out.WriteLine($"user: {me.Name}");
-        context.Console.Out.WriteLine($"orgs: {(me.Orgs.Count == 0 ? "none" : string.Join(", ", me.Orgs.Select(o => o.Name)))}");
+        if (context.Output.Settings.Quiet)
+        {
+            context.Console.Out.WriteLine(me.Name); // quiet: the one value a script wants, as the official CLI
+            return ExitCodes.Ok;
+        }
+        context.Output.WriteRecord([("user", me.Name), ("orgs", me.Orgs.Count == 0 ? "none" : string.Join(", ", me.Orgs.Select(o => o.Name)))]);
         return ExitCodes.Ok;
     }
 }

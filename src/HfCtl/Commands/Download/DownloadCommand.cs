@@ -37,9 +37,14 @@ internal static class DownloadCommand
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.ParseResult;
-        var repo = RepoArguments.ParseRepo(parse.GetValue(Repo));
-        var type = RepoArguments.ParseType(parse.GetValue(Type));
+        var target = RepoArguments.ParseTarget(parse, Repo, Type, Revision);
+        var (repo, type) = (target.Repo, target.Type);
         var files = parse.GetValue(Files) ?? [];
+        if (target.Path.Length > 0)
+        {
+            // hf://ns/m/dir/file.txt names one file, as 'download ns/m dir/file.txt' does.
+            files = files.Length == 0 ? [target.Path] : throw new UsageException($"name the files either in '{parse.GetValue(Repo)}' or after it, not both");
+        }
         foreach (var file in files)
         {
             // Refused before any request, so a typo never turns into a 404 from the Hub.
@@ -59,7 +64,7 @@ internal static class DownloadCommand
         var options = new SnapshotOptions
         {
             Type = type,
-            Revision = parse.GetValue(Revision),
+            Revision = target.Revision,
             LocalDir = parse.GetValue(LocalDir),
             CacheDir = parse.GetValue(CacheDir),
             Force = parse.GetValue(Force),

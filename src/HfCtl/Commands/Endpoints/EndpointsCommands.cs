@@ -252,15 +252,18 @@ internal static class EndpointsCommands
             context.Output.WriteJson(view, EndpointsCliJsonContext.Default.EndpointView);
             return;
         }
-        context.Output.Line($"name:      {view.Name}");
-        context.Output.Line($"state:     {view.State}{(string.IsNullOrEmpty(view.Message) ? "" : $" ({HfHub.DisplayText.OneLine(view.Message)})")}");
-        context.Output.Line($"model:     {view.Repository ?? "-"}{(view.Revision is { } r ? $"@{r}" : "")}{(view.Task is { } t ? $" ({t})" : "")}");
-        context.Output.Line($"hardware:  {view.Hardware}");
-        context.Output.Line($"replicas:  {view.ReadyReplicas} ready of {view.TargetReplicas}");
-        context.Output.Line($"type:      {view.Type ?? "-"}");
-        context.Output.Line($"url:       {view.Url ?? "-"}");
-        context.Output.Line($"health:    {view.HealthRoute}");
-        context.Output.Line($"updated:   {view.UpdatedAt ?? "-"}");
+        context.Output.WriteRecord(
+        [
+            ("name", view.Name),
+            ("state", $"{view.State}{(string.IsNullOrEmpty(view.Message) ? "" : $" ({HfHub.DisplayText.OneLine(view.Message)})")}"),
+            ("model", $"{view.Repository ?? "-"}{(view.Revision is { } r ? $"@{r}" : "")}{(view.Task is { } t ? $" ({t})" : "")}"),
+            ("hardware", view.Hardware),
+            ("replicas", $"{view.ReadyReplicas} ready of {view.TargetReplicas}"),
+            ("type", view.Type ?? "-"),
+            ("url", view.Url ?? "-"),
+            ("health", view.HealthRoute),
+            ("updated", view.UpdatedAt ?? "-"),
+        ]);
     }
 }
 

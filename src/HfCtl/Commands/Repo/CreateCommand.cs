@@ -22,8 +22,8 @@ internal static class CreateCommand
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
-        var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
+        var target = RepoArguments.WholeRepo(RepoArguments.ParseTarget(context.ParseResult, Repo, Type), context.ParseResult.GetValue(Repo));
+        var (repo, type) = (target.Repo, target.Type);
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         repo = await RepoResolver.ForWriteAsync(client, repo, cancellationToken).ConfigureAwait(false);
         var result = await client.Repos.CreateAsync(repo, new CreateRepoOptions

@@ -24,8 +24,8 @@ internal static class DeleteCommand
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
-        var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
+        var target = RepoArguments.WholeRepo(RepoArguments.ParseTarget(context.ParseResult, Repo, Type), context.ParseResult.GetValue(Repo));
+        var (repo, type) = (target.Repo, target.Type);
         var yes = context.ParseResult.GetValue(Yes);
         Confirmation.RefuseUnanswerable(context, yes, $"delete {type.Name()} {repo}");
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);

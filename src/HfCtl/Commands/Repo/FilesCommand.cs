@@ -21,13 +21,18 @@ internal static class FilesCommand
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
-        var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
+        var target = RepoArguments.ParseTarget(context.ParseResult, Repo, Type, Revision);
+        var (repo, type) = (target.Repo, target.Type);
         var folder = context.ParseResult.GetValue(Folder) is { } path and not ("." or "/") ? RepoArguments.ParseRepoPath(path).TrimEnd('/') : null;
+        if (target.Path.Length > 0)
+        {
+            // hf://ns/m/sub lists that folder, as the folder argument does.
+            folder = folder is null ? target.Path : throw new UsageException($"give the folder either in '{context.ParseResult.GetValue(Repo)}' or after it, not both");
+        }
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         repo = await RepoResolver.ForReadAsync(client, repo, type, cancellationToken).ConfigureAwait(false);
         var items = new List<RepoFileItem>();
-        await foreach (var entry in client.Files.ListTreeAsync(repo, type, context.ParseResult.GetValue(Revision), folder, recursive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in client.Files.ListTreeAsync(repo, type, target.Revision, folder, recursive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entry.IsFile)
             {

@@ -20,11 +20,11 @@ internal static class InfoCommand
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var repo = RepoArguments.ParseRepo(context.ParseResult.GetValue(Repo));
-        var type = RepoArguments.ParseType(context.ParseResult.GetValue(Type));
+        var target = RepoArguments.WholeRepo(RepoArguments.ParseTarget(context.ParseResult, Repo, Type, Revision), context.ParseResult.GetValue(Repo));
+        var (repo, type) = (target.Repo, target.Type);
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         repo = await RepoResolver.ForReadAsync(client, repo, type, cancellationToken).ConfigureAwait(false);
-        var info = await client.Repos.GetInfoAsync(repo, type, context.ParseResult.GetValue(Revision), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var info = await client.Repos.GetInfoAsync(repo, type, target.Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
         var view = new RepoInfoView(info.Id, type.Name(), info.Private, info.Sha, info.Author, info.Sdk, info.LastModified, info.CreatedAt,
             [.. (info.Siblings ?? []).Select(s => s.Rfilename)]);
         if (context.Output.Json)

@@ -41,9 +41,13 @@ internal static class DevModeCommand
             Report(context, id, info.Runtime, web, ssh);
             if (!context.Output.Json)
             {
-                context.Output.Line($"VS Code (web): {web}");
-                context.Output.Line($"SSH:           ssh {ssh} (add your key at {new Uri(client.Endpoint, "settings/keys").AbsoluteUri} first)");
-                context.Output.Line("Dev mode stops after 48 h without activity: save your changes regularly.");
+                context.Output.WriteRecord(
+                [
+                    ("vscode web", web),
+                    ("ssh", $"ssh {ssh}"),
+                    ("ssh keys", new Uri(client.Endpoint, "settings/keys").AbsoluteUri),
+                ]);
+                context.Output.Line("Dev mode stops after 48 h without activity: add your SSH key first, and save your changes regularly.");
             }
             return code;
         }));

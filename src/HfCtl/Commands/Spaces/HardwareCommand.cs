@@ -55,8 +55,7 @@ internal static class HardwareCommand
             context.Output.Success($"Requested {flavor} for {id}; it runs on {runtime.Hardware.Current ?? "nothing"} until the rebuild finishes ({runtime.Stage})");
             return ExitCodes.Ok;
         }
-        context.Output.Line($"current:   {runtime.Hardware.Current ?? "none"}");
-        context.Output.Line($"requested: {runtime.Hardware.Requested ?? "none"}");
+        context.Output.WriteRecord([("current", runtime.Hardware.Current ?? "none"), ("requested", runtime.Hardware.Requested ?? "none")]);
         return ExitCodes.Ok;
     }
 }

@@ -12,7 +12,9 @@ internal static class SpacesCommands
         spaces.Subcommands.Add(ListCommand.Create(app));
         spaces.Subcommands.Add(SearchCommand.Create(app));
         spaces.Subcommands.Add(InfoCommand.Create(app));
+        spaces.Subcommands.Add(CardCommand.Create(app));
         spaces.Subcommands.Add(CreateCommand.Create(app));
+        spaces.Subcommands.Add(TemplatesCommand.Create(app));
         spaces.Subcommands.Add(ActionCommand.Create(app));
         spaces.Subcommands.Add(RestartCommand.Create(app));
         spaces.Subcommands.Add(PauseCommand.Create(app));

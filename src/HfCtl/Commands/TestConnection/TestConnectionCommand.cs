@@ -145,6 +145,13 @@ internal static class TestConnectionCommand
             {
                 output.Line($"    {new string(' ', width)}  note: {step.Note}");
             }
+            if (step is { Name: "Token", Status: StepStatus.Passed, Scope: ConnectionStep.HubScope })
+            {
+                foreach (var line in TokenLines(report, output))
+                {
+                    output.Line($"    {new string(' ', width)}  {line}");
+                }
+            }
         }
         if (report.Ok)
         {
@@ -153,6 +160,34 @@ internal static class TestConnectionCommand
         else
         {
             context.Console.Err.WriteLine($"error: {report.Verdict}");
+        }
+    }
+
+    /// <summary>What the token check learnt beyond its one line: the token's type, a fine-grained token's scopes, the quota left.</summary>
+    private static IEnumerable<string> TokenLines(ConnectionReport report, Output output)
+    {
+        if (report.Account?.Auth is { } auth)
+        {
+            var expires = auth.ExpiresAt is { } at ? $", expires {output.Time(at)}" : "";
+            yield return $"type: {auth.Type}{(auth.AccessToken?.Role is { Length: > 0 } role ? $", role {role}" : "")}{expires}";
+            if (auth.AccessToken?.FineGrained is { } fine)
+            {
+                if (fine.Global.Count > 0)
+                {
+                    yield return $"scope: everywhere: {string.Join(", ", fine.Global)}";
+                }
+                foreach (var scope in fine.Scoped)
+                {
+                    yield return $"scope: {scope.Entity.Type} {scope.Entity.Name}: {string.Join(", ", scope.Permissions)}";
+                }
+                yield return $"gated repos: {(fine.CanReadGatedRepos ? "readable" : "not readable")}";
+            }
+        }
+        if (report.RateLimit is { } limit)
+        {
+            var of = limit.Quota is { } quota ? $" of {quota}" : "";
+            var window = limit.Window is { } w ? $" per {w.TotalSeconds:0} s" : "";
+            yield return $"quota: {limit.Remaining}{of} {limit.Pool ?? "API"} requests left{window}, resets in {limit.ResetIn.TotalSeconds:0} s";
         }
     }
 
@@ -167,7 +202,11 @@ internal static class TestConnectionCommand
             s.Name, s.Scope, s.Target, s.Status.ToString().ToLowerInvariant(), Math.Round(s.Elapsed.TotalMilliseconds, 1), s.Detail, s.Hint, s.Note))],
         report.Certificate,
         report.Account is { } me
-            ? new TestConnectionAccount(me.Name, [.. me.Orgs.Select(o => o.Name)], me.Auth?.AccessToken?.DisplayName, me.Auth?.AccessToken?.Role)
+            ? new TestConnectionAccount(me.Name, [.. me.Orgs.Select(o => o.Name)], me.Auth?.AccessToken?.DisplayName, me.Auth?.AccessToken?.Role,
+                me.Auth?.Type, me.Auth?.ExpiresAt, me.Auth?.AccessToken?.FineGrained)
+            : null,
+        report.RateLimit is { } limit
+            ? new TestConnectionRateLimit(limit.Pool, limit.Remaining, limit.Quota, (long)limit.ResetIn.TotalSeconds, limit.Window is { } w ? (long)w.TotalSeconds : null)
             : null);
 
     private static string Milliseconds(TimeSpan elapsed) =>

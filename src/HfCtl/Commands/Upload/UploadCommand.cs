@@ -38,8 +38,8 @@ internal static class UploadCommand
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.ParseResult;
-        var repo = RepoArguments.ParseRepo(parse.GetValue(Repo));
-        var type = RepoArguments.ParseType(parse.GetValue(Type));
+        var target = RepoArguments.ParseTarget(parse, Repo, Type, Revision);
+        var (repo, type) = (target.Repo, target.Type);
         var local = parse.GetValue(Local) ?? "";
         var isFile = File.Exists(local);
         if (!isFile && !Directory.Exists(local))
@@ -53,6 +53,11 @@ internal static class UploadCommand
             throw new UsageException("--include and --exclude apply to folder uploads only");
         }
         var pathInRepo = parse.GetValue(PathInRepo);
+        if (target.Path.Length > 0)
+        {
+            // hf://datasets/ns/d/data/train.csv says where the upload goes, as PATH_IN_REPO does.
+            pathInRepo = pathInRepo is null ? target.Path : throw new UsageException($"give the path in the repo either in '{parse.GetValue(Repo)}' or as PATH_IN_REPO, not both");
+        }
         if (pathInRepo is not null && pathInRepo is not "." and not "/")
         {
             RepoArguments.ParseRepoPath(pathInRepo);
@@ -71,7 +76,7 @@ internal static class UploadCommand
         }
         try
         {
-            return await UploadAsync(context, client, repo, type, local, isFile, pathInRepo, include, exclude, cancellationToken).ConfigureAwait(false);
+            return await UploadAsync(context, client, repo, type, target.Revision, local, isFile, pathInRepo, include, exclude, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (createdHere)
         {
@@ -99,14 +104,14 @@ internal static class UploadCommand
         }
     }
 
-    private static async Task<int> UploadAsync(CommandContext context, HfHub.HubClient client, RepoId repo, RepoType type, string local, bool isFile,
+    private static async Task<int> UploadAsync(CommandContext context, HfHub.HubClient client, RepoId repo, RepoType type, string? revision, string local, bool isFile,
         string? pathInRepo, string[] include, string[] exclude, CancellationToken cancellationToken)
     {
         var parse = context.ParseResult;
         var options = new UploadFolderOptions
         {
             Type = type,
-            Revision = parse.GetValue(Revision),
+            Revision = revision,
             CommitMessage = parse.GetValue(Message),
             CommitDescription = parse.GetValue(Description),
             ParentCommit = parse.GetValue(ParentCommit),

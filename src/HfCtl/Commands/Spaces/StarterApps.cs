@@ -4,7 +4,7 @@ using HfHub.Spaces;
 namespace HfCtl.Commands.Spaces;
 
 /// <summary>The small working app a new Space gets unless <c>--empty</c>.</summary>
-internal static class SpaceTemplates
+internal static class StarterApps
 {
     private const string DockerFile = """
         FROM python:3.12-slim
