@@ -2,13 +2,14 @@
 #   start_local_hub DIR HFCTL-COMMAND...
 # Starts `HFCTL-COMMAND local-hub serve --in-memory` in the background (its output in DIR/hub.out and
 # DIR/hub.err), waits for its first line, exports HF_ENDPOINT and HF_TOKEN (the demo account), and on
-# exit stops the hub and removes DIR.
+# exit stops the hub and removes DIR. LOCAL_HUB_SERVE_ARGS adds options to serve (e.g. "--bandwidth 100mbit").
 
 start_local_hub() {
   local dir="$1"
   shift
   LOCAL_HUB_DIR="$dir"
-  "$@" local-hub serve --in-memory >"$dir/hub.out" 2>"$dir/hub.err" &
+  # shellcheck disable=SC2086 # word splitting of the extra options is intended
+  "$@" local-hub serve --in-memory ${LOCAL_HUB_SERVE_ARGS:-} >"$dir/hub.out" 2>"$dir/hub.err" &
   LOCAL_HUB_PID=$!
   trap stop_local_hub EXIT
   for _ in $(seq 1 150); do
