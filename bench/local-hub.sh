@@ -2,7 +2,8 @@
 #   start_local_hub DIR HFCTL-COMMAND...
 # Starts `HFCTL-COMMAND local-hub serve --in-memory [LOCAL_HUB_ARGS...]` in the background (its output in DIR/hub.out and
 # DIR/hub.err), waits for its first line, exports HF_ENDPOINT and HF_TOKEN (the demo account), and on
-# exit stops the hub and removes DIR.
+# exit stops the hub and removes DIR. The array LOCAL_HUB_ARGS adds options to serve,
+# e.g. LOCAL_HUB_ARGS=(--bandwidth 100mbit).
 
 start_local_hub() {
   local dir="$1"

@@ -48,6 +48,9 @@ public sealed class LocalHubOptions
     /// <summary>Per-caller quotas as the Hub's rate limits (see <see cref="HfHub.LocalHub.Faults.RateLimitOptions.Parse"/>); null limits nothing.</summary>
     public HfHub.LocalHub.Faults.RateLimitOptions? RateLimits { get; set; }
 
+    /// <summary>A link speed for every request and response body (see <see cref="HfHub.LocalHub.Faults.BandwidthOptions.Parse"/>), timed by <see cref="Clock"/>; null is loopback speed.</summary>
+    public HfHub.LocalHub.Faults.BandwidthOptions? Bandwidth { get; set; }
+
     /// <summary>
     /// The hub's clock: timestamps, token and signed-URL expiry. Null uses the system clock; tests
     /// pass their own to move time forward (e.g. past a signed upload URL's lifetime) without waiting.

@@ -7,6 +7,9 @@ namespace HfCtl.Tests;
 /// <summary>The captured result of one hfctl invocation.</summary>
 public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
+    /// <summary>What the command wrote to stdout as bytes (a file sent to stdout), apart from <see cref="Stdout"/>'s text.</summary>
+    public byte[] StdoutBytes { get; init; } = [];
+
     public string All => Stdout + Stderr;
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
@@ -53,6 +56,9 @@ public sealed class CliRunner : IDisposable
 
     public string Stdin { get; set; } = "";
 
+    /// <summary>Stdin as bytes (for a file read from stdin); when null, the bytes of <see cref="Stdin"/> in UTF-8.</summary>
+    public byte[]? StdinBytes { get; set; }
+
     /// <summary>Whether the console claims colour (a colour terminal with NO_COLOR unset).</summary>
     public bool Color { get; set; }
 
@@ -64,9 +70,14 @@ public sealed class CliRunner : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, new StringReader(Stdin), Terminal, isInputTerminal: InputTerminal, color: Color, width: Width);
+        using var binaryOut = new MemoryStream();
+        var console = new CliConsole(stdout, stderr, new StringReader(Stdin), Terminal, isInputTerminal: InputTerminal, color: Color, width: Width)
+        {
+            OpenBinaryOutput = () => new NonClosingStream(binaryOut),
+            OpenBinaryInput = () => new MemoryStream(StdinBytes ?? System.Text.Encoding.UTF8.GetBytes(Stdin), writable: false),
+        };
         var code = await App.RunAsync(args, console, Environment, cancellationToken);
-        var result = new CliResult(code, stdout.ToString(), stderr.ToString());
+        var result = new CliResult(code, stdout.ToString(), stderr.ToString()) { StdoutBytes = binaryOut.ToArray() };
         CheckCanary(args, result);
         return result;
     }
@@ -115,4 +126,20 @@ public sealed class CliRunner : IDisposable
         {
         }
     }
+}
+
+/// <summary>A view of a stream that the command may dispose without closing the stream under it (the runner reads it afterwards).</summary>
+internal sealed class NonClosingStream(Stream inner) : Stream
+{
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => inner.Length;
+    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+    public override void Flush() => inner.Flush();
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
 }

@@ -13,7 +13,7 @@ public sealed class SpaceHookTests(LocalHubFixture hub) : IClassFixture<LocalHub
     {
         public List<string> Calls { get; } = [];
 
-        public string? ValidateCreate(JsonElement body) =>
+        public string? ValidateCreate(JsonElement body, HfHub.LocalHub.Api.HubCaller caller) =>
             body.TryGetProperty("hardware", out var hardware) && hardware.GetString() == "nonsense" ? "Invalid hardware" : null;
 
         public void OnCreated(Repo space, JsonElement body) => Calls.Add($"created {space.FullName} {space.Sdk}");

@@ -30,7 +30,11 @@ public class LocalHubFixture : IAsyncLifetime
         _admin.DefaultRequestHeaders.Add("X-LocalHub-Admin", Hub.AdminSecret);
         SecretCanary.Register(Hub.AdminSecret, "a test hub's admin secret");
         SecretCanary.Register(Hub.DemoToken, "a test hub's demo token");
+        await SeedAsync();
     }
+
+    /// <summary>What a fixture puts on its hub once it runs, before any test.</summary>
+    protected virtual Task SeedAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {

@@ -1,6 +1,7 @@
 """Space volumes as huggingface_hub drives them (set_space_volumes, delete_space_volumes,
 create_repo(space_volumes=...), duplicate_repo(space_volumes=...), SpaceRuntime.volumes), against
-the local hub. Sources are not checked for existence there, so no bucket needs to exist.
+the local hub. The local hub refuses a source that does not exist or that the caller cannot read,
+so the sources are created first.
 """
 import os
 import sys
@@ -16,7 +17,14 @@ def _as_tuples(volumes):
     return [(v.type, v.source, v.mount_path, v.revision, v.read_only, v.path) for v in volumes or []]
 
 
+def _sources(ctx):
+    ctx.api.create_bucket(f"{ctx.user}/store", exist_ok=True)
+    ctx.api.create_repo(f"{ctx.user}/assets", repo_type="dataset", exist_ok=True)
+    ctx.api.create_repo(f"{ctx.user}/m", exist_ok=True)
+
+
 def set_read_and_delete(ctx):
+    _sources(ctx)
     repo_id = ctx.repo_id("vol")
     bucket = Volume(type="bucket", source=f"{ctx.user}/store", mount_path="/data")
     ctx.api.create_repo(repo_id, repo_type="space", space_sdk="docker", space_volumes=[bucket])
@@ -37,6 +45,7 @@ def set_read_and_delete(ctx):
 
 
 def refused(ctx):
+    _sources(ctx)
     static_id = ctx.repo_id("site")
     ctx.api.create_repo(static_id, repo_type="space", space_sdk="static")
     error = raises(HfHubHTTPError, lambda: ctx.api.set_space_volumes(
@@ -54,10 +63,16 @@ def refused(ctx):
         Volume(type="bucket", source=f"{ctx.user}/a", mount_path="/d"),
         Volume(type="bucket", source=f"{ctx.user}/b", mount_path="/d")]), "one mount path twice")
     eq(status_of(error), 400, "duplicate mount status")
+    error = raises(HfHubHTTPError, lambda: ctx.api.set_space_volumes(
+        repo_id, volumes=[Volume(type="bucket", source=f"{ctx.user}/no-such-bucket", mount_path="/d")]), "a missing bucket")
+    eq(status_of(error), 400, "missing source status")
+    if "not found" not in str(error):
+        raise AssertionError(f"missing source message: {error}")
     eq(ctx.api.get_space_runtime(repo_id).volumes, None, "nothing set by refused calls")
 
 
 def duplicate_with_volumes(ctx):
+    _sources(ctx)
     source = ctx.repo_id("src")
     ctx.api.create_repo(source, repo_type="space", space_sdk="docker",
                         space_volumes=[Volume(type="bucket", source=f"{ctx.user}/store", mount_path="/data")])

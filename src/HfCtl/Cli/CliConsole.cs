@@ -36,12 +36,26 @@ public sealed class CliConsole
     public IProgress<CliProgress>? ProgressSink { get; init; }
 
     /// <summary>
+    /// Stdout as bytes, for a file sent to stdout (<c>buckets cp … -</c>): the bytes bypass the text
+    /// writer (and agent mode's line cap). Null where no byte stream exists (an MCP tool call).
+    /// </summary>
+    public Func<Stream>? OpenBinaryOutput { get; init; }
+
+    /// <summary>Stdin as bytes, for a file read from stdin (<c>buckets cp - …</c>); null where no byte stream exists.</summary>
+    public Func<Stream>? OpenBinaryInput { get; init; }
+
+    /// <summary>
     /// The console as a command sees it in agent mode: the same streams, but no terminal anywhere (so no
     /// tables, progress bars, prompts or human-sized numbers) and no colour. <paramref name="output"/>
     /// replaces stdout (the agent mode's line cap).
     /// </summary>
     public CliConsole ForAgent(TextWriter output) =>
-        new(output, Err, In, isOutputTerminal: false, isInputTerminal: false, color: false, Width, isErrorTerminal: false) { ProgressSink = ProgressSink };
+        new(output, Err, In, isOutputTerminal: false, isInputTerminal: false, color: false, Width, isErrorTerminal: false)
+        {
+            ProgressSink = ProgressSink,
+            OpenBinaryOutput = OpenBinaryOutput,
+            OpenBinaryInput = OpenBinaryInput,
+        };
 
     /// <summary>The real console: terminal detection from the OS, <c>NO_COLOR</c> honoured.</summary>
     public static CliConsole System()
@@ -57,7 +71,11 @@ public sealed class CliConsole
             width = 120;
         }
         var color = outTerminal && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
-        return new CliConsole(Console.Out, Console.Error, Console.In, outTerminal, !Console.IsInputRedirected, color, width, !Console.IsErrorRedirected);
+        return new CliConsole(Console.Out, Console.Error, Console.In, outTerminal, !Console.IsInputRedirected, color, width, !Console.IsErrorRedirected)
+        {
+            OpenBinaryOutput = Console.OpenStandardOutput,
+            OpenBinaryInput = Console.OpenStandardInput,
+        };
     }
 }
 

@@ -18,6 +18,11 @@ internal static class HubRequestPipeline
 
     public static void Configure(WebApplication app, HubState state)
     {
+        if (state.Options.Bandwidth is { } bandwidth)
+        {
+            // First, so that everything the hub sends or reads crosses the emulated link.
+            app.Use(new Faults.BandwidthThrottle(bandwidth, state.Clock).InvokeAsync);
+        }
         app.Use((context, next) =>
         {
             var path = context.Request.Path.Value;

@@ -74,7 +74,8 @@ internal static class RepoJson
         return [.. values];
     }
 
-    public static void Write(Utf8JsonWriter writer, HubState state, Repo repo, string? commit, RepoFields fields, HashSet<string>? expand, bool blobs)
+    /// <summary><paramref name="reader"/> is who reads it: a Space's volumes are shown as they may see them.</summary>
+    public static void Write(Utf8JsonWriter writer, HubState state, Repo repo, string? commit, RepoFields fields, HashSet<string>? expand, bool blobs, HubCaller reader)
     {
         var defaults = fields switch { RepoFields.Info => InfoDefault, RepoFields.List => ListDefault, _ => FullDefault };
         bool Want(string field) => expand?.Contains(field) ?? defaults.Contains(field);
@@ -144,7 +145,7 @@ internal static class RepoJson
         }
         if (repo.Type == "space")
         {
-            WriteSpaceFields(writer, state, repo, Want);
+            WriteSpaceFields(writer, state, repo, Want, reader);
         }
         if (Want("cardData") && commit is not null && CardData.Parse(ReadReadme(state, repo, commit)) is { } card)
         {
@@ -183,7 +184,7 @@ internal static class RepoJson
             : null;
 
     /// <summary>The Space-only properties the repo routes know; the Spaces runtime owns the rest (runtime, host…).</summary>
-    private static void WriteSpaceFields(Utf8JsonWriter writer, HubState state, Repo repo, Func<string, bool> want)
+    private static void WriteSpaceFields(Utf8JsonWriter writer, HubState state, Repo repo, Func<string, bool> want, HubCaller reader)
     {
         // host and runtime come from the Spaces runtime (spaces.md §3–§5).
         if (want("host"))
@@ -193,7 +194,7 @@ internal static class RepoJson
         if (want("runtime"))
         {
             writer.WritePropertyName("runtime");
-            JsonSerializer.Serialize(writer, state.Spaces.Runtime(repo), LocalHubJsonContext.Default.SpaceRuntimeBody);
+            JsonSerializer.Serialize(writer, state.Spaces.ForReader(state.Spaces.Runtime(repo), reader), LocalHubJsonContext.Default.SpaceRuntimeBody);
         }
         if (want("sdk") && repo.Sdk is not null)
         {

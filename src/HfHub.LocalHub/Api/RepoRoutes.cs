@@ -133,7 +133,7 @@ internal static class RepoRoutes
             return;
         }
         var blobs = context.Request.Query["blobs"].ToString() is "true" or "True" or "1";
-        await RepoLookup.WriteJsonAsync(context, w => RepoJson.Write(w, state, repo, commit, RepoFields.Info, expand, blobs)).ConfigureAwait(false);
+        await RepoLookup.WriteJsonAsync(context, w => RepoJson.Write(w, state, repo, commit, RepoFields.Info, expand, blobs, context.Caller())).ConfigureAwait(false);
     }
 
     private static async Task List(HttpContext context, HubState state, string type)
@@ -188,7 +188,7 @@ internal static class RepoRoutes
             foreach (var repo in page)
             {
                 var commit = wantsSha ? state.Git.ResolveRevision(repo.Id, GitStore.DefaultBranch) : null;
-                RepoJson.Write(w, state, repo, commit, fields, expand, blobs: false);
+                RepoJson.Write(w, state, repo, commit, fields, expand, blobs: false, context.Caller());
             }
             w.WriteEndArray();
         }).ConfigureAwait(false);

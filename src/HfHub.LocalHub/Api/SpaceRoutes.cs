@@ -26,7 +26,7 @@ internal static class SpaceRoutes
 
         app.MapGet("/api/spaces/hardware", context =>
             HubResponses.Json(context, [.. SpaceHardwareCatalog.All], LocalHubJsonContext.Default.ListHardwareFlavor));
-        app.MapGet(Base + "/runtime", context => WithSpace(context, state, Need.Read, space => Runtime(context, runtime.Runtime(space))));
+        app.MapGet(Base + "/runtime", context => WithSpace(context, state, Need.Read, space => Runtime(context, runtime.ForReader(runtime.Runtime(space), context.Caller()))));
         app.MapPost(Base + "/restart", context => WithSpace(context, state, Need.Write, space =>
             OAuthRefused(context, state) ?? NotStatic(context, runtime, space, "restart") ?? Runtime(context, runtime.Restart(space, context.Request.Query["factory"] == "true"))));
         app.MapPost(Base + "/pause", context => WithSpace(context, state, Need.Write, space =>
@@ -255,13 +255,13 @@ internal static class SpaceRoutes
             {
                 return;
             }
-            error = runtime.SetVolumes(space, body, out result);
+            error = runtime.SetVolumes(space, body, context.Caller(), out result);
         }
         else
         {
             error = runtime.DeleteVolumes(space, out result);
         }
-        await (error is null ? Runtime(context, result!) : HubResponses.BadRequest(context, error)).ConfigureAwait(false);
+        await (error is null ? Runtime(context, runtime.ForReader(result!, context.Caller())) : HubResponses.BadRequest(context, error)).ConfigureAwait(false);
     }
 
     private static async Task Duplicate(HttpContext context, HubState state, Repo source)
@@ -303,7 +303,7 @@ internal static class SpaceRoutes
                 }
             }
         }
-        if (SpaceRuntimeHost.ValidateVolumes(body, state.Spaces.Sdk(source)) is { } volumesError)
+        if (state.Spaces.ValidateVolumes(body, state.Spaces.Sdk(source), caller) is { } volumesError)
         {
             await HubResponses.BadRequest(context, volumesError).ConfigureAwait(false);
             return;

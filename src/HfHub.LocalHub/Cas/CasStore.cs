@@ -236,8 +236,37 @@ internal sealed partial class CasStore
         return command.ExecuteScalar() as long?;
     }
 
+    /// <summary>
+    /// Chunk lists read lately. A xorb is named by its content and never changes once stored, so its
+    /// list can be kept; without this, every reconstruction of a small file packed with a thousand
+    /// others into one xorb read the whole xorb's rows again (what made many-file downloads slow).
+    /// Bounded by the chunks held: past the bound the cache starts over.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<CasStoredChunk>> _chunkLists = new(StringComparer.Ordinal);
+    private long _cachedChunks;
+    private const long MaxCachedChunks = 1 << 20;
+
     /// <summary>The chunks of a stored xorb in order, or null when it is unknown.</summary>
     public IReadOnlyList<CasStoredChunk>? XorbChunks(string hash)
+    {
+        if (_chunkLists.TryGetValue(hash, out var cached))
+        {
+            return cached;
+        }
+        var chunks = ReadXorbChunks(hash);
+        if (chunks is not null)
+        {
+            if (Interlocked.Add(ref _cachedChunks, chunks.Count) > MaxCachedChunks)
+            {
+                _chunkLists.Clear();
+                Interlocked.Exchange(ref _cachedChunks, chunks.Count);
+            }
+            _chunkLists[hash] = chunks;
+        }
+        return chunks;
+    }
+
+    private List<CasStoredChunk>? ReadXorbChunks(string hash)
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();

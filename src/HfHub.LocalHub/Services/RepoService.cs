@@ -131,7 +131,7 @@ internal sealed class RepoService(HubState state, CommitService commits)
             return HubError.Forbidden("You have read access but not the required permissions for this operation (a write token is needed).");
         }
         var hooks = type == "space" ? state.SpaceHooks : null;
-        if (hooks?.ValidateCreate(body) is { } invalid)
+        if (hooks?.ValidateCreate(body, caller) is { } invalid)
         {
             return HubError.BadRequest(invalid);
         }

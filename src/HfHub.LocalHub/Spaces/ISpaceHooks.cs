@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HfHub.LocalHub.Api;
 using HfHub.LocalHub.Store;
 
 namespace HfHub.LocalHub.Spaces;
@@ -12,9 +13,10 @@ internal interface ISpaceHooks
     /// <summary>
     /// Checks the Space options of a <c>POST /api/repos/create</c> body (sdk, hardware,
     /// sleepTimeSeconds, secrets, variables…) before anything is created; returns an error
-    /// message for a 400, or null when they are fine.
+    /// message for a 400, or null when they are fine. <paramref name="caller"/> must be able to read
+    /// every volume's source.
     /// </summary>
-    string? ValidateCreate(JsonElement body);
+    string? ValidateCreate(JsonElement body, HubCaller caller);
 
     /// <summary>A Space repo was created from this request body (apply its options, start at NO_APP_FILE).</summary>
     void OnCreated(Repo space, JsonElement body);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using HfHub.LocalHub.Api;
 using HfHub.LocalHub.Store;
 
 namespace HfHub.LocalHub.Spaces;
@@ -63,7 +64,7 @@ internal sealed partial class SpaceRuntimeHost : ISpaceHooks, IDisposable
     // ---- hooks from the repo routes ----------------------------------------------------------
 
     /// <inheritdoc/>
-    public string? ValidateCreate(JsonElement body) => SpaceOptionsBody.ValidateCreate(body) ?? ValidateVolumes(body, SpaceOptionsBody.String(body, "sdk"));
+    public string? ValidateCreate(JsonElement body, HubCaller caller) => SpaceOptionsBody.ValidateCreate(body) ?? ValidateVolumes(body, SpaceOptionsBody.String(body, "sdk"), caller);
 
     /// <inheritdoc/>
     public void OnCreated(Repo space, JsonElement body)

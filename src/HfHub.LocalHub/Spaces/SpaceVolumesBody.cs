@@ -24,9 +24,8 @@ internal sealed record SpaceVolumeBody(
 /// forced: a client that asked for a writable mount learns at once that it will not get one. A repo
 /// volume without <c>readOnly</c> is stored (and echoed) as <c>readOnly: true</c>, the forced value
 /// the Python client documents.</item>
-/// <item>Only the shape of a source is checked (<c>namespace/name</c>), for buckets and repos alike:
-/// whether it exists is not, so volumes do not depend on the bucket store and a Space can be set up
-/// before what it mounts.</item>
+/// <item>Here only the shape of a source is checked (<c>namespace/name</c>); that it exists and that
+/// the caller can read it is checked by <c>SpaceRuntimeHost.ValidateVolumes</c>, which knows the stores.</item>
 /// <item>Mount paths must be absolute, not <c>/</c>, without empty, <c>.</c> or <c>..</c> segments,
 /// and distinct (the one rule the Hub's docs state is "starts with /").</item>
 /// </list>

@@ -212,9 +212,12 @@ public sealed partial class FilesClient
     /// whole checked against <paramref name="fileHash"/> (no SHA-256: bucket files have none). Content
     /// that does not match raises <see cref="InvalidDataException"/>; the caller discards the file.
     /// </summary>
-    internal async Task ReconstructToPathAsync(string fileHash, long size, Uri tokenUrl, string partial, string displayPath, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    internal async Task ReconstructToPathAsync(string fileHash, long size, Uri tokenUrl, string partial, string displayPath, IProgress<TransferProgress>? progress, CancellationToken cancellationToken) =>
+        await ReconstructToPathAsync(fileHash, size, await GetXetTokenAsync(tokenUrl, cancellationToken).ConfigureAwait(false), partial, displayPath, progress, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As above, with a read token the caller already holds (one for many files).</summary>
+    internal async Task ReconstructToPathAsync(string fileHash, long size, XetToken token, string partial, string displayPath, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
-        var token = await GetXetTokenAsync(tokenUrl, cancellationToken).ConfigureAwait(false);
         var (reconstruction, version) = await QueryReconstructionAsync(token, fileHash, cancellationToken).ConfigureAwait(false);
         await ReconstructAsync(reconstruction, XetHash.Parse(fileHash), size, null, partial, displayPath, progress, cancellationToken).ConfigureAwait(false);
         Trace($"{displayPath}: transfer xet ({version} reconstruction, {reconstruction.Terms.Count} terms)");

@@ -80,9 +80,9 @@ public sealed class BadInputWorld : IAsyncLifetime
         await Setup(cli, "spaces", "secrets", Space, "--set_key", "MATRIX_SECRET", "--set_value", "-");
         cli.Stdin = "";
         await Setup(cli, "spaces", "variables", "add", Space, "-e", "MATRIX_VAR=1");
-        await Setup(cli, "spaces", "volumes", "set", Space, "-v", $"hf://buckets/{User}/matrix-bucket:/data");
         await Setup(cli, "persist", "save", Path.Combine(Work, "file.txt"), "db/state.txt", "-d", Dataset);
         await Setup(cli, "buckets", "create", Bucket);
+        await Setup(cli, "spaces", "volumes", "set", Space, "-v", $"hf://buckets/{User}/matrix-bucket:/data");
         await Setup(cli, "buckets", "cp", Path.Combine(Work, "file.txt"), $"hf://buckets/{Bucket}/state.txt");
         string otherToken;
         (OtherUser, otherToken) = await _hub.CreateUserAsync("write");

@@ -92,6 +92,51 @@ public sealed class BucketsCommandTests(LocalHubFixture hub) : IClassFixture<Loc
         Assert.Contains("backup/copy.bin", left.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary><c>cp - DST</c> and <c>cp SRC -</c> as in a pipe: the bytes go through unchanged, stdout holds only them, and no spool file is left.</summary>
+    [Fact]
+    public async Task Cp_with_a_dash_reads_stdin_into_a_bucket_and_writes_a_file_to_stdout()
+    {
+        var (cli, user) = await LoggedInAsync();
+        using var _ = cli;
+        var bucket = $"{user}/{LocalHubFixture.UniqueName("d")}";
+        await OkAsync(cli, "buckets", "create", bucket);
+        var content = new byte[300_000];
+        new Random(11).NextBytes(content);
+        var spoolsBefore = Spools();
+
+        cli.StdinBytes = content;
+        var up = await OkAsync(cli, "buckets", "cp", "-", $"hf://buckets/{bucket}/logs/piped.bin");
+        Assert.Contains("Uploaded logs/piped.bin (stdin", up.Stdout, StringComparison.Ordinal);
+        var info = await OkAsync(cli, "buckets", "ls", $"hf://buckets/{bucket}/logs", "--json");
+        using (var json = JsonDocument.Parse(info.Stdout))
+        {
+            Assert.Equal(content.Length, json.RootElement[0].GetProperty("size").GetInt64());
+        }
+
+        cli.StdinBytes = null;
+        cli.Variables["HFCTL_FORMAT"] = "agent";
+        var down = await OkAsync(cli, "buckets", "cp", $"hf://buckets/{bucket}/logs/piped.bin", "-");
+        Assert.Equal(content, down.StdoutBytes);
+        Assert.Equal("", down.Stdout);
+        Assert.Equal("", down.Stderr);
+        cli.Variables["HFCTL_FORMAT"] = "human";
+        var human = await OkAsync(cli, "buckets", "cp", $"hf://buckets/{bucket}/logs/piped.bin", "-", "--json");
+        Assert.Equal(content, human.StdoutBytes);
+        Assert.Equal("", human.Stdout);
+
+        var missing = await cli.RunAsync("buckets", "cp", $"hf://buckets/{bucket}/logs/none.bin", "-");
+        Assert.True(missing.ExitCode == 5, missing.ToString());
+        Assert.Empty(missing.StdoutBytes);
+        var folder = await cli.RunAsync("buckets", "cp", "-", $"hf://buckets/{bucket}/logs/");
+        Assert.True(folder.ExitCode == 2, folder.ToString());
+        Assert.Contains("file name", folder.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, (await cli.RunAsync("buckets", "cp", "-", "./local.bin")).ExitCode);
+        Assert.Equal(2, (await cli.RunAsync("buckets", "cp", $"hf://buckets/{bucket}/logs/", "-")).ExitCode);
+        Assert.Equal(spoolsBefore, Spools());
+    }
+
+    private static string[] Spools() => [.. Directory.EnumerateFiles(Path.GetTempPath(), "hfctl-cp-*").Order(StringComparer.Ordinal)];
+
     [Fact]
     public async Task A_bucket_of_another_user_cannot_be_written_and_a_private_one_is_not_found()
     {

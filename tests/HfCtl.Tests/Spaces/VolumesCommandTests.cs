@@ -101,6 +101,30 @@ public sealed class VolumesCommandTests(SpacesHubFixture hub) : IClassFixture<Sp
     }
 
     [Fact]
+    public async Task A_missing_source_is_refused_and_a_private_one_is_masked_for_others()
+    {
+        var (user, token) = await hub.CreateUserAsync();
+        using var cli = Cli(token);
+        Ok(await cli.RunAsync("buckets", "create", "private-data"));
+        Ok(await cli.RunAsync("spaces", "create", "app", "--sdk", "docker", "--empty"));
+        OneLineError(await cli.RunAsync("spaces", "volumes", "set", "app", "-v", $"hf://buckets/{user}/no-such:/data"), 1,
+            $"bucket {user}/no-such not found (it does not exist or you cannot read it)");
+        Ok(await cli.RunAsync("spaces", "volumes", "set", "app", "-v", $"hf://buckets/{user}/private-data:/data", "-v", "hf://datasets/ns/ds:/assets"));
+
+        var (_, strangerToken) = await hub.CreateUserAsync();
+        using var stranger = Cli(strangerToken);
+        var listed = await stranger.RunAsync("spaces", "volumes", "ls", $"{user}/app");
+        Ok(listed);
+        Assert.Equal("/data\tbucket\t****/******\t\t\trw\n/assets\tdataset\tns/ds\t\t\tro", listed.Stdout.Trim().Replace("\r", ""));
+        var info = await stranger.RunAsync("spaces", "info", $"{user}/app");
+        Ok(info);
+        Assert.Contains("bucket ****/****** (private) at /data (rw)", info.Stdout);
+        Assert.DoesNotContain("private-data", info.All);
+        Assert.Contains($"hf://buckets/{user}/private-data:/data", (await cli.RunAsync("spaces", "info", "app")).Stdout);
+        OneLineError(await stranger.RunAsync("spaces", "create", "copycat", "--sdk", "docker", "--empty", "-v", $"hf://buckets/{user}/private-data:/data"), 1, "not found");
+    }
+
+    [Fact]
     public async Task The_readme_recipe_mounts_a_bucket_and_a_dataset()
     {
         // README "Space volumes": its command lines, run as a user types them (comments dropped).

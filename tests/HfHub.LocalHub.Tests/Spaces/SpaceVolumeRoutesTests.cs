@@ -168,4 +168,73 @@ public sealed class SpaceVolumeRoutesTests(SpacesHubFixture hub) : IClassFixture
         Assert.Equal(HttpStatusCode.Forbidden, (await Put(reader, id, $"[{Bucket}]")).StatusCode);
         Assert.Null(await RuntimeVolumes(http, id));
     }
+
+    [Fact]
+    public async Task A_volume_whose_source_is_missing_or_unreadable_is_refused_alike()
+    {
+        var (owner, ownerToken) = await hub.CreateUserAsync();
+        using var ownerHttp = hub.RawClient(ownerToken);
+        Assert.Equal(HttpStatusCode.OK, (await ownerHttp.PostAsync($"/api/buckets/{owner}/secret", Json("{\"private\":true}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ownerHttp.PostAsync("/api/repos/create", Json("{\"name\":\"hidden\",\"type\":\"dataset\",\"private\":true}"))).StatusCode);
+
+        var (user, http) = await SpaceAsync("strict");
+        var id = $"{user}/strict";
+        foreach (var (volume, named) in new[]
+        {
+            ($"{{\"type\":\"bucket\",\"source\":\"{owner}/secret\",\"mountPath\":\"/s\"}}", $"bucket {owner}/secret"),
+            ($"{{\"type\":\"bucket\",\"source\":\"{owner}/nothing\",\"mountPath\":\"/s\"}}", $"bucket {owner}/nothing"),
+            ($"{{\"type\":\"dataset\",\"source\":\"{owner}/hidden\",\"mountPath\":\"/d\"}}", $"dataset {owner}/hidden"),
+            ("{\"type\":\"model\",\"source\":\"ns/ds\",\"mountPath\":\"/d\"}", "model ns/ds"),
+        })
+        {
+            var refused = await Put(http, id, $"[{Bucket},{volume}]");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var error = (await ReadJson(refused)).GetProperty("error").GetString()!;
+            Assert.StartsWith("Invalid volume at /", error, StringComparison.Ordinal);
+            Assert.Contains($"{named} not found (it does not exist or you cannot read it)", error, StringComparison.Ordinal);
+        }
+        Assert.Null(await RuntimeVolumes(http, id));
+
+        var secret = $"{{\"type\":\"bucket\",\"source\":\"{owner}/secret\",\"mountPath\":\"/data\"}}";
+        var atCreate = await http.PostAsync("/api/repos/create", Json(CreateBody(user, "strict2", "docker", $",\"volumes\":[{secret}]")));
+        Assert.Equal(HttpStatusCode.BadRequest, atCreate.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/spaces/{user}/strict2")).StatusCode);
+        var atDuplicate = await http.PostAsync($"/api/spaces/{id}/duplicate", Json($"{{\"repository\":\"{user}/strict3\",\"volumes\":[{secret}]}}"));
+        Assert.Equal(HttpStatusCode.BadRequest, atDuplicate.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/spaces/{user}/strict3")).StatusCode);
+
+        // Its owner may mount it.
+        Assert.Equal(HttpStatusCode.OK, (await ownerHttp.PostAsync("/api/repos/create", Json(CreateBody(owner, "own", "docker")))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Put(ownerHttp, $"{owner}/own", $"[{secret}]")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_private_source_is_masked_for_readers_who_cannot_read_it()
+    {
+        var (owner, token) = await hub.CreateUserAsync();
+        using var http = hub.RawClient(token);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync($"/api/buckets/{owner}/secret", Json("{\"private\":true}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/repos/create", Json(CreateBody(owner, "shown", "docker")))).StatusCode);
+        var id = $"{owner}/shown";
+        var secret = $"{{\"type\":\"bucket\",\"source\":\"{owner}/secret\",\"mountPath\":\"/data\",\"path\":\"db\"}}";
+        Assert.Equal(HttpStatusCode.OK, (await Put(http, id, $"[{secret},{Dataset}]")).StatusCode);
+
+        var full = $"[{secret},{Dataset.Replace("\"path\"", "\"readOnly\":true,\"path\"", StringComparison.Ordinal)}]";
+        Assert.Equal(full, await RuntimeVolumes(http, id));
+        const string Masked = "{\"type\":\"bucket\",\"source\":\"****/******\",\"mountPath\":\"/data\"}";
+        var (_, strangerToken) = await hub.CreateUserAsync();
+        using var stranger = hub.RawClient(strangerToken);
+        using var anonymous = hub.RawClient();
+        foreach (var reader in new[] { stranger, anonymous })
+        {
+            var seen = await RuntimeVolumes(reader, id);
+            Assert.StartsWith($"[{Masked},", seen, StringComparison.Ordinal);
+            Assert.Contains("\"source\":\"ns/ds\"", seen, StringComparison.Ordinal);
+            var info = await ReadJson(await reader.GetAsync($"/api/spaces/{id}"));
+            Assert.Equal(seen, info.GetProperty("runtime").GetProperty("volumes").GetRawText());
+            var listed = await ReadJson(await reader.GetAsync($"/api/spaces?author={owner}&expand=runtime"));
+            Assert.Equal(seen, Assert.Single(listed.EnumerateArray()).GetProperty("runtime").GetProperty("volumes").GetRawText());
+        }
+        Assert.DoesNotContain($"{owner}/secret", await (await stranger.GetAsync($"/api/spaces/{id}")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -18,8 +18,8 @@ internal static class BucketFileCommands
 {
     private static readonly Argument<string> Location = new("location") { Description = "hf://buckets/namespace/name[/prefix]" };
     private static readonly Option<bool> Recursive = new("--recursive", "-R") { Description = "Every file under the prefix, not only its first level" };
-    private static readonly Argument<string> Source = new("source") { Description = "A local file, hf://buckets/ns/b/path, or a repo file or folder (hf://datasets/ns/d/path, hf://ns/model/path)" };
-    private static readonly Argument<string> Destination = new("destination") { Description = "hf://buckets/ns/b/path (ending in '/' for a folder), or a local path" };
+    private static readonly Argument<string> Source = new("source") { Description = "A local file, - for stdin, hf://buckets/ns/b/path, or a repo file or folder (hf://datasets/ns/d/path, hf://ns/model/path)" };
+    private static readonly Argument<string> Destination = new("destination") { Description = "hf://buckets/ns/b/path (ending in '/' for a folder), a local path, or - for stdout" };
     private static readonly Option<bool> Yes = new("--yes", "-y") { Description = "Delete without asking" };
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Show what would be deleted, change nothing" };
 
@@ -27,7 +27,7 @@ internal static class BucketFileCommands
     {
         var ls = new Command("ls", "List the files and folders of a bucket") { Location, Recursive };
         ls.SetAction(app.Handler(ListAsync));
-        var cp = new Command("cp", "Copy a file: local to bucket, bucket to local, or repo/bucket to bucket on the server (no bytes move)") { Source, Destination };
+        var cp = new Command("cp", "Copy a file: local or stdin to bucket, bucket to local or stdout, or repo/bucket to bucket on the server (no bytes move)") { Source, Destination };
         cp.SetAction(app.Handler(CopyAsync));
         var rm = new Command("rm", "Delete files from a bucket, at once and for good") { Location, Recursive, Yes, DryRun };
         rm.SetAction(app.Handler(RemoveAsync));
@@ -60,6 +60,14 @@ internal static class BucketFileCommands
     {
         var sourceText = context.ParseResult.GetValue(Source)!;
         var destinationText = context.ParseResult.GetValue(Destination)!;
+        if (sourceText == StdStream)
+        {
+            return await UploadStdinAsync(context, destinationText, cancellationToken).ConfigureAwait(false);
+        }
+        if (destinationText == StdStream)
+        {
+            return await DownloadToStdoutAsync(context, sourceText, cancellationToken).ConfigureAwait(false);
+        }
         var remoteSource = BucketPath.IsRemote(sourceText);
         var remoteDestination = BucketPath.IsRemote(destinationText);
         if (!remoteSource && !remoteDestination)
@@ -81,6 +89,112 @@ internal static class BucketFileCommands
             return await DownloadAsync(context, source, destinationText, cancellationToken).ConfigureAwait(false);
         }
         return await ServerCopyAsync(context, source, destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>"-" as a source is stdin, as a destination stdout (as <c>hf buckets cp</c> takes them).</summary>
+    private const string StdStream = "-";
+
+    /// <summary>
+    /// <c>cp - hf://buckets/ns/b/path</c>: stdin to one bucket file. Xet hashes the content before it
+    /// uploads and the batch needs its size, so stdin is spooled to a private temporary file (never held in
+    /// memory), which is removed afterwards whatever happens. The file's mtime is now, as Python's for bytes.
+    /// </summary>
+    private static async Task<int> UploadStdinAsync(CommandContext context, string destinationText, CancellationToken cancellationToken)
+    {
+        if (!BucketPath.IsRemote(destinationText))
+        {
+            throw new UsageException("reading stdin ('-') needs an hf://buckets/… destination");
+        }
+        var destination = BucketPath.Parse(destinationText, requireBucket: false);
+        if (!destination.IsBucket)
+        {
+            throw new UsageException("copying into a repo is not supported: the destination must be hf://buckets/… (use hfctl upload for repos)");
+        }
+        if (destination.IsFolder)
+        {
+            throw new UsageException($"reading stdin needs a destination with a file name, not the folder '{destination}'");
+        }
+        var open = context.Console.OpenBinaryInput ?? throw new UsageException("stdin cannot be read as bytes here: give a file instead of '-'");
+        var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var spool = SpoolPath();
+        try
+        {
+            long size;
+            await using (var input = open())
+            await using (var file = new FileStream(spool, PrivateFile(FileMode.CreateNew, FileAccess.Write)))
+            {
+                await input.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                size = file.Length;
+            }
+            await BatchReport.RunAsync(context, client, destination.Bucket, "stdin", destination.ToString(),
+                [new BucketAddFile(destination.Path, ContentSource.FromFile(spool), Mtime: DateTimeOffset.UtcNow)],
+                [new BucketActionView("upload", destination.Path, size)], dryRun: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// <c>cp hf://buckets/ns/b/path -</c>: one bucket file to stdout. It is downloaded to a private temporary
+    /// file and verified (Xet hash, size) first, so stdout gets the whole, checked file or nothing; stdout
+    /// carries only the bytes (no result line, whatever the format); progress bars go to stderr on a
+    /// terminal, and agent mode prints nothing else at all.
+    /// </summary>
+    private static async Task<int> DownloadToStdoutAsync(CommandContext context, string sourceText, CancellationToken cancellationToken)
+    {
+        if (!BucketPath.IsRemote(sourceText))
+        {
+            throw new UsageException("writing to stdout ('-') needs an hf://buckets/… source");
+        }
+        var source = BucketPath.Parse(sourceText, requireBucket: false);
+        if (!source.IsBucket)
+        {
+            throw new UsageException("to download from a repo use hfctl download; buckets cp downloads from hf://buckets/…");
+        }
+        if (source.IsFolder)
+        {
+            throw new UsageException($"'{source}' is a folder: only one file can go to stdout (use hfctl buckets sync for folders)");
+        }
+        var open = context.Console.OpenBinaryOutput ?? throw new UsageException("stdout cannot take a file's bytes here: give a local path instead of '-'");
+        var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var spool = SpoolPath();
+        try
+        {
+            if (context.Output.Settings.Agent)
+            {
+                await client.Buckets.DownloadFileAsync(source.Bucket, source.Path, spool, null, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await TransferProgressView.RunAsync(context, progress => client.Buckets.DownloadFileAsync(source.Bucket, source.Path, spool, progress, cancellationToken)).ConfigureAwait(false);
+            }
+            await context.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await using var file = new FileStream(spool, PrivateFile(FileMode.Open, FileAccess.Read));
+            await using var output = open();
+            await file.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string SpoolPath() => Path.Combine(Path.GetTempPath(), $"hfctl-cp-{Guid.NewGuid():N}");
+
+    /// <summary>Temporary files readable by the user only: what passes through stdin or stdout may be private.</summary>
+    private static FileStreamOptions PrivateFile(FileMode mode, FileAccess access)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 1 << 16 };
+        if (mode != FileMode.Open && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        return options;
     }
 
     private static async Task<int> UploadAsync(CommandContext context, string local, BucketPath destination, CancellationToken cancellationToken)

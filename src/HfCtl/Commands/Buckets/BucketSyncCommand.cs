@@ -161,17 +161,11 @@ internal static class BucketSyncCommand
         {
             await Confirmation.RequireAsync(context, yes, $"delete files from {localText}", $"Delete {removals.Count} local file(s) that {remote} does not have?", cancellationToken).ConfigureAwait(false);
         }
+        // Several at a time, from the tree's hashes and sizes; each gets the tree's mtime (milliseconds,
+        // not resolve's Last-Modified in seconds): what the next sync compares.
         await TransferProgressView.RunAsync(context, async progress =>
         {
-            foreach (var (entry, target) in downloads)
-            {
-                await client.Buckets.DownloadFileAsync(remote.Bucket, entry.Path, target, progress, cancellationToken).ConfigureAwait(false);
-                if (entry.Mtime is { } mtime)
-                {
-                    // The tree's mtime (milliseconds), not resolve's Last-Modified (seconds): what the next sync compares.
-                    File.SetLastWriteTimeUtc(target, mtime.UtcDateTime);
-                }
-            }
+            await client.Buckets.DownloadFilesAsync(remote.Bucket, downloads, progress, cancellationToken).ConfigureAwait(false);
             return downloads.Count;
         }).ConfigureAwait(false);
         foreach (var file in removals)

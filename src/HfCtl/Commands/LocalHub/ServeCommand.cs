@@ -27,9 +27,14 @@ internal static class ServeCommand
         Description = "Per-caller quotas as the Hub's rate limits, e.g. api=1000,resolvers=5000[,window=300] (429 with RateLimit headers past them)",
     };
 
+    private static readonly Option<string?> Bandwidth = new("--bandwidth")
+    {
+        Description = "Emulate a link: request and response bodies each at most this rate over all connections, e.g. 100mbit, 12.5MB/s, 512KiB",
+    };
+
     public static Command Create(App app)
     {
-        var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config, Faults, RateLimit };
+        var command = new Command("serve", "Serve the local hub on loopback until Ctrl-C") { Port, Data, InMemory, Config, Faults, RateLimit, Bandwidth };
         command.SetAction(app.Handler(RunAsync, capOutput: false));
         return command;
     }
@@ -76,6 +81,17 @@ internal static class ServeCommand
             catch (FormatException e)
             {
                 throw new UsageException($"--rate-limit: {e.Message}");
+            }
+        }
+        if (context.ParseResult.GetValue(Bandwidth) is { } bandwidth)
+        {
+            try
+            {
+                options.Bandwidth = HfHub.LocalHub.Faults.BandwidthOptions.Parse(bandwidth);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--bandwidth: {e.Message}");
             }
         }
         if (context.ParseResult.GetValue(Config) is { } configPath)

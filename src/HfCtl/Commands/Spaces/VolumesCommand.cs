@@ -122,9 +122,12 @@ internal static class VolumesCommand
         return command;
     }
 
-    /// <summary>How a volume reads in a listing or in <c>spaces info</c>.</summary>
+    /// <summary>
+    /// How a volume reads in a listing or in <c>spaces info</c>; a source the Hub masks (a private repo or
+    /// bucket the reader cannot see, <c>****/******</c>) is labelled "(private)", as the Hub's pages do.
+    /// </summary>
     public static string Describe(SpaceVolume volume) =>
-        volume.ToMountString() ?? $"{volume.Type}:{volume.Source}:{volume.MountPath}";
+        volume.ToMountString() ?? $"{volume.Type} {volume.Source}{(volume.Source.Contains('*', StringComparison.Ordinal) ? " (private)" : "")} at {volume.MountPath} ({(volume.IsWritable ? "rw" : "ro")})";
 
     private static void Print(CommandContext context, IReadOnlyList<SpaceVolume> volumes) =>
         context.Output.WriteList([.. volumes],
