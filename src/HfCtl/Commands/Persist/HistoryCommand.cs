@@ -8,7 +8,7 @@ namespace HfCtl.Commands.Persist;
 /// <summary><c>hfctl persist history &lt;remote&gt;</c>: the saved versions of a path, newest first.</summary>
 internal static class HistoryCommand
 {
-    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset or bucket" };
     private static readonly Option<int> MaxCommits = new("--max-commits") { Description = "How many commits of a dataset to look through (a bucket lists the versions it keeps)", DefaultValueFactory = _ => 200 };
 
     public static Command Create(App app)

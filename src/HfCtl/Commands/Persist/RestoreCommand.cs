@@ -10,7 +10,7 @@ namespace HfCtl.Commands.Persist;
 /// </summary>
 internal static class RestoreCommand
 {
-    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset, e.g. db/data.sqlite" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset or bucket, e.g. db/data.sqlite" };
     private static readonly Argument<string> Local = new("local") { Description = "The local file to create" };
     private static readonly Option<string?> Revision = new("--revision", "-r") { Description = "Dataset: a commit (see 'persist history'), branch or tag; default the latest" };
     private static readonly Option<string?> Version = new("--version") { Description = "A version listed by 'persist history' (a bucket's version id, or a dataset's commit); default the current one" };

@@ -8,7 +8,7 @@ namespace HfCtl.Commands.Persist;
 internal static class SaveCommand
 {
     private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
-    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset, e.g. db/data.sqlite; ending in '/', a folder to save it into (db/ → db/<file name>)" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset or bucket, e.g. db/data.sqlite; ending in '/', a folder to save it into (db/ → db/<file name>)" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this local file never restored or saved it (it stays in the history)" };
     private static readonly Option<string?> Message = new("--message", "-m") { Description = "Commit title, or a bucket version's title (default: persist: <remote>)" };
     private static readonly Option<int?> Keep = new("--keep") { Description = PersistCommands.KeepDescription };

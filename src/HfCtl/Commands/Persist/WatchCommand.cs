@@ -13,7 +13,7 @@ namespace HfCtl.Commands.Persist;
 internal static class WatchCommand
 {
     private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
-    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset; ending in '/', a folder to save it into" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset or bucket; ending in '/', a folder to save it into" };
     private static readonly Option<string> Every = new("--every") { Description = "How often to check for changes and save: 30s, 5m, 1h", DefaultValueFactory = _ => "5m" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this local file never restored or saved it" };
     private static readonly Option<int?> Keep = new("--keep") { Description = PersistCommands.KeepDescription };
