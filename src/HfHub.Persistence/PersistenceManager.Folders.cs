@@ -35,6 +35,7 @@ public sealed partial class PersistenceManager
         ArgumentNullException.ThrowIfNull(localFolder);
         options ??= new SaveOptions();
         var root = PersistPath.Normalize(remoteFolder);
+        NotForBucket();
         if (!Directory.Exists(localFolder))
         {
             throw new PersistenceException(File.Exists(localFolder) ? $"'{localFolder}' is a file, not a folder" : $"local folder '{localFolder}' does not exist");
@@ -86,7 +87,7 @@ public sealed partial class PersistenceManager
                 var uploads = changed.Select(s => new RemoteUpload(s.Remote, s.Snapshot!.Path, null, s.Snapshot.Content)).Append(new RemoteUpload(manifestPath, null, manifestBytes)).ToList();
                 try
                 {
-                    var commit = await _remote.CommitAsync(Options.Branch, options.Message ?? $"persist: {root}/", repo.Sha, uploads, deleted, cancellationToken).ConfigureAwait(false);
+                    var commit = await DatasetRemote.CommitAsync(Options.Branch, options.Message ?? $"persist: {root}/", repo.Sha, uploads, deleted, cancellationToken).ConfigureAwait(false);
                     _state.Set(localFolder, new PersistState(Dataset, stateKey, newId, null));
                     Logger?.LogInformation("saved folder {Dataset}:{Path} ({Changed} changed, {Deleted} deleted) as commit {Commit}", Dataset, root, changed.Count, deleted.Count, commit);
                     var squashed = await ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
@@ -124,6 +125,7 @@ public sealed partial class PersistenceManager
         ArgumentNullException.ThrowIfNull(localFolder);
         options ??= new RestoreOptions();
         var root = PersistPath.Normalize(remoteFolder);
+        NotForBucket();
         if (File.Exists(localFolder))
         {
             throw new PersistenceException($"'{localFolder}' is a file, not a folder");
@@ -167,7 +169,7 @@ public sealed partial class PersistenceManager
             }
             targets.Add((normalized, local, entry));
         }
-        var files = await _remote.PathsInfoAsync(repo.Sha, [.. targets.Select(t => t.Remote)], cancellationToken).ConfigureAwait(false);
+        var files = await DatasetRemote.PathsInfoAsync(repo.Sha, [.. targets.Select(t => t.Remote)], cancellationToken).ConfigureAwait(false);
         int restored = 0, unchanged = 0;
         foreach (var (remote, local, entry) in targets)
         {
@@ -180,7 +182,8 @@ public sealed partial class PersistenceManager
             {
                 throw new PersistenceIntegrityException($"the manifest of {root} lists {remote}, but the dataset does not hold it at {Short(repo.Sha)}");
             }
-            await DownloadVerifiedAsync(repo.Sha, new RemoteVersion(file, file.LfsSha256 ?? entry.Sha256, entry.Kind), local, cancellationToken).ConfigureAwait(false);
+            var version = new RemoteVersion(file, file.LfsSha256 ?? entry.Sha256, entry.Kind);
+            await DownloadVerifiedAsync(version, local, (temp, ct) => DatasetRemote.DownloadToFileAsync(file, repo.Sha, temp, ct), cancellationToken).ConfigureAwait(false);
             restored++;
         }
         if (options.Revision is null || options.Revision == Options.Branch)
@@ -188,6 +191,14 @@ public sealed partial class PersistenceManager
             _state.Set(localFolder, new PersistState(Dataset, root + "/", manifestId, null));
         }
         return new FolderRestoreResult(root, RestoreOutcome.Restored, repo.Sha, restored, unchanged);
+    }
+
+    private void NotForBucket()
+    {
+        if (_bucket is not null)
+        {
+            throw new PersistenceException($"{Target} is a bucket: folders are saved to datasets only; save the files one by one (each gets its own versions)");
+        }
     }
 
     private async Task SnapshotFolderAsync(string localFolder, string root, Dictionary<string, ManifestEntry> previous, List<(string Remote, LocalSnapshot? Snapshot, ManifestEntry Entry)> into, CancellationToken cancellationToken)
@@ -240,13 +251,13 @@ public sealed partial class PersistenceManager
 
     private async Task<(PersistManifest? Manifest, string? Id)> ReadFolderManifestAsync(string revision, string manifestPath, CancellationToken cancellationToken)
     {
-        var files = await _remote.PathsInfoAsync(revision, [manifestPath], cancellationToken).ConfigureAwait(false);
+        var files = await DatasetRemote.PathsInfoAsync(revision, [manifestPath], cancellationToken).ConfigureAwait(false);
         if (!files.ContainsKey(manifestPath))
         {
             return (null, null);
         }
         using var buffer = new MemoryStream();
-        await _remote.DownloadAsync(manifestPath, revision, buffer, cancellationToken).ConfigureAwait(false);
+        await DatasetRemote.DownloadAsync(manifestPath, revision, buffer, cancellationToken).ConfigureAwait(false);
         var bytes = buffer.ToArray();
         return (PersistManifest.Parse(bytes), Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }

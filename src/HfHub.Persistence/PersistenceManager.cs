@@ -23,40 +23,93 @@ namespace HfHub.Persistence;
 /// </summary>
 public sealed partial class PersistenceManager : IDisposable
 {
-    private readonly IPersistRemote _remote;
+    private readonly IPersistRemote? _datasetRemote;
+    private readonly BucketPersistRemote? _bucket;
     private readonly HubClient? _ownedClient;
     private readonly PersistStateStore _state;
     private readonly SemaphoreSlim _saveGate = new(1, 1);
 
-    /// <summary>Creates a manager for a dataset (<c>namespace/name</c>); the client comes from the options or the environment.</summary>
-    public PersistenceManager(string dataset, PersistenceOptions? options = null)
+    /// <summary>
+    /// Creates a manager for a dataset (<c>namespace/name</c>) or a bucket (<c>hf://buckets/namespace/name[/prefix]</c>);
+    /// the client comes from the options or the environment.
+    /// </summary>
+    public PersistenceManager(string target, PersistenceOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(target);
         Options = options ?? new PersistenceOptions();
-        var id = ParseDataset(dataset);
+        var bucket = target.StartsWith(HfUri.Scheme, StringComparison.Ordinal) ? ParseBucket(target) : null;
+        var id = bucket is null ? ParseDataset(target) : null;
         var client = Options.Client;
         if (client is null)
         {
             client = _ownedClient = new HubClient(Options.ClientOptions);
         }
-        _remote = new HubPersistRemote(client, id);
+        if (bucket is not null)
+        {
+            _bucket = new BucketPersistRemote(client, Buckets.BucketId.Parse(bucket.Id), bucket.Path);
+        }
+        else
+        {
+            _datasetRemote = new HubPersistRemote(client, id!);
+        }
         _state = new PersistStateStore(Options.StateDirectory);
     }
 
     internal PersistenceManager(IPersistRemote remote, PersistenceOptions options)
     {
-        _remote = remote;
+        _datasetRemote = remote;
         Options = options;
         _state = new PersistStateStore(options.StateDirectory);
     }
 
-    /// <summary>The dataset, <c>namespace/name</c>.</summary>
-    public string Dataset => _remote.Dataset;
+    /// <summary>
+    /// A manager for a bucket: <c>namespace/name</c>, <c>namespace/name/prefix</c> or
+    /// <c>hf://buckets/namespace/name[/prefix]</c>. Everything it writes goes under the prefix.
+    /// </summary>
+    public static PersistenceManager ForBucket(string bucket, PersistenceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bucket);
+        return new PersistenceManager(ParseBucket(bucket).ToString(), options);
+    }
+
+    /// <summary>What the manager saves to: the dataset id, or the bucket's <c>hf://buckets/…</c> URI.</summary>
+    public string Target => _bucket?.Uri ?? _datasetRemote!.Dataset;
+
+    /// <summary>The dataset, <c>namespace/name</c>; for a bucket target the same as <see cref="Target"/>.</summary>
+    public string Dataset => Target;
+
+    /// <summary>True when the target is a bucket (rolling versions and a pointer object) rather than a dataset (commits).</summary>
+    public bool IsBucket => _bucket is not null;
+
+    private IPersistRemote DatasetRemote => _datasetRemote ?? throw new PersistenceException($"{Target} is a bucket: folders, squashes and git revisions are for datasets");
 
     /// <summary>The options in use.</summary>
     public PersistenceOptions Options { get; }
 
     private ILogger? Logger => Options.Logger;
+
+    /// <summary>
+    /// Validates a bucket target: <c>namespace/name[/prefix]</c> or <c>hf://buckets/namespace/name[/prefix]</c>;
+    /// throws <see cref="PersistenceException"/> with a one-line reason.
+    /// </summary>
+    public static HfUri ParseBucket(string bucket)
+    {
+        ArgumentNullException.ThrowIfNull(bucket);
+        var text = bucket.StartsWith(HfUri.Scheme, StringComparison.Ordinal) ? bucket : HfUri.Scheme + "buckets/" + bucket;
+        if (!HfUri.TryParse(text, out var uri, out var error))
+        {
+            throw new PersistenceException(error);
+        }
+        if (!uri.IsBucket)
+        {
+            throw new PersistenceException($"'{bucket}' is not a bucket: use namespace/name[/prefix] or hf://buckets/namespace/name[/prefix]");
+        }
+        if (uri.Path.Length > 0 && Buckets.BucketPaths.Problem(uri.Path) is { } problem)
+        {
+            throw new PersistenceException($"invalid bucket prefix '{uri.Path}': {problem}");
+        }
+        return uri;
+    }
 
     /// <summary>Validates a dataset id; throws <see cref="PersistenceException"/> with a one-line reason.</summary>
     public static RepoId ParseDataset(string dataset)
@@ -84,6 +137,10 @@ public sealed partial class PersistenceManager : IDisposable
         await _saveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_bucket is not null)
+            {
+                return await SaveToBucketAsync(_bucket, localPath, path, options, cancellationToken).ConfigureAwait(false);
+            }
             var fingerprint = LocalFingerprint.Read(localPath);
             if (await TryFastSkipAsync(localPath, path, fingerprint, cancellationToken).ConfigureAwait(false) is { } skipped)
             {
@@ -153,7 +210,7 @@ public sealed partial class PersistenceManager : IDisposable
     {
         try
         {
-            var repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
+            var repo = await DatasetRemote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
             return repo is null ? null : (repo, await ReadRemoteAsync(repo.Sha, path, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception)
@@ -227,7 +284,7 @@ public sealed partial class PersistenceManager : IDisposable
             };
             try
             {
-                var commit = await _remote.CommitAsync(
+                var commit = await DatasetRemote.CommitAsync(
                     Options.Branch,
                     options.Message ?? $"persist: {path}",
                     repo.Sha,
@@ -277,6 +334,10 @@ public sealed partial class PersistenceManager : IDisposable
                     throw new PersistenceLocalExistsException(localPath, $"local file '{localPath}' exists; refusing to replace it (RestoreOptions.Overwrite replaces it, IfLocalMissing keeps it)");
                 }
             }
+            if (_bucket is not null)
+            {
+                return await RestoreFromBucketAsync(_bucket, path, localPath, options, cancellationToken).ConfigureAwait(false);
+            }
             var revision = options.Revision ?? Options.Branch;
             // SQLite is loaded while the Hub answers, so the integrity check after the download starts warm.
             SqliteFiles.PrepareInBackground();
@@ -295,7 +356,7 @@ public sealed partial class PersistenceManager : IDisposable
                 }
                 throw new HubNotFoundException($"{path} does not exist in {Dataset} at {revision}", "EntryNotFound", null, null);
             }
-            var digest = await DownloadVerifiedAsync(head.Commit, remote, localPath, cancellationToken).ConfigureAwait(false);
+            var digest = await DownloadVerifiedAsync(remote, localPath, (temp, ct) => DatasetRemote.DownloadToFileAsync(remote.File, head.Commit, temp, ct), cancellationToken).ConfigureAwait(false);
             if (options.Revision is null || options.Revision == Options.Branch)
             {
                 _state.Set(localPath, new PersistState(Dataset, path, remote.ContentId, null));
@@ -310,20 +371,31 @@ public sealed partial class PersistenceManager : IDisposable
         }
     }
 
-    /// <summary>The saved versions of a path, newest first: the commit that introduced each content, its time and size.</summary>
-    /// <param name="remotePath">The path in the dataset.</param>
-    /// <param name="maxCommits">How many commits of the branch to look through (each costs one request).</param>
+    /// <summary>
+    /// The saved versions of a path, newest first: the commit that introduced each content (for a
+    /// bucket: each version the pointer keeps), its time and size.
+    /// </summary>
+    /// <param name="remotePath">The path in the dataset or bucket.</param>
+    /// <param name="maxCommits">How many commits of the branch to look through (each costs one request); a bucket lists its versions in one read.</param>
     /// <param name="cancellationToken">Cancels the listing.</param>
     public async IAsyncEnumerable<PersistVersion> GetHistoryAsync(string remotePath, int maxCommits = 200, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var path = PersistPath.Normalize(remotePath);
-        var repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false)
+        if (_bucket is not null)
+        {
+            foreach (var version in await BucketHistoryAsync(_bucket, path, cancellationToken).ConfigureAwait(false))
+            {
+                yield return version;
+            }
+            yield break;
+        }
+        var repo = await DatasetRemote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false)
             ?? throw new HubNotFoundException($"dataset {Dataset} does not exist (or is private to someone else)", "RepoNotFound", null, null);
         _ = repo;
         // Walk newest → oldest; a version is the oldest commit of a run holding the same content.
         (RemoteCommit Commit, RemoteVersion Version)? run = null;
         var count = 0;
-        await foreach (var commit in _remote.CommitsAsync(Options.Branch, cancellationToken).ConfigureAwait(false))
+        await foreach (var commit in DatasetRemote.CommitsAsync(Options.Branch, cancellationToken).ConfigureAwait(false))
         {
             if (++count > maxCommits)
             {
@@ -348,7 +420,7 @@ public sealed partial class PersistenceManager : IDisposable
 
     /// <summary>Squashes the branch's history into one commit now (irreversible; older versions are gone).</summary>
     public Task SquashHistoryAsync(CancellationToken cancellationToken = default) =>
-        _remote.SuperSquashAsync(Options.Branch, "persist: squash history", cancellationToken);
+        DatasetRemote.SuperSquashAsync(Options.Branch, "persist: squash history", cancellationToken);
 
     /// <summary>
     /// Starts saving <paramref name="localPath"/> to <paramref name="remotePath"/> whenever it changed,
@@ -367,7 +439,7 @@ public sealed partial class PersistenceManager : IDisposable
 
     private async Task<RemoteRepo> EnsureWritableDatasetAsync(CancellationToken cancellationToken)
     {
-        var repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
+        var repo = await DatasetRemote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
         if (repo is null)
         {
             if (!Options.CreateIfMissing)
@@ -375,8 +447,8 @@ public sealed partial class PersistenceManager : IDisposable
                 throw new HubNotFoundException($"dataset {Dataset} does not exist (or is private to someone else)", "RepoNotFound", null, null);
             }
             Logger?.LogInformation("creating private dataset {Dataset}", Dataset);
-            await _remote.CreatePrivateAsync(cancellationToken).ConfigureAwait(false);
-            repo = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false)
+            await DatasetRemote.CreatePrivateAsync(cancellationToken).ConfigureAwait(false);
+            repo = await DatasetRemote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false)
                 ?? throw new HubNotFoundException($"dataset {Dataset} could not be read back after creating it", "RepoNotFound", null, null);
         }
         return CheckNotPublic(repo);
@@ -388,10 +460,10 @@ public sealed partial class PersistenceManager : IDisposable
             : repo;
 
     private Task<RemoteRepo?> GetRevisionAsync(string revision, bool missingIsOk, CancellationToken cancellationToken) =>
-        NullIfBranchMissingAsync(revision, missingIsOk, () => _remote.GetAsync(revision, cancellationToken));
+        NullIfBranchMissingAsync(revision, missingIsOk, () => DatasetRemote.GetAsync(revision, cancellationToken));
 
     private Task<RemoteHead?> HeadAsync(string revision, string path, bool missingIsOk, CancellationToken cancellationToken) =>
-        NullIfBranchMissingAsync(revision, missingIsOk, () => _remote.HeadAsync(revision, path, cancellationToken));
+        NullIfBranchMissingAsync(revision, missingIsOk, () => DatasetRemote.HeadAsync(revision, path, cancellationToken));
 
     private async Task<T?> NullIfBranchMissingAsync<T>(string revision, bool missingIsOk, Func<Task<T?>> read)
         where T : class
@@ -415,14 +487,14 @@ public sealed partial class PersistenceManager : IDisposable
             return null;
         }
         var count = 0;
-        await foreach (var _ in _remote.CommitsAsync(Options.Branch, cancellationToken).ConfigureAwait(false))
+        await foreach (var _ in DatasetRemote.CommitsAsync(Options.Branch, cancellationToken).ConfigureAwait(false))
         {
             if (++count > Math.Max(1, keep))
             {
                 Logger?.LogInformation("{Dataset} holds more than {Keep} commits, squashing its history", Dataset, keep);
-                await _remote.SuperSquashAsync(Options.Branch, $"persist: squash history (keep {keep})", cancellationToken).ConfigureAwait(false);
+                await DatasetRemote.SuperSquashAsync(Options.Branch, $"persist: squash history (keep {keep})", cancellationToken).ConfigureAwait(false);
                 // The squash rewrites every commit id: the one to report (and to restore with) is the new head.
-                var head = await _remote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
+                var head = await DatasetRemote.GetAsync(Options.Branch, cancellationToken).ConfigureAwait(false);
                 return head?.Sha;
             }
         }
@@ -436,7 +508,7 @@ public sealed partial class PersistenceManager : IDisposable
     internal async Task<RemoteVersion?> ReadRemoteAsync(string revision, string path, CancellationToken cancellationToken, bool kindNeeded = true)
     {
         var manifestPath = PersistPath.ManifestFor(path);
-        var files = await _remote.PathsInfoAsync(revision, [path, manifestPath], cancellationToken).ConfigureAwait(false);
+        var files = await DatasetRemote.PathsInfoAsync(revision, [path, manifestPath], cancellationToken).ConfigureAwait(false);
         if (!files.TryGetValue(path, out var file))
         {
             return null;
@@ -445,7 +517,7 @@ public sealed partial class PersistenceManager : IDisposable
         if ((kindNeeded || file.LfsSha256 is null) && files.TryGetValue(manifestPath, out var manifestFile) && manifestFile.Size < 1 << 20)
         {
             using var buffer = new MemoryStream();
-            await _remote.DownloadAsync(manifestPath, revision, buffer, cancellationToken).ConfigureAwait(false);
+            await DatasetRemote.DownloadAsync(manifestPath, revision, buffer, cancellationToken).ConfigureAwait(false);
             if (PersistManifest.Parse(buffer.ToArray()).Files.TryGetValue(path, out var found) && found.Size == file.Size)
             {
                 entry = found;
@@ -456,7 +528,11 @@ public sealed partial class PersistenceManager : IDisposable
         return new RemoteVersion(file, sha, entry?.Kind);
     }
 
-    private async Task<FileDigest> DownloadVerifiedAsync(string revision, RemoteVersion remote, string localPath, CancellationToken cancellationToken)
+    /// <param name="remote">What is downloaded and what it must hash to.</param>
+    /// <param name="localPath">The file to replace once the bytes are verified.</param>
+    /// <param name="download">Downloads to the given temp file; returns the hash checked on the way (see <see cref="IPersistRemote.DownloadToFileAsync"/>) or null.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    private async Task<FileDigest> DownloadVerifiedAsync(RemoteVersion remote, string localPath, Func<string, CancellationToken, Task<string?>> download, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(localPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -467,7 +543,7 @@ public sealed partial class PersistenceManager : IDisposable
         string? verified;
         try
         {
-            verified = await _remote.DownloadToFileAsync(remote.File, revision, temp, cancellationToken).ConfigureAwait(false);
+            verified = await download(temp, cancellationToken).ConfigureAwait(false);
         }
         catch (HubContentMismatchException)
         {
@@ -508,7 +584,7 @@ public sealed partial class PersistenceManager : IDisposable
     }
 
     private PersistenceIntegrityException Damaged(RemoteVersion remote, string expected, string? actual) =>
-        new($"the download of {remote.File.Path} from {Dataset} does not match the checksum recorded at save (expected {Short(expected)}{(actual is null ? "" : $", got {Short(actual)}")}); the stored copy is damaged, the local file was not touched");
+        new($"the download of {remote.File.Path} from {Target} does not match the checksum recorded at save (expected {Short(expected)}{(actual is null ? "" : $", got {Short(actual)}")}); the stored copy is damaged, the local file was not touched");
 
     private static bool SameContent(RemoteVersion? a, RemoteVersion? b) =>
         (a, b) switch

@@ -14,18 +14,26 @@ public sealed class PersistenceOptions
     /// <summary>The branch saves commit to and restores read from by default.</summary>
     public string Branch { get; set; } = "main";
 
-    /// <summary>Create the dataset (always private) on the first save when it does not exist. Default true.</summary>
+    /// <summary>Create the dataset or bucket (always private) on the first save when it does not exist. Default true.</summary>
     public bool CreateIfMissing { get; set; } = true;
 
-    /// <summary>Allow saving into a PUBLIC dataset. Default false: saving there is refused, since app data is rarely meant to be public.</summary>
+    /// <summary>Allow saving into a PUBLIC dataset (or bucket). Default false: saving there is refused, since app data is rarely meant to be public.</summary>
     public bool AllowPublicDataset { get; set; }
 
     /// <summary>
-    /// Retention: when the branch holds more than this many commits after a save, its history is
-    /// squashed into one commit holding the latest state (the Hub's super-squash squashes the whole
-    /// branch; older versions are gone). Null (default) keeps everything.
+    /// Retention. For a dataset: when the branch holds more than this many commits after a save, its
+    /// history is squashed into one commit holding the latest state (the Hub's super-squash squashes the
+    /// whole branch; older versions are gone); null (default) keeps everything. For a bucket, which keeps
+    /// no history of its own: how many saved versions of each path are kept (rolling, newest first);
+    /// null means <see cref="DefaultBucketVersions"/>.
     /// </summary>
     public int? KeepVersions { get; set; }
+
+    /// <summary>
+    /// The versions of each path a bucket keeps when <see cref="KeepVersions"/> is null: enough to step back
+    /// over a few bad saves, few enough that a database saved every five minutes does not pile up copies.
+    /// </summary>
+    public const int DefaultBucketVersions = 5;
 
     /// <summary>
     /// Where the manager remembers which remote version each local file last restored or saved (its
@@ -66,7 +74,10 @@ public sealed record SaveOptions
 /// <summary>Options of one restore.</summary>
 public sealed record RestoreOptions
 {
-    /// <summary>The branch, tag or commit to restore from; default the manager's branch.</summary>
+    /// <summary>
+    /// The branch, tag or commit to restore from; default the manager's branch. For a bucket: the id of a
+    /// version listed by <see cref="PersistenceManager.GetHistoryAsync"/>; default the current one.
+    /// </summary>
     public string? Revision { get; init; }
 
     /// <summary>A missing dataset or path is not an error: nothing happens (Litestream's <c>-if-replica-exists</c>).</summary>
@@ -121,5 +132,9 @@ public sealed record PersistVersion(string CommitId, DateTimeOffset? Date, long 
 /// <see cref="LocalFingerprint"/> is the size and modification time of the local file (and its <c>-wal</c>)
 /// when the saved snapshot was taken, recorded only when the file had been quiet for a while, so an
 /// unchanged file can be recognised without taking a new snapshot.
+/// For a bucket target (which has no commits), <see cref="Version"/> is the version id this writer last
+/// restored or saved, <see cref="PendingVersion"/> the one it was writing, and <see cref="PointerHash"/> the
+/// Xet hash of the pointer object naming <see cref="Version"/>: a pointer still at that hash has not moved.
 /// </remarks>
-internal sealed record PersistState(string Dataset, string Path, string? Sha256, string? PendingSha256, string? LocalPath = null, string? LocalFingerprint = null);
+internal sealed record PersistState(string Dataset, string Path, string? Sha256, string? PendingSha256, string? LocalPath = null, string? LocalFingerprint = null,
+    string? Version = null, string? PendingVersion = null, string? PointerHash = null);

@@ -42,6 +42,7 @@ internal static class McpToolCatalog
     private static readonly ToolProperty WaitArg = ToolProperty.Flag("wait", "Wait until the Space is RUNNING or fails (progress is reported while waiting)");
     private static readonly ToolProperty TimeoutArg = ToolProperty.Text("timeout", "How long to wait, e.g. 90s, 5m (default 5m)");
     private static readonly ToolProperty DatasetArg = ToolProperty.Text("dataset", "The private dataset that holds the data, namespace/name (default: the server's HF_PERSIST_DATASET)");
+    private static readonly ToolProperty BucketArg = ToolProperty.Text("bucket", "Instead of a dataset, a private bucket: namespace/name[/prefix] or hf://buckets/namespace/name[/prefix] (default: the server's HF_PERSIST_BUCKET); keeps the 5 newest versions");
 
     public static IReadOnlyList<McpTool> All { get; } =
     [
@@ -157,14 +158,15 @@ internal static class McpToolCatalog
             a => new CliCall(["spaces", "variables", "add", "--json", "-e", $"{a.RequiredString("key")}={a.RequiredString("value")}", "--", a.RequiredString("space")])),
 
         new("persist_save",
-            "Save a local file (a SQLite database is snapshotted consistently while in use) to a private dataset; skipped when unchanged. Refused if someone else saved a newer version first.",
+            "Save a local file (a SQLite database is snapshotted consistently while in use) to a private dataset or bucket; skipped when unchanged. Refused if someone else saved a newer version first.",
             ToolKind.Write,
             new ToolSchema(
                 ToolProperty.Text("local", "The local file, e.g. data/app.db", required: true),
                 ToolProperty.Text("remote", "Its path in the dataset, e.g. db/app.db", required: true),
                 DatasetArg,
+                BucketArg,
                 ToolProperty.Text("message", "Commit title")),
-            a => new CliCall(["persist", "save", "--json", .. Optional("--dataset", a.String("dataset")), .. Optional("--message", a.String("message")),
+            a => new CliCall(["persist", "save", "--json", .. Optional("--dataset", a.String("dataset")), .. Optional("--bucket", a.String("bucket")), .. Optional("--message", a.String("message")),
                 "--", a.LocalPath("local")!, a.RequiredString("remote")])),
 
         new("persist_restore",
@@ -174,16 +176,17 @@ internal static class McpToolCatalog
                 ToolProperty.Text("remote", "The path in the dataset", required: true),
                 ToolProperty.Text("local", "The local file to create", required: true),
                 DatasetArg,
-                ToolProperty.Text("revision", "A commit from persist_history (default: the latest)"),
+                BucketArg,
+                ToolProperty.Text("revision", "A version from persist_history: a dataset's commit or a bucket's version id (default: the latest)"),
                 ToolProperty.Flag("force", "Replace an existing local file")),
-            a => new CliCall(["persist", "restore", "--json", .. Optional("--dataset", a.String("dataset")), .. Optional("--revision", a.String("revision")),
+            a => new CliCall(["persist", "restore", "--json", .. Optional("--dataset", a.String("dataset")), .. Optional("--bucket", a.String("bucket")), .. Optional("--version", a.String("revision")),
                 .. a.Bool("force") ? new[] { "--force" } : ["--if-local-missing"], "--", a.RequiredString("remote"), a.LocalPath("local")!]))
         { Destructive = true },
 
         new("persist_history", "The saved versions of a path in the persistence dataset, newest first (restore one with persist_restore and 'revision').",
             ToolKind.Read,
-            new ToolSchema(ToolProperty.Text("remote", "The path in the dataset", required: true), DatasetArg),
-            a => new CliCall(["persist", "history", "--json", .. Optional("--dataset", a.String("dataset")), "--", a.RequiredString("remote")])),
+            new ToolSchema(ToolProperty.Text("remote", "The path in the dataset", required: true), DatasetArg, BucketArg),
+            a => new CliCall(["persist", "history", "--json", .. Optional("--dataset", a.String("dataset")), .. Optional("--bucket", a.String("bucket")), "--", a.RequiredString("remote")])),
 
         new("download",
             "Download a model, dataset or Space (or some of its files) into a local folder.",

@@ -127,16 +127,38 @@ internal static class BadInputMatrix
                 ("no-dataset", ["persist", "save", "{work}/file.txt", "db/state.txt"], Usage),
                 ("local-is-a-folder", ["persist", "save", "{work}/app", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
                 ("local-damaged-database", ["persist", "save", "{work}/damaged.db", "db/damaged.db", "-d", "{dataset}"], ExitCodes.Error),
+                ("dataset-and-bucket", ["persist", "save", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--bucket", "{bucket}"], Usage),
+                ("bucket-is-a-dataset-uri", ["persist", "save", "{work}/file.txt", "db/state.txt", "--bucket", "hf://datasets/{dataset}"], Usage),
+                ("bucket-id-malformed", ["persist", "save", "{work}/file.txt", "db/state.txt", "--bucket", "{user}/a..b"], Usage),
+                ("bucket-prefix-dotdot", ["persist", "save", "{work}/file.txt", "db/state.txt", "--bucket", "hf://buckets/{bucket}/../x"], Usage),
+                ("bucket-without-namespace", ["persist", "save", "{work}/file.txt", "db/state.txt", "--bucket", "justaname"], Usage),
+                ("dataset-as-uri", ["persist", "save", "{work}/file.txt", "db/state.txt", "-d", "hf://buckets/{bucket}"], Usage),
+                ("bucket-folder", ["persist", "save", "{work}/app", "db/app", "--folder", "--bucket", "{bucket}"], Usage),
+                ("bucket-keep-zero", ["persist", "save", "{work}/file.txt", "db/state.txt", "--bucket", "{bucket}", "--keep", "0"], Usage),
             ],
         },
         new("persist restore", ["persist", "restore", "{rpath}", "{work}/restored.txt", "-d", "{id}"])
         {
             Id = "{dataset}", RPath = "db/state.txt", Network = true,
+            Extra =
+            [
+                ("dataset-and-bucket", ["persist", "restore", "db/state.txt", "{work}/restored.txt", "-d", "{dataset}", "-b", "{bucket}"], Usage),
+                ("bucket-with-revision", ["persist", "restore", "db/state.txt", "{work}/restored.txt", "-b", "{bucket}", "--revision", "main"], Usage),
+                ("version-and-revision", ["persist", "restore", "db/state.txt", "{work}/restored.txt", "-d", "{dataset}", "--version", "a", "--revision", "b"], Usage),
+                ("version-empty", ["persist", "restore", "db/state.txt", "{work}/restored.txt", "-b", "{bucket}", "--version", ""], Usage),
+                ("bucket-folder", ["persist", "restore", "db/app", "{work}/restored", "--folder", "-b", "{bucket}"], Usage),
+                ("bucket-never-saved", ["persist", "restore", "db/state.txt", "{work}/restored.txt", "-b", "{bucket}", "--version", "20260101T000000000Z-000000"], ExitCodes.NotFound),
+            ],
         },
         new("persist history", ["persist", "history", "{rpath}", "-d", "{id}"])
         {
             Id = "{dataset}", RPath = "db/state.txt", Network = true,
-            Extra = [("max-commits-garbage", ["persist", "history", "db/state.txt", "-d", "{dataset}", "--max-commits", "many"], Usage)],
+            Extra =
+            [
+                ("max-commits-garbage", ["persist", "history", "db/state.txt", "-d", "{dataset}", "--max-commits", "many"], Usage),
+                ("dataset-and-bucket", ["persist", "history", "db/state.txt", "-d", "{dataset}", "-b", "{bucket}"], Usage),
+                ("bucket-missing", ["persist", "history", "db/state.txt", "-b", "{user}/no-such-bucket"], ExitCodes.NotFound),
+            ],
         },
         // No network rows: watch keeps retrying a failed save by design (a Space outlives a Hub hiccup).
         new("persist watch", ["persist", "watch", "{work}/file.txt", "{rpath}", "-d", "{id}", "--every", "1h"])
@@ -146,6 +168,8 @@ internal static class BadInputMatrix
             [
                 ("every-garbage", ["persist", "watch", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "--every", "often"], Usage),
                 ("local-is-a-folder", ["persist", "watch", "{work}/app", "db/state.txt", "-d", "{dataset}"], ExitCodes.Error),
+                ("dataset-and-bucket", ["persist", "watch", "{work}/file.txt", "db/state.txt", "-d", "{dataset}", "-b", "{bucket}"], Usage),
+                ("bucket-keep-zero", ["persist", "watch", "{work}/file.txt", "db/state.txt", "-b", "{bucket}", "--keep", "0"], Usage),
             ],
         },
         // The restore comes first and talks to the Hub (the local file does not exist), so the network
@@ -170,6 +194,8 @@ internal static class BadInputMatrix
                 ("path-nul", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=a\0b.txt", "--", "/bin/true"], Usage),
                 ("program-missing", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--", "{work}/no-such-program"], RunCommand.CannotStart),
                 ("program-empty", ["persist", "run", "-d", "{dataset}", "{work}/file.txt=db/state.txt", "--", ""], Usage),
+                ("dataset-and-bucket", ["persist", "run", "-d", "{dataset}", "-b", "{bucket}", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
+                ("bucket-uri-without-id", ["persist", "run", "-b", "hf://buckets/", "{work}/file.txt=db/state.txt", "--", "/bin/true"], Usage),
             ],
         },
         new("repo create", ["repo", "create", "{id}"])

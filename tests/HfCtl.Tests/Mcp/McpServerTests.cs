@@ -150,6 +150,12 @@ public sealed class McpServerTests(SpacesHubFixture hub) : IClassFixture<SpacesH
         Assert.Equal(1, history.GetProperty("total").GetInt32());
         await Ok(server, "persist_restore", new() { ["remote"] = "state/notes.txt", ["local"] = "restored/notes.txt", ["dataset"] = dataset });
         Assert.Equal("kept across restarts", File.ReadAllText(Path.Combine(server.Home, "restored", "notes.txt")));
+        var bucket = $"hf://buckets/{user}/walk-bucket/app";
+        var inBucket = await Ok(server, "persist_save", new() { ["local"] = "notes.txt", ["remote"] = "state/notes.txt", ["bucket"] = bucket });
+        var version = inBucket.GetProperty("commitId").GetString()!;
+        Assert.Equal(1, (await Ok(server, "persist_history", new() { ["remote"] = "state/notes.txt", ["bucket"] = bucket })).GetProperty("total").GetInt32());
+        await Ok(server, "persist_restore", new() { ["remote"] = "state/notes.txt", ["local"] = "from-bucket/notes.txt", ["bucket"] = bucket, ["revision"] = version });
+        Assert.Equal("kept across restarts", File.ReadAllText(Path.Combine(server.Home, "from-bucket", "notes.txt")));
         await Ok(server, "download", new() { ["repo"] = dataset, ["repo_type"] = "dataset", ["local_dir"] = "snapshot" });
         Assert.Equal("kept across restarts", File.ReadAllText(Path.Combine(server.Home, "snapshot", "state", "notes.txt")));
         var api = await Ok(server, "hub_api_get", new() { ["path"] = "/api/whoami-v2" });

@@ -249,14 +249,15 @@ public sealed class PersistRunProcessTests(LocalHubFixture hub) : IClassFixture<
         Assert.Equal("data\n", await File.ReadAllTextAsync(file));
     }
 
-    /// <summary>The Dockerfile of a doc: its <c>ENV HF_PERSIST_DATASET</c> and its <c>CMD</c>'s argv.</summary>
-    private static (string Dataset, string[] Cmd) DockerRecipe(string doc)
+    /// <summary>A Dockerfile of a doc: its <c>ENV {variable}=</c> line's value and the argv of the first <c>CMD</c> after it.</summary>
+    private static (string Target, string[] Cmd) DockerRecipe(string doc, string variable = "HF_PERSIST_DATASET")
     {
         var lines = File.ReadAllLines(Path.Combine(RepoPaths.Root, doc));
-        var cmd = lines.Single(l => l.StartsWith("CMD [\"hfctl\", \"persist\", \"run\"", StringComparison.Ordinal));
-        var env = lines.First(l => l.StartsWith("ENV HF_PERSIST_DATASET=", StringComparison.Ordinal));
+        var at = Array.FindIndex(lines, l => l.StartsWith($"ENV {variable}=", StringComparison.Ordinal));
+        Assert.True(at >= 0, $"{doc} has no ENV {variable}= line");
+        var cmd = lines.Skip(at).First(l => l.StartsWith("CMD [\"hfctl\", \"persist\", \"run\"", StringComparison.Ordinal));
         using var json = System.Text.Json.JsonDocument.Parse(cmd["CMD ".Length..]);
-        return (env["ENV HF_PERSIST_DATASET=".Length..], [.. json.RootElement.EnumerateArray().Select(e => e.GetString()!)]);
+        return (lines[at][$"ENV {variable}=".Length..], [.. json.RootElement.EnumerateArray().Select(e => e.GetString()!)]);
     }
 
     [Theory]
@@ -287,5 +288,52 @@ public sealed class PersistRunProcessTests(LocalHubFixture hub) : IClassFixture<
         Assert.True(code == 0, run.Stderr);
         Assert.Equal(Logged(log), await RemoteRowsAsync(token, info.Environment["HF_PERSIST_DATASET"]!, "db/data.sqlite"));
         SecretCanary.AssertNoLeak(run.Stderr, "the stderr of persist run");
+    }
+
+    [Fact]
+    public async Task The_readmes_bucket_dockerfile_cmd_keeps_every_committed_row_and_a_new_container_restores_them_then_saves_on_exit()
+    {
+        var (documentedBucket, cmd) = DockerRecipe("README.md", "HF_PERSIST_BUCKET");
+        Assert.Equal(["hfctl", "persist", "run", "--every", "5m", "--keep", "10", "/app/data.db=db/data.sqlite", "--", "python", "app.py"], cmd);
+        var (user, token) = await hub.CreateUserAsync();
+        var bucket = documentedBucket.Replace(documentedBucket.Split('/')[0], user, StringComparison.Ordinal);
+        var target = PersistenceManager.ParseBucket(bucket).ToString();
+        var db = PathOf("data.db");
+        var log = PathOf("rows.log");
+        var script = WriterScript();
+        var dash = Array.IndexOf(cmd, "--");
+        Running Container(string home, string max)
+        {
+            string[] args = [.. cmd[3..dash].Select(a => a.Replace("/app/data.db", db, StringComparison.Ordinal)), "--", Shell, script, db, log, "0", max, "0"];
+            var info = HfCtlProcess.StartInfo(["persist", "run", .. args]);
+            info.Environment["HF_ENDPOINT"] = hub.EndpointText;
+            info.Environment["HF_TOKEN"] = token;
+            info.Environment["HF_HOME"] = home;
+            info.Environment["HF_PERSIST_BUCKET"] = bucket;
+            return new Running(info);
+        }
+
+        // First boot: nothing to restore; stopped by SIGTERM while writing.
+        using (var first = Container(PathOf("home-1"), "0"))
+        {
+            await UntilAsync(() => Logged(log).Length >= 5, "the app wrote rows", first);
+            Terminate(first.Process);
+            Assert.True(await first.ExitAsync() == 0, first.Stderr);
+            Assert.Contains($"persist: {target}:db/data.sqlite does not exist yet (first boot)", first.Stderr);
+            SecretCanary.AssertNoLeak(first.Stderr, "the stderr of persist run --bucket");
+        }
+        Assert.Equal(Logged(log), await RemoteRowsAsync(token, target, "db/data.sqlite"));
+
+        // A new container: the local disk is gone, so the database is restored from the bucket, written to, and saved on exit.
+        foreach (var file in Directory.EnumerateFiles(_dir, "data.db*").Concat(Directory.EnumerateFiles(_dir, ".data.db*")))
+        {
+            File.Delete(file);
+        }
+        var before = Logged(log).Length;
+        using var second = Container(PathOf("home-2"), "10");
+        Assert.True(await second.ExitAsync() == 0, second.Stderr);
+        Assert.Matches($@"persist: restored {System.Text.RegularExpressions.Regex.Escape(target)}:db/data.sqlite at version \S+ to {System.Text.RegularExpressions.Regex.Escape(db)}", second.Stderr);
+        Assert.Equal(before + 10, Logged(log).Length);
+        Assert.Equal(Logged(log), await RemoteRowsAsync(token, target, "db/data.sqlite"));
     }
 }

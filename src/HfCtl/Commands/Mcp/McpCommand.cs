@@ -18,7 +18,7 @@ internal static class McpCommand
 {
     private const string Instructions =
         "Tools for the Hugging Face Hub: test the connection, list and manage Spaces (stage, app URL, restart, pause, wake up, " +
-        "create, hardware, secrets, variables, logs), keep a Space's files in a private dataset (persist_save/restore/history), " +
+        "create, hardware, secrets, variables, logs), keep a Space's files in a private dataset or bucket (persist_save/restore/history), " +
         "download repositories and GET any Hub API path. The token is configured on the server and never shown. " +
         "Results longer than 50 lines are cut with a summary line saying how to narrow the call. " +
         "Errors end with 'exit N: meaning' (2 bad usage, 3 network, 4 authentication, 5 not found, 6 forbidden, 7 conflict, " +

@@ -8,12 +8,12 @@ namespace HfCtl.Commands.Persist;
 /// <summary><c>hfctl persist history &lt;remote&gt;</c>: the saved versions of a path, newest first.</summary>
 internal static class HistoryCommand
 {
-    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset" };
-    private static readonly Option<int> MaxCommits = new("--max-commits") { Description = "How many commits to look through", DefaultValueFactory = _ => 200 };
+    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset or bucket" };
+    private static readonly Option<int> MaxCommits = new("--max-commits") { Description = "How many commits of a dataset to look through (a bucket lists the versions it keeps)", DefaultValueFactory = _ => 200 };
 
     public static Command Create(App app)
     {
-        var command = new Command("history", "List the saved versions of a path (restore one with 'persist restore --revision')") { Remote, MaxCommits };
+        var command = new Command("history", "List the saved versions of a path, newest first (restore one with 'persist restore --version')") { Remote, MaxCommits };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -30,12 +30,14 @@ internal static class HistoryCommand
         if (versions.Count == 0 && !context.Output.Json)
         {
             // An empty listing would look like a failure to print anything at all.
-            context.Console.Err.WriteLine($"no saved versions of {remote} in {manager.Dataset} (never saved there, or not in the last {context.ParseResult.GetValue(MaxCommits)} commits)");
+            context.Console.Err.WriteLine(manager.IsBucket
+                ? $"no saved versions of {remote} in {manager.Target} (never saved there)"
+                : $"no saved versions of {remote} in {manager.Target} (never saved there, or not in the last {context.ParseResult.GetValue(MaxCommits)} commits)");
             return ExitCodes.Ok;
         }
         context.Output.WriteList(versions,
         [
-            new("commit", v => v.CommitId),
+            new(manager.IsBucket ? "version" : "commit", v => v.CommitId),
             new("date", v => context.Output.Time(v.Date)),
             new("size", v => context.Console.IsOutputTerminal ? PersistCommands.Size(v.Size) : v.Size.ToString(CultureInfo.InvariantCulture)),
             new("sha256", v => v.Sha256 ?? "-"),

@@ -5,7 +5,7 @@ using HfHub.Persistence;
 
 namespace HfCtl.Commands.Persist;
 
-/// <summary><c>hfctl persist</c>: keep local files (SQLite included) in a private dataset.</summary>
+/// <summary><c>hfctl persist</c>: keep local files (SQLite included) in a private dataset or bucket.</summary>
 internal static class PersistCommands
 {
     public static readonly Option<string?> Dataset = new("--dataset", "-d")
@@ -14,11 +14,18 @@ internal static class PersistCommands
         Recursive = true,
     };
 
+    public static readonly Option<string?> Bucket = new("--bucket", "-b")
+    {
+        Description = "Or a private bucket: namespace/name[/prefix] or hf://buckets/namespace/name[/prefix] (default: HF_PERSIST_BUCKET); keeps --keep versions (default 5)",
+        Recursive = true,
+    };
+
     public static Command Create(App app)
     {
-        var persist = new Command("persist", "Save local files and SQLite databases to a private dataset and restore them (for Spaces that lose their disk)")
+        var persist = new Command("persist", "Save local files and SQLite databases to a private dataset or bucket and restore them (for Spaces that lose their disk)")
         {
             Dataset,
+            Bucket,
         };
         persist.Subcommands.Add(SaveCommand.Create(app));
         persist.Subcommands.Add(RestoreCommand.Create(app));
@@ -28,25 +35,64 @@ internal static class PersistCommands
         return persist;
     }
 
-    /// <summary>Builds the manager for this invocation from <c>--dataset</c>/<c>HF_PERSIST_DATASET</c> and the global options.</summary>
-    public static async Task<PersistenceManager> ConnectAsync(CommandContext context, CancellationToken cancellationToken, Action<PersistenceOptions>? configure = null)
+    /// <summary>
+    /// The target of this invocation: <c>--dataset</c> or <c>--bucket</c> (never both), else
+    /// <c>HF_PERSIST_DATASET</c> or <c>HF_PERSIST_BUCKET</c> (never both). A bucket comes back as its
+    /// <c>hf://buckets/…</c> URI, which is how <see cref="PersistenceManager"/> tells the two apart.
+    /// </summary>
+    public static string Target(CommandContext context)
     {
-        var dataset = context.ParseResult.GetValue(Dataset) ?? context.Environment.Get("HF_PERSIST_DATASET")
-            ?? throw new UsageException("no dataset: pass --dataset namespace/name or set HF_PERSIST_DATASET");
+        var dataset = context.ParseResult.GetValue(Dataset);
+        var bucket = context.ParseResult.GetValue(Bucket);
+        if (dataset is not null && bucket is not null)
+        {
+            throw new UsageException("--dataset and --bucket are mutually exclusive: pass one");
+        }
+        if (dataset is null && bucket is null)
+        {
+            dataset = context.Environment.Get("HF_PERSIST_DATASET") is { Length: > 0 } d ? d : null;
+            bucket = context.Environment.Get("HF_PERSIST_BUCKET") is { Length: > 0 } b ? b : null;
+            if (dataset is not null && bucket is not null)
+            {
+                throw new UsageException("both HF_PERSIST_DATASET and HF_PERSIST_BUCKET are set: unset one, or pass --dataset or --bucket");
+            }
+            if (dataset is null && bucket is null)
+            {
+                throw new UsageException("no dataset or bucket: pass --dataset namespace/name or --bucket namespace/name (or set HF_PERSIST_DATASET or HF_PERSIST_BUCKET)");
+            }
+        }
         try
         {
+            if (bucket is not null)
+            {
+                return PersistenceManager.ParseBucket(bucket).ToString();
+            }
+            if (dataset!.StartsWith(HfHub.HfUri.Scheme, StringComparison.Ordinal))
+            {
+                throw new UsageException($"--dataset takes namespace/name, not a URI ('{dataset}'); a bucket goes with --bucket");
+            }
             PersistenceManager.ParseDataset(dataset);
+            return dataset;
         }
         catch (PersistenceException e)
         {
             throw new UsageException(e.Message);
         }
+    }
+
+    /// <summary>True when this invocation saves to a bucket (checked before connecting, for flags only datasets have).</summary>
+    public static bool IsBucket(CommandContext context) => Target(context).StartsWith(HfHub.HfUri.Scheme, StringComparison.Ordinal);
+
+    /// <summary>Builds the manager for this invocation from <c>--dataset</c>/<c>--bucket</c> (or the environment) and the global options.</summary>
+    public static async Task<PersistenceManager> ConnectAsync(CommandContext context, CancellationToken cancellationToken, Action<PersistenceOptions>? configure = null)
+    {
+        var target = Target(context);
         var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
         // Which version each local file descends from is kept beside the file (the library's default), so the
         // writer is the local file: a restore at boot and a later watch or run agree, and two files are two writers.
         var options = new PersistenceOptions { Client = client };
         configure?.Invoke(options);
-        return new PersistenceManager(dataset, options);
+        return new PersistenceManager(target, options);
     }
 
     /// <summary>Validates a path in the dataset up front, as a usage error.</summary>
@@ -111,9 +157,19 @@ internal static class PersistCommands
 
     public static string Short(string? id) => id is null ? "-" : id.Length > 12 ? id[..12] : id;
 
-    public static string Describe(string dataset, SaveResult result) => result.SkippedUnchanged
-        ? $"unchanged: {dataset}:{result.Path} already holds this content ({Size(result.Size)}, commit {Short(result.CommitId)}); no commit made"
-        : $"saved {dataset}:{result.Path} ({Size(result.Size)}, {(result.Kind == SnapshotKind.Sqlite ? "SQLite snapshot" : "file")}) in commit {Short(result.CommitId)}{(result.Squashed ? "; history squashed" : "")}";
+    public static string Describe(PersistenceManager manager, SaveResult result) => manager.IsBucket
+        ? result.SkippedUnchanged
+            ? $"unchanged: {manager.Target}:{result.Path} already holds this content ({Size(result.Size)}, version {result.CommitId}); no new version"
+            : $"saved {manager.Target}:{result.Path} ({Size(result.Size)}, {(result.Kind == SnapshotKind.Sqlite ? "SQLite snapshot" : "file")}) as version {result.CommitId}"
+        : result.SkippedUnchanged
+            ? $"unchanged: {manager.Target}:{result.Path} already holds this content ({Size(result.Size)}, commit {Short(result.CommitId)}); no commit made"
+            : $"saved {manager.Target}:{result.Path} ({Size(result.Size)}, {(result.Kind == SnapshotKind.Sqlite ? "SQLite snapshot" : "file")}) in commit {Short(result.CommitId)}{(result.Squashed ? "; history squashed" : "")}";
+
+    /// <summary>How a restored version is named: a short commit id, or a bucket's whole version id (it is short already).</summary>
+    public static string VersionName(PersistenceManager manager, string? version) => manager.IsBucket ? $"version {version}" : Short(version);
+
+    /// <summary>What <c>--keep</c> means, the same words on every command.</summary>
+    public const string KeepDescription = "Dataset: squash its history when it holds more than N commits. Bucket: keep the N newest versions of each file (default 5)";
 }
 
 /// <summary>Source-generated JSON for what the persist commands print.</summary>

@@ -10,9 +10,10 @@ namespace HfCtl.Commands.Persist;
 /// </summary>
 internal static class RestoreCommand
 {
-    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset, e.g. db/data.sqlite" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "The path in the dataset or bucket, e.g. db/data.sqlite" };
     private static readonly Argument<string> Local = new("local") { Description = "The local file to create" };
-    private static readonly Option<string?> Revision = new("--revision", "-r") { Description = "A commit (see 'persist history'), branch or tag; default the latest" };
+    private static readonly Option<string?> Revision = new("--revision", "-r") { Description = "Dataset: a commit (see 'persist history'), branch or tag; default the latest" };
+    private static readonly Option<string?> Version = new("--version") { Description = "A version listed by 'persist history' (a bucket's version id, or a dataset's commit); default the current one" };
     private static readonly Option<bool> IfRemoteExists = new("--if-remote-exists") { Description = "Succeed without doing anything when the dataset or path does not exist yet" };
     private static readonly Option<bool> IfLocalMissing = new("--if-local-missing") { Description = "Succeed without doing anything when the local file exists" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace an existing local file" };
@@ -20,9 +21,9 @@ internal static class RestoreCommand
 
     public static Command Create(App app)
     {
-        var command = new Command("restore", "Restore a file from the dataset (SHA-256 and SQLite integrity verified before it replaces anything)")
+        var command = new Command("restore", "Restore a file from the dataset or bucket (SHA-256 and SQLite integrity verified before it replaces anything)")
         {
-            Remote, Local, Revision, IfRemoteExists, IfLocalMissing, Force, Folder,
+            Remote, Local, Revision, Version, IfRemoteExists, IfLocalMissing, Force, Folder,
         };
         command.SetAction(app.Handler(RunAsync));
         return command;
@@ -32,10 +33,31 @@ internal static class RestoreCommand
     {
         var remote = PersistCommands.RemotePath(context.ParseResult.GetValue(Remote)!);
         var local = context.ParseResult.GetValue(Local)!;
+        var revision = context.ParseResult.GetValue(Revision);
+        var version = context.ParseResult.GetValue(Version);
+        if (revision is not null && version is not null)
+        {
+            throw new UsageException("--revision and --version are mutually exclusive: pass one");
+        }
+        if (PersistCommands.IsBucket(context))
+        {
+            if (revision is not null)
+            {
+                throw new UsageException("a bucket has no branches or commits: pass --version ID (see 'persist history')");
+            }
+            if (context.ParseResult.GetValue(Folder))
+            {
+                throw new UsageException("--folder restores from a dataset only; with --bucket, restore the files one by one");
+            }
+        }
+        if (version is { Length: 0 })
+        {
+            throw new UsageException("--version needs a version id (see 'persist history')");
+        }
         using var manager = await PersistCommands.ConnectAsync(context, cancellationToken).ConfigureAwait(false);
         var options = new RestoreOptions
         {
-            Revision = context.ParseResult.GetValue(Revision),
+            Revision = version ?? revision,
             IfRemoteExists = context.ParseResult.GetValue(IfRemoteExists),
             IfLocalMissing = context.ParseResult.GetValue(IfLocalMissing),
             Overwrite = context.ParseResult.GetValue(Force),
@@ -64,9 +86,9 @@ internal static class RestoreCommand
         }
         context.Output.Success(result.Outcome switch
         {
-            RestoreOutcome.Restored => $"restored {manager.Dataset}:{result.Path} at {PersistCommands.Short(result.Version)} to {local} ({PersistCommands.Size(result.Size)}, sha256 verified)",
+            RestoreOutcome.Restored => $"restored {manager.Target}:{result.Path} at {PersistCommands.VersionName(manager, result.Version)} to {local} ({PersistCommands.Size(result.Size)}, sha256 verified)",
             RestoreOutcome.SkippedLocalExists => $"skipped: {local} exists; nothing restored",
-            _ => $"skipped: {result.Path} does not exist in {manager.Dataset} yet; nothing restored",
+            _ => $"skipped: {result.Path} does not exist in {manager.Target} yet; nothing restored",
         });
         return ExitCodes.Ok;
     }

@@ -26,7 +26,7 @@ internal static class RunCommand
     };
     private static readonly Option<string> Every = new("--every") { Description = "How often to save what changed while the app runs: 30s, 5m, 1h", DefaultValueFactory = _ => "5m" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this file never restored or saved it" };
-    private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
+    private static readonly Option<int?> Keep = new("--keep") { Description = PersistCommands.KeepDescription };
 
     public static Command Create(App app)
     {
@@ -58,9 +58,9 @@ internal static class RunCommand
             var restored = await manager.RestoreAsync(remote, local, new RestoreOptions { IfLocalMissing = true, IfRemoteExists = true }, cancellationToken).ConfigureAwait(false);
             err.WriteLine(restored.Outcome switch
             {
-                RestoreOutcome.Restored => $"persist: restored {manager.Dataset}:{remote} at {PersistCommands.Short(restored.Version)} to {local} ({PersistCommands.Size(restored.Size)}, sha256 verified)",
+                RestoreOutcome.Restored => $"persist: restored {manager.Target}:{remote} at {PersistCommands.VersionName(manager, restored.Version)} to {local} ({PersistCommands.Size(restored.Size)}, sha256 verified)",
                 RestoreOutcome.SkippedLocalExists => $"persist: {local} exists; kept it (saves go on from the version it last restored or saved)",
-                _ => $"persist: {manager.Dataset}:{remote} does not exist yet (first boot); nothing to restore",
+                _ => $"persist: {manager.Target}:{remote} does not exist yet (first boot); nothing to restore",
             });
         }
 
@@ -135,7 +135,7 @@ internal static class RunCommand
                     {
                         lock (gate)
                         {
-                            err.WriteLine("persist: " + PersistCommands.Describe(manager.Dataset, result));
+                            err.WriteLine("persist: " + PersistCommands.Describe(manager, result));
                         }
                     }
                 },

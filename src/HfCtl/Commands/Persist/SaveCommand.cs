@@ -8,16 +8,16 @@ namespace HfCtl.Commands.Persist;
 internal static class SaveCommand
 {
     private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
-    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset, e.g. db/data.sqlite; ending in '/', a folder to save it into (db/ → db/<file name>)" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset or bucket, e.g. db/data.sqlite; ending in '/', a folder to save it into (db/ → db/<file name>)" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this local file never restored or saved it (it stays in the history)" };
-    private static readonly Option<string?> Message = new("--message", "-m") { Description = "Commit title (default: persist: <remote>)" };
-    private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
-    private static readonly Option<bool> AllowPublic = new("--allow-public") { Description = "Allow saving into a PUBLIC dataset" };
+    private static readonly Option<string?> Message = new("--message", "-m") { Description = "Commit title, or a bucket version's title (default: persist: <remote>)" };
+    private static readonly Option<int?> Keep = new("--keep") { Description = PersistCommands.KeepDescription };
+    private static readonly Option<bool> AllowPublic = new("--allow-public") { Description = "Allow saving into a PUBLIC dataset or bucket" };
     private static readonly Option<bool> Folder = new("--folder") { Description = "Save a whole folder (changed files only, with a manifest); <remote> is then a folder" };
 
     public static Command Create(App app)
     {
-        var command = new Command("save", "Save a local file or SQLite database to the dataset (skipped when unchanged)") { Local, Remote, Force, Message, Keep, AllowPublic, Folder };
+        var command = new Command("save", "Save a local file or SQLite database to the dataset or bucket (skipped when unchanged)") { Local, Remote, Force, Message, Keep, AllowPublic, Folder };
         command.SetAction(app.Handler(RunAsync));
         return command;
     }
@@ -31,6 +31,10 @@ internal static class SaveCommand
         if (keep is < 1)
         {
             throw new UsageException("--keep must be at least 1");
+        }
+        if (folder && PersistCommands.IsBucket(context))
+        {
+            throw new UsageException("--folder saves to a dataset only; with --bucket, save the files one by one");
         }
         if (!folder && Directory.Exists(local))
         {
@@ -72,7 +76,7 @@ internal static class SaveCommand
         }
         else
         {
-            context.Output.Success(PersistCommands.Describe(manager.Dataset, result));
+            context.Output.Success(PersistCommands.Describe(manager, result));
         }
         return ExitCodes.Ok;
     }

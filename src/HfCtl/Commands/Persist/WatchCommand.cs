@@ -13,10 +13,10 @@ namespace HfCtl.Commands.Persist;
 internal static class WatchCommand
 {
     private static readonly Argument<string> Local = new("local") { Description = "The local file (a SQLite database is snapshotted consistently while in use)" };
-    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset; ending in '/', a folder to save it into" };
+    private static readonly Argument<string> Remote = new("remote") { Description = "Its path in the dataset or bucket; ending in '/', a folder to save it into" };
     private static readonly Option<string> Every = new("--every") { Description = "How often to check for changes and save: 30s, 5m, 1h", DefaultValueFactory = _ => "5m" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace the remote version even if this local file never restored or saved it" };
-    private static readonly Option<int?> Keep = new("--keep") { Description = "Squash the dataset's history when it holds more than N commits" };
+    private static readonly Option<int?> Keep = new("--keep") { Description = PersistCommands.KeepDescription };
 
     public static Command Create(App app)
     {
@@ -31,6 +31,10 @@ internal static class WatchCommand
         var remote = PersistCommands.RemoteFor(local, context.ParseResult.GetValue(Remote)!);
         var every = Duration.Parse(context.ParseResult.GetValue(Every), "--every");
         var keep = context.ParseResult.GetValue(Keep);
+        if (keep is < 1)
+        {
+            throw new UsageException("--keep must be at least 1");
+        }
         if (Directory.Exists(local))
         {
             throw new CommandFailedException($"'{local}' is a directory, not a file");
@@ -52,7 +56,7 @@ internal static class WatchCommand
                 }
                 else
                 {
-                    context.Output.Line(PersistCommands.Describe(manager.Dataset, result));
+                    context.Output.Line(PersistCommands.Describe(manager, result));
                 }
             }
         }
@@ -66,7 +70,7 @@ internal static class WatchCommand
         });
         await using (session.ConfigureAwait(false))
         {
-            context.Console.Err.WriteLine($"watching {local} → {manager.Dataset}:{remote} every {context.ParseResult.GetValue(Every)}; SIGTERM or Ctrl-C saves once more and stops");
+            context.Console.Err.WriteLine($"watching {local} → {manager.Target}:{remote} every {context.ParseResult.GetValue(Every)}; SIGTERM or Ctrl-C saves once more and stops");
             if (!File.Exists(local))
             {
                 context.Console.Err.WriteLine($"waiting for {local} to appear; saving starts once it does");
@@ -88,7 +92,7 @@ internal static class WatchCommand
             {
             }
             await session.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            context.Console.Err.WriteLine($"stopped watching {local}; last save: {(session.LastResult is { } last ? $"commit {PersistCommands.Short(last.CommitId)}" : "none")}");
+            context.Console.Err.WriteLine($"stopped watching {local}; last save: {(session.LastResult is { } last ? manager.IsBucket ? $"version {last.CommitId}" : $"commit {PersistCommands.Short(last.CommitId)}" : "none")}");
         }
         return ExitCodes.Ok;
     }
