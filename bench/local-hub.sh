@@ -1,4 +1,7 @@
 # Sourced by the benchmarks that talk to a local hub.
+#   build_hfctl DIR
+# Sets the array HFCTL to the hfctl to measure: $HFCTL_BIN (another build, the Native AOT binary say) when set,
+# else a fresh Release build in DIR/bin.
 #   start_local_hub DIR HFCTL-COMMAND...
 # Starts `HFCTL-COMMAND local-hub serve --in-memory [LOCAL_HUB_ARGS...]` in the background (its output in DIR/hub.out and
 # DIR/hub.err), waits for its first line, exports HF_ENDPOINT and HF_TOKEN (the demo account), and on
@@ -28,4 +31,13 @@ stop_local_hub() {
     wait "$LOCAL_HUB_PID" 2>/dev/null || true
   fi
   rm -rf "${LOCAL_HUB_DIR:?}"
+}
+
+build_hfctl() {
+  if [[ -n "${HFCTL_BIN:-}" ]]; then
+    HFCTL=("$HFCTL_BIN")
+  else
+    dotnet build src/HfCtl -c Release -o "$1/bin" -v quiet -nologo >/dev/null
+    HFCTL=(dotnet "$1/bin/hfctl.dll")
+  fi
 }

@@ -14,12 +14,7 @@ BANDWIDTH="${2:-100mbit}"
 WORK="$(mktemp -d /tmp/hfctl-bench-persist-bucket.XXXXXX)"
 source bench/local-hub.sh
 
-if [[ -n "${HFCTL_BIN:-}" ]]; then
-  HFCTL=("$HFCTL_BIN")
-else
-  dotnet build src/HfCtl -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
-  HFCTL=(dotnet "$WORK/bin/hfctl.dll")
-fi
+build_hfctl "$WORK"
 export HF_HOME="$WORK/home"
 LOCAL_HUB_ARGS=(--bandwidth "$BANDWIDTH")
 start_local_hub "$WORK" "${HFCTL[@]}"
@@ -27,19 +22,7 @@ USER_NAME="$("${HFCTL[@]}" auth whoami | sed -n 's/^user: //p')"
 BUCKET="$USER_NAME/bench-persist"
 
 echo "building a ${SIZE_MIB} MiB SQLite database…" >&2
-python3 - "$WORK/app.db" "$SIZE_MIB" <<'PY'
-import os, sqlite3, sys
-path, mib = sys.argv[1], int(sys.argv[2])
-db = sqlite3.connect(path)
-db.execute("PRAGMA journal_mode=WAL")
-db.execute("CREATE TABLE rows(id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
-chunk = [(os.urandom(4000),) for _ in range(256)]
-while os.path.getsize(path) + os.path.getsize(path + "-wal") < mib * 1024 * 1024:
-    db.executemany("INSERT INTO rows(payload) VALUES (?)", chunk)
-    db.commit()
-db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-db.close()
-PY
+python3 bench/sqlite-db.py build "$WORK/app.db" "$SIZE_MIB"
 SIZE_BYTES="$(stat -c %s "$WORK/app.db")"
 
 : >"$WORK/times.tsv"
@@ -57,20 +40,7 @@ measure() { # step name, command…
 echo "first save…" >&2
 measure "persist save --bucket (first)" "${HFCTL[@]}" --verbose persist save "$WORK/app.db" db/app.sqlite --bucket "$BUCKET"
 echo "the typical day: 1 % appended, 100 rows updated…" >&2
-python3 - "$WORK/app.db" <<'PY'
-import os, random, sqlite3, sys
-path = sys.argv[1]
-db = sqlite3.connect(path)
-count = db.execute("SELECT count(*) FROM rows").fetchone()[0]
-size = os.path.getsize(path)
-for _ in range(max(1, size // 100 // 4000)):
-    db.execute("INSERT INTO rows(payload) VALUES (?)", (os.urandom(4000),))
-for row in random.Random(7).sample(range(1, count + 1), 100):
-    db.execute("UPDATE rows SET payload = ? WHERE id = ?", (os.urandom(4000), row))
-db.commit()
-db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-db.close()
-PY
+python3 bench/sqlite-db.py day "$WORK/app.db"
 echo "the day's save…" >&2
 measure "persist save --bucket (after the day)" "${HFCTL[@]}" --verbose persist save "$WORK/app.db" db/app.sqlite --bucket "$BUCKET"
 echo "restore…" >&2

@@ -13,32 +13,14 @@ WORK="$(mktemp -d /tmp/hfctl-bench-persist.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 source bench/local-hub.sh
 
-# HFCTL_BIN runs another build (the Native AOT binary, say) instead of a fresh Release build.
-if [[ -n "${HFCTL_BIN:-}" ]]; then
-  HFCTL=("$HFCTL_BIN")
-else
-  dotnet build src/HfCtl -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
-  HFCTL=(dotnet "$WORK/bin/hfctl.dll")
-fi
+build_hfctl "$WORK"
 export HF_HOME="$WORK/home"
 
 start_local_hub "$WORK" "${HFCTL[@]}"
 USER_NAME="$("${HFCTL[@]}" auth whoami | sed -n 's/^user: //p')"
 
 echo "building a ${SIZE_MIB} MiB SQLite database and a plain file of the same size…" >&2
-python3 - "$WORK/app.db" "$SIZE_MIB" <<'PY'
-import os, sqlite3, sys
-path, mib = sys.argv[1], int(sys.argv[2])
-db = sqlite3.connect(path)
-db.execute("PRAGMA journal_mode=WAL")
-db.execute("CREATE TABLE rows(id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
-chunk = [(os.urandom(4000),) for _ in range(256)]
-while os.path.getsize(path) + os.path.getsize(path + "-wal") < mib * 1024 * 1024:
-    db.executemany("INSERT INTO rows(payload) VALUES (?)", chunk)
-    db.commit()
-db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-db.close()
-PY
+python3 bench/sqlite-db.py build "$WORK/app.db" "$SIZE_MIB"
 head -c "$(stat -c %s "$WORK/app.db")" /dev/urandom >"$WORK/plain.bin"
 
 ROUNDS="${ROUNDS:-3}"

@@ -59,18 +59,8 @@ internal static partial class CasRoutes
         var chunksOf = new Dictionary<string, IReadOnlyList<CasStoredChunk>>(StringComparer.Ordinal);
         var plan = new List<PlannedTerm>();
         long skip = 0;
-        long position = 0;
-        foreach (var term in file.Terms)
+        foreach (var (term, position) in file.TermsOverlapping(from, to))
         {
-            if (position > to)
-            {
-                break;
-            }
-            if (position + term.Bytes <= from)
-            {
-                position += term.Bytes;
-                continue;
-            }
             if (!chunksOf.TryGetValue(term.Xorb, out var chunks))
             {
                 chunks = state.Cas.XorbChunks(term.Xorb)!;
@@ -95,7 +85,6 @@ internal static partial class CasRoutes
                 end++;
             }
             plan.Add(new PlannedTerm(term.Xorb, start, end, bytes));
-            position += term.Bytes;
         }
         var descriptors = plan.GroupBy(t => t.Xorb, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Merge(g.Select(t => (t.Start, t.End))), StringComparer.Ordinal);
         string Url(string xorb, IEnumerable<(int Start, int End)> ranges)

@@ -13,18 +13,9 @@ internal sealed partial class CasStore
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(output);
-        long position = 0;
-        foreach (var term in file.Terms)
+        foreach (var (term, offset) in file.TermsOverlapping(from, to))
         {
-            if (position > to)
-            {
-                break;
-            }
-            if (position + term.Bytes <= from)
-            {
-                position += term.Bytes;
-                continue;
-            }
+            var position = offset;
             var chunks = XorbChunks(term.Xorb) ?? throw new InvalidDataException($"xorb {term.Xorb} of file {file.Hash} is missing");
             for (var i = term.Start; i < term.End && position <= to; i++)
             {

@@ -7,7 +7,26 @@ namespace HfHub.LocalHub.Cas;
 internal sealed record CasStoredChunk(string Hash, int Length, long RecordOffset, int RecordLength);
 
 /// <summary>A registered Xet file: its hash, size, SHA-256 and terms.</summary>
-internal sealed record CasFile(string Hash, long Size, string? Sha256, IReadOnlyList<CasTerm> Terms);
+internal sealed record CasFile(string Hash, long Size, string? Sha256, IReadOnlyList<CasTerm> Terms)
+{
+    /// <summary>The terms that hold some of bytes <c>[from, to]</c> (inclusive), each with the file offset it starts at.</summary>
+    public IEnumerable<(CasTerm Term, long Offset)> TermsOverlapping(long from, long to)
+    {
+        long offset = 0;
+        foreach (var term in Terms)
+        {
+            if (offset > to)
+            {
+                yield break;
+            }
+            if (offset + term.Bytes > from)
+            {
+                yield return (term, offset);
+            }
+            offset += term.Bytes;
+        }
+    }
+}
 
 /// <summary>
 /// The CAS storage: every distinct chunk once, as one chunk record (header + data, as first

@@ -54,6 +54,17 @@ public sealed class SharedBlobStoreTests(LocalHubFixture hub) : IClassFixture<Lo
         return (token, repos[0], repos[1], content);
     }
 
+    /// <summary>A store entry as another client leaves it: the marked store and a payload under the Xet hash.</summary>
+    private async Task<string> PlantStoreEntryAsync(string xetHash, byte[] payloadBytes)
+    {
+        var store = Path.Combine(Cache, "blobs");
+        Directory.CreateDirectory(Path.Combine(store, xetHash[..2]));
+        await File.WriteAllTextAsync(Path.Combine(store, ".huggingface-shared-blobs"), "1\n");
+        var payload = Path.Combine(store, xetHash[..2], xetHash);
+        await File.WriteAllBytesAsync(payload, payloadBytes);
+        return payload;
+    }
+
     private string RepoBlob(RepoId repo, string etag) => Path.Combine(Cache, $"models--{repo.Namespace}--{repo.Name}", "blobs", etag);
 
     private static bool Reconstructed(IEnumerable<string> trace) =>
@@ -102,11 +113,7 @@ public sealed class SharedBlobStoreTests(LocalHubFixture hub) : IClassFixture<Lo
         var trace = new ConcurrentQueue<string>();
         using var client = Client(token, trace);
         var meta = await client.Files.GetFileMetadataAsync(first, "weights.bin");
-        var store = Path.Combine(Cache, "blobs");
-        Directory.CreateDirectory(Path.Combine(store, meta.XetHash![..2]));
-        await File.WriteAllTextAsync(Path.Combine(store, ".huggingface-shared-blobs"), "1\n");
-        var payload = Path.Combine(store, meta.XetHash[..2], meta.XetHash);
-        await File.WriteAllBytesAsync(payload, content);
+        var payload = await PlantStoreEntryAsync(meta.XetHash!, content);
         await File.WriteAllTextAsync(payload + ".refs", "models--someone--else/blobs/0123\n");
 
         var path = await client.Files.DownloadFileAsync(first, "weights.bin");
@@ -123,11 +130,7 @@ public sealed class SharedBlobStoreTests(LocalHubFixture hub) : IClassFixture<Lo
         var trace = new ConcurrentQueue<string>();
         using var client = Client(token, trace);
         var meta = await client.Files.GetFileMetadataAsync(first, "weights.bin");
-        var store = Path.Combine(Cache, "blobs");
-        Directory.CreateDirectory(Path.Combine(store, meta.XetHash![..2]));
-        await File.WriteAllTextAsync(Path.Combine(store, ".huggingface-shared-blobs"), "1\n");
-        var payload = Path.Combine(store, meta.XetHash[..2], meta.XetHash);
-        await File.WriteAllBytesAsync(payload, content.AsSpan(0, 1000).ToArray());
+        var payload = await PlantStoreEntryAsync(meta.XetHash!, content.AsSpan(0, 1000).ToArray());
 
         var path = await client.Files.DownloadFileAsync(first, "weights.bin");
 
