@@ -59,6 +59,46 @@ public sealed partial class BadInputMatrixTests(BadInputWorld world) : IClassFix
         Assert.True(before == after, $"the invocation changed something:\n--- before\n{before}\n--- after\n{after}\n{shown}");
     }
 
+    /// <summary>Per command, the rows an agent meets most: a mistyped flag and, for the commands that call the Hub, a broken server and a revoked token.</summary>
+    public static TheoryData<string, string> AgentRows
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var row in BadInputMatrix.All.Where(r => r.Case is "unknown-flag" or "html-502" or "revoked-token"))
+            {
+                data.Add(row.Command, row.Case);
+            }
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AgentRows))]
+    public async Task An_agent_gets_the_error_line_then_the_exit_codes_meaning_and_no_ANSI_from_every_command(string command, string @case)
+    {
+        var row = BadInputMatrix.Find(command, @case);
+        var token = world.TokenFor(row.Token);
+        // AI_AGENT on a claimed colour terminal: the agent wins over the terminal.
+        using var cli = new CliRunner { Stdin = world.Fill(row.Stdin, token), Terminal = true, InputTerminal = true, Color = true };
+        cli.Variables["AI_AGENT"] = "test-harness";
+        cli.Variables["HF_ENDPOINT"] = row.Endpoint == "html" ? world.HtmlEndpoint : world.HubEndpoint;
+        cli.Variables["HF_ENDPOINTS_API"] = (row.Endpoint == "html" ? world.HtmlEndpoint : world.HubEndpoint) + "/_endpoints/v2";
+        cli.Variables["HF_TOKEN"] = token;
+        using var safety = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+
+        var result = await cli.RunAsync(safety.Token, row.Args.Select(a => world.Fill(a, token)).ToArray());
+
+        var shown = Show(result);
+        Assert.True(result.ExitCode == row.Exit, $"expected exit {row.Exit}, got {shown}");
+        var lines = result.Stderr.TrimEnd('\n').Split('\n');
+        // Before them, at most a transfer's start line ("download of ns/m: started").
+        Assert.True(lines.Length >= 2 && lines[^2].StartsWith("error: ", StringComparison.Ordinal), $"expected the error line and the exit line: {shown}");
+        Assert.Equal($"exit {row.Exit}: {ExitCodes.Meaning(row.Exit)}", lines[^1]);
+        Assert.All(lines[..^2], line => Assert.EndsWith(": started", line, StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', result.All);
+    }
+
     [Fact]
     public void Every_command_in_the_tree_has_rows()
     {
