@@ -33,7 +33,7 @@ measure() { # step name, command…
   /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >"$WORK/last.out" 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; exit 1; }
   read -r secs kib <"$WORK/time"
   local sent
-  sent="$(grep -oE 'transfer xet \([0-9]+ new bytes' "$WORK/last.err" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')"
+  sent="$(grep -oE 'transfer xet \([0-9]+ new bytes' "$WORK/last.err" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')" || true # no Xet upload: 0
   printf '%s\t%s\t%s\t%s\n' "$name" "$secs" "$kib" "$sent" >>"$WORK/times.tsv"
 }
 
